@@ -1,0 +1,1 @@
+"""Buurtnet: a Telegram bot that helps neighbours in large housing complexes know each other."""

@@ -1,0 +1,125 @@
+"""The application factory: builder settings, services, and the handler registration."""
+
+import logging
+from datetime import timedelta
+
+from telegram import Update
+from telegram.constants import ParseMode
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.request import BaseRequest
+
+from bot.clock import Clock, SystemClock, to_db
+from bot.config import Config
+from bot.context import SERVICES, BuurtnetApp, BuurtnetContext
+from bot.roles import standing_of
+from bot.services import Services
+from handlers import (
+    approvals,
+    basics,
+    conversation,
+    errors,
+    fallback,
+    groups,
+    initiators,
+    operator,
+    privacy,
+    profile,
+    signup,
+    start,
+    tracking,
+)
+from handlers.menus import apply_personal_menu, setup_command_menus
+
+log = logging.getLogger(__name__)
+
+HOUSEKEEPING_EVERY = timedelta(hours=6)
+KEEP_UPDATE_IDS = timedelta(days=8)
+KEEP_DRAFTS = timedelta(days=30)
+
+
+def register_handlers(app: Application) -> None:
+    """Every handler, in one place. Order matters: the first match in a group wins."""
+    app.add_handlers(tracking.before(), group=tracking.BEFORE)
+    app.add_handlers([
+        *start.handlers(),
+        *basics.handlers(),
+        *signup.handlers(),
+        *approvals.handlers(),
+        *profile.handlers(),
+        *privacy.handlers(),
+        *operator.handlers(),
+        *groups.handlers(),
+        *initiators.handlers(),
+        *conversation.handlers(),
+        *fallback.handlers(),  # last: what nothing above recognised
+    ])
+    app.add_handlers(tracking.after(), group=tracking.AFTER)
+    app.add_error_handler(errors.on_error)
+
+
+async def open_services(app: Application) -> None:
+    """Open the database, apply migrations, set menus and start housekeeping."""
+    config: Config = app.bot_data["config"]
+    clock: Clock = app.bot_data["clock"]
+    services = await Services.open(config, clock)
+    app.bot_data[SERVICES] = services
+    await setup_command_menus(app.bot, config.language)
+    for operator_id in sorted(config.operators):
+        who = await standing_of(services.repos, config.operators, operator_id)
+        language = await services.repos.people.language_of(operator_id) or config.language
+        await apply_personal_menu(app.bot, who, language)
+    if app.job_queue is not None:
+        app.job_queue.run_repeating(housekeeping, HOUSEKEEPING_EVERY, first=timedelta(minutes=1),
+                                    name="housekeeping")
+
+
+async def close_services(app: Application) -> None:
+    services: Services | None = app.bot_data.pop(SERVICES, None)
+    if services is not None:
+        await services.close()
+
+
+async def housekeeping(context: BuurtnetContext) -> None:
+    """Forget old update ids and abandoned conversations."""
+    now = context.clock.now()
+    await context.repos.updates.prune(to_db(now - KEEP_UPDATE_IDS))
+    await context.repos.drafts.prune(to_db(now - KEEP_DRAFTS))
+
+
+def build_application(
+    config: Config,
+    *,
+    clock: Clock | None = None,
+    request: BaseRequest | None = None,
+    updates_request: BaseRequest | None = None,
+    rate_limit: bool = True,
+) -> BuurtnetApp:
+    builder = (
+        ApplicationBuilder()
+        .token(config.token)
+        .context_types(ContextTypes(context=BuurtnetContext))
+        .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=config.tz))
+        .concurrent_updates(False)
+        .post_init(open_services)
+        .post_shutdown(close_services)
+    )
+    if config.api_base_url:
+        builder = builder.base_url(config.api_base_url)
+    if request is not None:
+        builder = builder.request(request).get_updates_request(updates_request or request)
+    if rate_limit:
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+    app = builder.build()
+    app.bot_data["config"] = config
+    app.bot_data["clock"] = clock or SystemClock()
+    if app.job_queue is not None:
+        # configure() replaces the whole configuration, so start from PTB's own.
+        app.job_queue.scheduler.configure(
+            **app.job_queue.scheduler_configuration,
+            job_defaults={"misfire_grace_time": 3600, "coalesce": True},
+        )
+    register_handlers(app)
+    return app
+
+
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]

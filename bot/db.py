@@ -1,0 +1,140 @@
+"""The SQLite database: one connection, serialised write transactions, numbered migrations.
+
+A shared aiosqlite connection lets coroutines interleave statements inside someone
+else's transaction, so every write goes through ``async with db.transaction()``, which
+holds a lock and opens the transaction with BEGIN IMMEDIATE.
+"""
+
+import asyncio
+import logging
+import re
+import sqlite3
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+from bot.clock import Clock, to_db
+from bot.resources import resource_dir
+
+log = logging.getLogger(__name__)
+
+_MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+
+
+class MigrationError(Exception):
+    """The database cannot be brought to the schema this code expects."""
+
+
+def migration_files(folder: Path | None = None) -> list[tuple[int, Path]]:
+    folder = folder or resource_dir("migrations")
+    found = []
+    for path in folder.iterdir():
+        match = _MIGRATION_NAME.match(path.name)
+        if match:
+            found.append((int(match.group(1)), path))
+    found.sort()
+    numbers = [number for number, _ in found]
+    if len(set(numbers)) != len(numbers):
+        raise MigrationError(f"two migrations share a number in {folder}")
+    return found
+
+
+class Database:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self.conn = conn
+        self._write_lock = asyncio.Lock()
+
+    @classmethod
+    async def open(cls, path: str) -> "Database":
+        conn = await aiosqlite.connect(path, isolation_level=None)
+        conn.row_factory = aiosqlite.Row
+        await conn.execute("PRAGMA foreign_keys = ON")
+        await conn.execute("PRAGMA journal_mode = WAL")
+        await conn.execute("PRAGMA busy_timeout = 5000")
+        return cls(conn)
+
+    async def close(self) -> None:
+        await self.conn.close()
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        async with self._write_lock:
+            await self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.conn
+            except BaseException:
+                await self.conn.execute("ROLLBACK")
+                raise
+            else:
+                await self.conn.execute("COMMIT")
+
+    async def fetch_one(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Row | None:
+        async with self.conn.execute(sql, tuple(params)) as cursor:
+            return await cursor.fetchone()
+
+    async def fetch_all(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
+        async with self.conn.execute(sql, tuple(params)) as cursor:
+            return list(await cursor.fetchall())
+
+    async def fetch_value(self, sql: str, params: Iterable[Any] = ()) -> Any:
+        row = await self.fetch_one(sql, params)
+        return None if row is None else row[0]
+
+    async def schema_version(self) -> int:
+        exists = await self.fetch_value(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'"
+        )
+        if not exists:
+            return 0
+        return await self.fetch_value("SELECT COALESCE(MAX(version), 0) FROM schema_migrations")
+
+    async def migrate(self, clock: Clock, folder: Path | None = None) -> list[int]:
+        """Apply the migrations not yet recorded, each in its own transaction."""
+        files = migration_files(folder)
+        latest = files[-1][0] if files else 0
+        current = await self.schema_version()
+        if current > latest:
+            raise MigrationError(
+                f"The database is at schema version {current}, but this version of Buurtnet "
+                f"only knows up to {latest}. Upgrade Buurtnet, or use another database file."
+            )
+        async with self.transaction() as conn:
+            await conn.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+            )
+        applied = []
+        for number, path in files:
+            if number <= current:
+                continue
+            statements = path.read_text(encoding="utf-8")
+            async with self.transaction() as conn:
+                for statement in _split_statements(statements):
+                    await conn.execute(statement)
+                await conn.execute(
+                    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                    (number, path.name, to_db(clock.now())),
+                )
+            log.info("applied migration %s", path.name)
+            applied.append(number)
+        return applied
+
+
+def _split_statements(script: str) -> list[str]:
+    """Split a migration into statements (executescript would commit on its own)."""
+    statements, buffer = [], ""
+    for line in script.splitlines(keepends=True):
+        if line.lstrip().startswith("--"):
+            continue
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            if buffer.strip():
+                statements.append(buffer.strip())
+            buffer = ""
+    if buffer.strip():
+        raise MigrationError("a migration ends with an unfinished statement")
+    return statements
+

@@ -1,0 +1,100 @@
+"""The records the bot works with, as plain values."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+
+class JoinPolicy(StrEnum):
+    OPEN = "open"
+    APPROVAL = "approval"
+
+
+class ContactKind(StrEnum):
+    MUNICIPALITY = "municipality"
+    POLICE = "police"
+    CORPORATION = "corporation"
+    PEER = "peer"
+
+
+class ResidentRole(StrEnum):
+    RESIDENT = "resident"
+    INITIATOR = "initiator"
+
+
+class ResidentStatus(StrEnum):
+    PENDING = "pending"
+    ACTIVE = "active"
+
+
+@dataclass(frozen=True)
+class Complex:
+    id: int
+    name: str
+    homes: int
+    municipality: str
+    language: str
+    join_policy: JoinPolicy
+    stage: str
+    resident_code: str
+    initiator_code: str
+    group_chat_id: int | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class ComplexCounts:
+    complex: Complex
+    residents: int
+    initiators: int
+    pending: int
+    contacts: int
+
+
+@dataclass(frozen=True)
+class Resident:
+    id: int
+    telegram_id: int
+    complex_id: int
+    first_name: str
+    building: str | None
+    wants_to_organise: bool
+    wants_introductions: bool
+    role: ResidentRole
+    status: ResidentStatus
+    joined_at: datetime
+    interests: tuple[str, ...] = field(default=())
+
+    @property
+    def is_initiator(self) -> bool:
+        return self.role is ResidentRole.INITIATOR and self.status is ResidentStatus.ACTIVE
+
+    @property
+    def is_active(self) -> bool:
+        return self.status is ResidentStatus.ACTIVE
+
+
+@dataclass(frozen=True)
+class Contact:
+    telegram_id: int
+    complex_id: int
+    kind: ContactKind
+    first_name: str
+    joined_at: datetime
+
+
+@dataclass(frozen=True)
+class ContactInvite:
+    code: str
+    complex_id: int
+    kind: ContactKind
+    expires_at: datetime
+    used_by: int | None
+
+
+@dataclass(frozen=True)
+class Draft:
+    telegram_id: int
+    flow: str
+    step: str
+    data: dict

@@ -1,0 +1,323 @@
+"""An in-process stand-in for the Telegram Bot API.
+
+`buurtnet console` talks to the real Application through it, and the tests use it as the
+fake at the Bot API boundary: it answers each Bot API method the way Telegram would,
+remembers every call, and builds the incoming updates a person would cause.
+"""
+
+import itertools
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from telegram.request import BaseRequest, RequestData
+
+BOT_ID = 7000000001
+BOT_USERNAME = "BuurtnetBot"
+BOT_USER = {
+    "id": BOT_ID,
+    "is_bot": True,
+    "first_name": "Buurtnet",
+    "username": BOT_USERNAME,
+    "can_join_groups": True,
+    "can_read_all_group_messages": False,
+    "supports_inline_queries": False,
+}
+
+
+@dataclass
+class Call:
+    method: str
+    params: dict[str, Any]
+    files: dict[str, tuple[str, bytes, str]] = field(default_factory=dict)
+    result: Any = None
+
+    @property
+    def chat_id(self) -> int | None:
+        value = self.params.get("chat_id")
+        return int(value) if value is not None else None
+
+    @property
+    def text(self) -> str:
+        return str(self.params.get("text") or self.params.get("caption") or "")
+
+    @property
+    def buttons(self) -> list[dict[str, Any]]:
+        markup = self.params.get("reply_markup") or {}
+        if isinstance(markup, str):
+            markup = json.loads(markup)
+        return [button for row in markup.get("inline_keyboard", []) for button in row]
+
+
+class TelegramError(Exception):
+    def __init__(self, code: int, description: str) -> None:
+        super().__init__(description)
+        self.code = code
+        self.description = description
+
+
+class FakeTelegram:
+    """The Bot API's side of the conversation, without a network."""
+
+    def __init__(self) -> None:
+        self.calls: list[Call] = []
+        self.messages: dict[tuple[int, int], dict[str, Any]] = {}
+        self.chats: dict[int, dict[str, Any]] = {}
+        self._message_ids: dict[int, itertools.count] = {}
+        self._update_ids = itertools.count(1)
+        self._callback_ids = itertools.count(1)
+        self._file_ids = itertools.count(1)
+        self.files: dict[str, bytes] = {}
+
+    # -- the Bot API ---------------------------------------------------------
+
+    def call(
+        self,
+        method: str,
+        params: dict[str, Any],
+        files: dict[str, tuple[str, bytes, str]] | None = None,
+    ) -> Any:
+        record = Call(method=method, params=dict(params), files=dict(files or {}))
+        handler = getattr(self, f"_api_{method}", None)
+        record.result = handler(params, files or {}) if handler else True
+        self.calls.append(record)
+        return record.result
+
+    def _api_getMe(self, params: dict, files: dict) -> dict:
+        return BOT_USER
+
+    def _new_message(self, chat_id: int, **content: Any) -> dict[str, Any]:
+        counter = self._message_ids.setdefault(chat_id, itertools.count(1))
+        message = {
+            "message_id": next(counter),
+            "date": int(time.time()),
+            "chat": self.chat(chat_id),
+            "from": BOT_USER,
+            **content,
+        }
+        self.messages[(chat_id, message["message_id"])] = message
+        return message
+
+    def _markup(self, params: dict) -> dict[str, Any]:
+        markup = params.get("reply_markup")
+        if isinstance(markup, str):
+            markup = json.loads(markup)
+        return {"reply_markup": markup} if markup else {}
+
+    def _api_sendMessage(self, params: dict, files: dict) -> dict:
+        return self._new_message(
+            int(params["chat_id"]), text=str(params["text"]), **self._markup(params)
+        )
+
+    def _api_sendDocument(self, params: dict, files: dict) -> dict:
+        name, content, mime = next(iter(files.values()))
+        file_id = f"file-{next(self._file_ids)}"
+        self.files[file_id] = content
+        document = {
+            "file_id": file_id,
+            "file_unique_id": file_id,
+            "file_name": name,
+            "mime_type": mime,
+            "file_size": len(content),
+        }
+        extra = {"caption": str(params["caption"])} if params.get("caption") else {}
+        return self._new_message(
+            int(params["chat_id"]), document=document, **extra, **self._markup(params)
+        )
+
+    def _stored(self, params: dict) -> dict[str, Any]:
+        key = (int(params["chat_id"]), int(params["message_id"]))
+        if key not in self.messages:
+            raise TelegramError(400, "Bad Request: message to edit not found")
+        return self.messages[key]
+
+    def _api_editMessageText(self, params: dict, files: dict) -> dict:
+        message = self._stored(params)
+        message["text"] = str(params["text"])
+        message.pop("reply_markup", None)
+        message.update(self._markup(params))
+        return message
+
+    def _api_editMessageReplyMarkup(self, params: dict, files: dict) -> dict:
+        message = self._stored(params)
+        message.pop("reply_markup", None)
+        message.update(self._markup(params))
+        return message
+
+    def _api_deleteMessage(self, params: dict, files: dict) -> bool:
+        self.messages.pop((int(params["chat_id"]), int(params["message_id"])), None)
+        return True
+
+    # -- people and chats ----------------------------------------------------
+
+    def chat(self, chat_id: int) -> dict[str, Any]:
+        return self.chats.get(chat_id, {"id": chat_id, "type": "private", "first_name": "?"})
+
+    def private_chat(self, user: dict[str, Any]) -> dict[str, Any]:
+        chat = {"id": user["id"], "type": "private", "first_name": user["first_name"]}
+        self.chats[user["id"]] = chat
+        return chat
+
+    def group_chat(self, chat_id: int, title: str) -> dict[str, Any]:
+        chat = {"id": chat_id, "type": "supergroup", "title": title}
+        self.chats[chat_id] = chat
+        return chat
+
+    # -- updates a person causes ---------------------------------------------
+
+    def _update(self, **content: Any) -> dict[str, Any]:
+        return {"update_id": next(self._update_ids), **content}
+
+    def _incoming(self, user: dict[str, Any], chat: dict[str, Any], **content: Any) -> dict:
+        counter = self._message_ids.setdefault(chat["id"], itertools.count(1))
+        message = {
+            "message_id": next(counter),
+            "date": int(time.time()),
+            "chat": chat,
+            "from": user,
+            **content,
+        }
+        self.messages[(chat["id"], message["message_id"])] = message
+        return message
+
+    def text_update(self, user: dict[str, Any], chat: dict[str, Any], text: str) -> dict:
+        content: dict[str, Any] = {"text": text}
+        if text.startswith("/"):
+            command = text.split()[0]
+            content["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
+        return self._update(message=self._incoming(user, chat, **content))
+
+    def press_update(
+        self, user: dict[str, Any], chat_id: int, message_id: int, data: str
+    ) -> dict[str, Any]:
+        message = self.messages[(chat_id, message_id)]
+        return self._update(
+            callback_query={
+                "id": str(next(self._callback_ids)),
+                "from": user,
+                "message": message,
+                "chat_instance": str(chat_id),
+                "data": data,
+            }
+        )
+
+    def new_members_update(
+        self, chat: dict[str, Any], members: list[dict[str, Any]], added_by: dict[str, Any]
+    ) -> dict[str, Any]:
+        return self._update(message=self._incoming(added_by, chat, new_chat_members=members))
+
+    def left_member_update(
+        self, chat: dict[str, Any], member: dict[str, Any], by: dict[str, Any]
+    ) -> dict[str, Any]:
+        return self._update(message=self._incoming(by, chat, left_chat_member=member))
+
+    def photo_update(self, user: dict[str, Any], chat: dict[str, Any]) -> dict[str, Any]:
+        photo = {"file_id": "photo-1", "file_unique_id": "photo-1", "width": 10, "height": 10}
+        return self._update(message=self._incoming(user, chat, photo=[photo]))
+
+
+class OfflineRequest(BaseRequest):
+    """PTB's network seam, answered by a FakeTelegram instead of the Bot API."""
+
+    def __init__(self, telegram: FakeTelegram) -> None:
+        self.telegram = telegram
+
+    @property
+    def read_timeout(self) -> float | None:
+        return 1.0
+
+    async def initialize(self) -> None:
+        pass
+
+    async def shutdown(self) -> None:
+        pass
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: Any = None,
+        write_timeout: Any = None,
+        connect_timeout: Any = None,
+        pool_timeout: Any = None,
+    ) -> tuple[int, bytes]:
+        api_method = url.rsplit("/", 1)[-1]
+        params = request_data.parameters if request_data else {}
+        files = {}
+        if request_data and request_data.contains_files:
+            files = {
+                name: value
+                for name, value in (request_data.multipart_data or {}).items()
+                if isinstance(value, tuple)
+            }
+        try:
+            result = self.telegram.call(api_method, params, files)
+        except TelegramError as exc:
+            body = {"ok": False, "error_code": exc.code, "description": exc.description}
+            return exc.code, json.dumps(body).encode()
+        return 200, json.dumps({"ok": True, "result": result}).encode()
+
+
+class OfflineSession:
+    """The real Application, started without a network, driven by people's actions."""
+
+    def __init__(self, app: Any, telegram: FakeTelegram) -> None:
+        self.app = app
+        self.telegram = telegram
+
+    @classmethod
+    async def start(cls, config: Any, clock: Any = None) -> "OfflineSession":
+        from bot.app import build_application, open_services
+
+        telegram = FakeTelegram()
+        app = build_application(
+            config, clock=clock, request=OfflineRequest(telegram), rate_limit=False
+        )
+        await app.initialize()
+        try:
+            await open_services(app)
+        except BaseException:
+            await app.shutdown()
+            raise
+        return cls(app, telegram)
+
+    async def stop(self) -> None:
+        from bot.app import close_services
+
+        await close_services(self.app)
+        await self.app.shutdown()
+
+    async def feed(self, update: dict[str, Any]) -> list[Call]:
+        """Process one update; return the Bot API calls it caused."""
+        from telegram import Update
+
+        first = len(self.telegram.calls)
+        await self.app.process_update(Update.de_json(update, self.app.bot))
+        return self.telegram.calls[first:]
+
+    async def say(self, user: dict[str, Any], text: str, chat: dict | None = None) -> list[Call]:
+        chat = chat or self.telegram.private_chat(user)
+        return await self.feed(self.telegram.text_update(user, chat, text))
+
+    async def press(self, user: dict[str, Any], call: Call, label_or_data: str) -> list[Call]:
+        """Press the button of a message the bot sent, by its label or callback data."""
+        message = call.result if isinstance(call.result, dict) else None
+        if message is None:
+            raise ValueError(f"{call.method} did not send a message")
+        key = (message["chat"]["id"], message["message_id"])
+        current = self.telegram.messages.get(key, message)
+        buttons = [
+            button
+            for row in (current.get("reply_markup") or {}).get("inline_keyboard", [])
+            for button in row
+        ]
+        for button in buttons:
+            if label_or_data in (button.get("text"), button.get("callback_data")):
+                if "callback_data" not in button:
+                    raise ValueError(f"button {button['text']!r} opens a link")
+                return await self.feed(
+                    self.telegram.press_update(user, key[0], key[1], button["callback_data"])
+                )
+        raise LookupError(f"no button {label_or_data!r} in {[b.get('text') for b in buttons]}")

@@ -1,0 +1,171 @@
+import secrets
+import sqlite3
+
+import aiosqlite
+
+from bot.clock import Clock, from_db, to_db
+from bot.db import Database
+from bot.models import Complex, ComplexCounts, JoinPolicy
+
+
+class DuplicateComplexName(Exception):
+    pass
+
+
+class GroupLinkedElsewhere(Exception):
+    def __init__(self, other: Complex) -> None:
+        super().__init__(other.name)
+        self.other = other
+
+
+def _complex(row: aiosqlite.Row) -> Complex:
+    return Complex(
+        id=row["id"],
+        name=row["name"],
+        homes=row["homes"],
+        municipality=row["municipality"],
+        language=row["language"],
+        join_policy=JoinPolicy(row["join_policy"]),
+        stage=row["stage"],
+        resident_code=row["resident_code"],
+        initiator_code=row["initiator_code"],
+        group_chat_id=row["group_chat_id"],
+        created_at=from_db(row["created_at"]),
+    )
+
+
+def new_code(prefix: str) -> str:
+    """A deep-link code: prefix, underscore, 12 URL-safe random characters."""
+    return f"{prefix}_{secrets.token_urlsafe(9)}"
+
+
+class ComplexRepository:
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self.db = db
+        self.clock = clock
+
+    async def create(
+        self,
+        *,
+        name: str,
+        homes: int,
+        municipality: str,
+        language: str,
+        join_policy: JoinPolicy,
+        created_by: int,
+    ) -> Complex:
+        try:
+            async with self.db.transaction() as conn:
+                cursor = await conn.execute(
+                    "INSERT INTO complexes (name, homes, municipality, language, join_policy,"
+                    " resident_code, initiator_code, created_by, created_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        name,
+                        homes,
+                        municipality,
+                        language,
+                        join_policy.value,
+                        new_code("r"),
+                        new_code("i"),
+                        created_by,
+                        to_db(self.clock.now()),
+                    ),
+                )
+                complex_id = cursor.lastrowid
+        except sqlite3.IntegrityError as exc:
+            raise DuplicateComplexName(name) from exc
+        created = await self.get(complex_id)
+        assert created is not None
+        return created
+
+    async def get(self, complex_id: int) -> Complex | None:
+        row = await self.db.fetch_one("SELECT * FROM complexes WHERE id = ?", (complex_id,))
+        return _complex(row) if row else None
+
+    async def by_name(self, name: str) -> Complex | None:
+        row = await self.db.fetch_one("SELECT * FROM complexes WHERE name = ?", (name,))
+        return _complex(row) if row else None
+
+    async def by_resident_code(self, code: str) -> Complex | None:
+        row = await self.db.fetch_one("SELECT * FROM complexes WHERE resident_code = ?", (code,))
+        return _complex(row) if row else None
+
+    async def by_initiator_code(self, code: str) -> Complex | None:
+        row = await self.db.fetch_one(
+            "SELECT * FROM complexes WHERE initiator_code = ?", (code,)
+        )
+        return _complex(row) if row else None
+
+    async def by_group(self, chat_id: int) -> Complex | None:
+        row = await self.db.fetch_one(
+            "SELECT * FROM complexes WHERE group_chat_id = ?", (chat_id,)
+        )
+        return _complex(row) if row else None
+
+    async def all(self) -> list[Complex]:
+        rows = await self.db.fetch_all("SELECT * FROM complexes ORDER BY name")
+        return [_complex(row) for row in rows]
+
+    async def with_counts(self, complex_ids: list[int] | None = None) -> list[ComplexCounts]:
+        rows = await self.db.fetch_all(
+            "SELECT c.*,"
+            " (SELECT COUNT(*) FROM residents r WHERE r.complex_id = c.id"
+            "  AND r.status = 'active') AS n_residents,"
+            " (SELECT COUNT(*) FROM residents r WHERE r.complex_id = c.id"
+            "  AND r.status = 'active' AND r.role = 'initiator') AS n_initiators,"
+            " (SELECT COUNT(*) FROM residents r WHERE r.complex_id = c.id"
+            "  AND r.status = 'pending') AS n_pending,"
+            " (SELECT COUNT(*) FROM contacts k WHERE k.complex_id = c.id) AS n_contacts"
+            " FROM complexes c ORDER BY c.name"
+        )
+        result = [
+            ComplexCounts(
+                complex=_complex(row),
+                residents=row["n_residents"],
+                initiators=row["n_initiators"],
+                pending=row["n_pending"],
+                contacts=row["n_contacts"],
+            )
+            for row in rows
+        ]
+        if complex_ids is not None:
+            wanted = set(complex_ids)
+            result = [counts for counts in result if counts.complex.id in wanted]
+        return result
+
+    async def link_group(self, complex_id: int, chat_id: int) -> bool:
+        """Link the group chat; False if it was already linked to this complex."""
+        async with self.db.transaction() as conn:
+            async with conn.execute(
+                "SELECT * FROM complexes WHERE group_chat_id = ?", (chat_id,)
+            ) as cursor:
+                row = await cursor.fetchone()
+            if row is not None:
+                if row["id"] == complex_id:
+                    return False
+                raise GroupLinkedElsewhere(_complex(row))
+            await conn.execute(
+                "UPDATE complexes SET group_chat_id = ? WHERE id = ?", (chat_id, complex_id)
+            )
+        return True
+
+    async def unlink_group(self, chat_id: int) -> None:
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "UPDATE complexes SET group_chat_id = NULL WHERE group_chat_id = ?", (chat_id,)
+            )
+
+    async def move_group(self, old_chat_id: int, new_chat_id: int) -> None:
+        """A group that became a supergroup gets a new chat id."""
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "UPDATE complexes SET group_chat_id = ? WHERE group_chat_id = ?",
+                (new_chat_id, old_chat_id),
+            )
+
+    async def set_join_policy(self, complex_id: int, policy: JoinPolicy) -> None:
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "UPDATE complexes SET join_policy = ? WHERE id = ?", (policy.value, complex_id)
+            )

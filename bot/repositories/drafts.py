@@ -1,0 +1,45 @@
+import json
+
+from bot.clock import Clock, to_db
+from bot.db import Database
+from bot.models import Draft
+
+
+class DraftRepository:
+    """Conversations in progress, one per person, kept in the database."""
+
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self.db = db
+        self.clock = clock
+
+    async def get(self, telegram_id: int) -> Draft | None:
+        row = await self.db.fetch_one("SELECT * FROM drafts WHERE telegram_id = ?", (telegram_id,))
+        if row is None:
+            return None
+        return Draft(
+            telegram_id=row["telegram_id"],
+            flow=row["flow"],
+            step=row["step"],
+            data=json.loads(row["data"]),
+        )
+
+    async def put(self, telegram_id: int, flow: str, step: str, data: dict) -> Draft:
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "INSERT INTO drafts (telegram_id, flow, step, data, updated_at)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (telegram_id) DO UPDATE SET"
+                " flow = excluded.flow, step = excluded.step, data = excluded.data,"
+                " updated_at = excluded.updated_at",
+                (telegram_id, flow, step, json.dumps(data), to_db(self.clock.now())),
+            )
+        return Draft(telegram_id=telegram_id, flow=flow, step=step, data=data)
+
+    async def clear(self, telegram_id: int) -> bool:
+        async with self.db.transaction() as conn:
+            cursor = await conn.execute("DELETE FROM drafts WHERE telegram_id = ?", (telegram_id,))
+            return cursor.rowcount > 0
+
+    async def prune(self, older_than: str) -> int:
+        async with self.db.transaction() as conn:
+            cursor = await conn.execute("DELETE FROM drafts WHERE updated_at < ?", (older_than,))
+            return cursor.rowcount

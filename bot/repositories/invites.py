@@ -1,0 +1,105 @@
+from datetime import timedelta
+
+import aiosqlite
+
+from bot.clock import Clock, from_db, to_db
+from bot.db import Database
+from bot.models import Contact, ContactInvite, ContactKind
+from bot.repositories.complexes import new_code
+
+CONTACT_INVITE_VALIDITY = timedelta(days=7)
+
+
+class InviteUnusable(Exception):
+    """The invite is unknown, expired or already used; `reason` says which."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _invite(row: aiosqlite.Row) -> ContactInvite:
+    return ContactInvite(
+        code=row["code"],
+        complex_id=row["complex_id"],
+        kind=ContactKind(row["kind"]),
+        expires_at=from_db(row["expires_at"]),
+        used_by=row["used_by"],
+    )
+
+
+class InviteRepository:
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self.db = db
+        self.clock = clock
+
+    async def create_contact_invite(
+        self, complex_id: int, kind: ContactKind, created_by: int
+    ) -> ContactInvite:
+        now = self.clock.now()
+        code = new_code("c")
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "INSERT INTO contact_invites (code, complex_id, kind, created_by, created_at,"
+                " expires_at) VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    code,
+                    complex_id,
+                    kind.value,
+                    created_by,
+                    to_db(now),
+                    to_db(now + CONTACT_INVITE_VALIDITY),
+                ),
+            )
+        invite = await self.contact_invite(code)
+        assert invite is not None
+        return invite
+
+    async def contact_invite(self, code: str) -> ContactInvite | None:
+        row = await self.db.fetch_one("SELECT * FROM contact_invites WHERE code = ?", (code,))
+        return _invite(row) if row else None
+
+    async def redeem_contact_invite(
+        self, code: str, telegram_id: int, first_name: str
+    ) -> Contact:
+        """Make the person a contact, using up the invite, in one transaction."""
+        now = self.clock.now()
+        async with self.db.transaction() as conn:
+            async with conn.execute(
+                "SELECT * FROM contact_invites WHERE code = ?", (code,)
+            ) as cursor:
+                row = await cursor.fetchone()
+            if row is None:
+                raise InviteUnusable("unknown")
+            invite = _invite(row)
+            if invite.used_by is not None or row["used_at"] is not None:
+                raise InviteUnusable("used")
+            if invite.expires_at <= now:
+                raise InviteUnusable("expired")
+            async with conn.execute(
+                "SELECT 1 FROM contacts WHERE telegram_id = ? AND complex_id = ?",
+                (telegram_id, invite.complex_id),
+            ) as cursor:
+                if await cursor.fetchone():
+                    raise InviteUnusable("already_contact")
+            await conn.execute(
+                "INSERT INTO contacts (telegram_id, complex_id, kind, first_name, joined_at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (telegram_id, invite.complex_id, invite.kind.value, first_name, to_db(now)),
+            )
+            await conn.execute(
+                "UPDATE contact_invites SET used_by = ?, used_at = ? WHERE code = ?",
+                (telegram_id, to_db(now), code),
+            )
+            await conn.execute(
+                "INSERT INTO users (telegram_id, language, created_at) VALUES (?, NULL, ?)"
+                " ON CONFLICT (telegram_id) DO NOTHING",
+                (telegram_id, to_db(now)),
+            )
+        return Contact(
+            telegram_id=telegram_id,
+            complex_id=invite.complex_id,
+            kind=invite.kind,
+            first_name=first_name,
+            joined_at=now,
+        )

@@ -1,0 +1,254 @@
+import sqlite3
+from collections.abc import Iterable
+
+import aiosqlite
+
+from bot.clock import Clock, from_db, to_db
+from bot.db import Database
+from bot.models import Contact, ContactKind, Resident, ResidentRole, ResidentStatus
+
+
+class AlreadyResident(Exception):
+    """The person already lives in (or applied to) a complex."""
+
+
+def _contact(row: aiosqlite.Row) -> Contact:
+    return Contact(
+        telegram_id=row["telegram_id"],
+        complex_id=row["complex_id"],
+        kind=ContactKind(row["kind"]),
+        first_name=row["first_name"],
+        joined_at=from_db(row["joined_at"]),
+    )
+
+
+class PeopleRepository:
+    """Users, residents, contacts and removals."""
+
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self.db = db
+        self.clock = clock
+
+    # -- users ---------------------------------------------------------------
+
+    async def language_of(self, telegram_id: int) -> str | None:
+        return await self.db.fetch_value(
+            "SELECT language FROM users WHERE telegram_id = ?", (telegram_id,)
+        )
+
+    async def set_language(self, telegram_id: int, language: str) -> None:
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "INSERT INTO users (telegram_id, language, created_at) VALUES (?, ?, ?)"
+                " ON CONFLICT (telegram_id) DO UPDATE SET language = excluded.language",
+                (telegram_id, language, to_db(self.clock.now())),
+            )
+
+    # -- residents -----------------------------------------------------------
+
+    async def _resident(self, row: aiosqlite.Row | None) -> Resident | None:
+        if row is None:
+            return None
+        interests = await self.db.fetch_all(
+            "SELECT interest FROM resident_interests WHERE resident_id = ? ORDER BY interest",
+            (row["id"],),
+        )
+        return Resident(
+            id=row["id"],
+            telegram_id=row["telegram_id"],
+            complex_id=row["complex_id"],
+            first_name=row["first_name"],
+            building=row["building"],
+            wants_to_organise=bool(row["wants_to_organise"]),
+            wants_introductions=bool(row["wants_introductions"]),
+            role=ResidentRole(row["role"]),
+            status=ResidentStatus(row["status"]),
+            joined_at=from_db(row["joined_at"]),
+            interests=tuple(item["interest"] for item in interests),
+        )
+
+    async def resident_of(self, telegram_id: int) -> Resident | None:
+        row = await self.db.fetch_one(
+            "SELECT * FROM residents WHERE telegram_id = ?", (telegram_id,)
+        )
+        return await self._resident(row)
+
+    async def resident(self, resident_id: int) -> Resident | None:
+        row = await self.db.fetch_one("SELECT * FROM residents WHERE id = ?", (resident_id,))
+        return await self._resident(row)
+
+    async def residents_of_complex(
+        self, complex_id: int, status: ResidentStatus = ResidentStatus.ACTIVE
+    ) -> list[Resident]:
+        rows = await self.db.fetch_all(
+            "SELECT * FROM residents WHERE complex_id = ? AND status = ?"
+            " ORDER BY first_name COLLATE NOCASE, id",
+            (complex_id, status.value),
+        )
+        return [resident for row in rows if (resident := await self._resident(row))]
+
+    async def initiators_of(self, complex_id: int) -> list[Resident]:
+        residents = await self.residents_of_complex(complex_id)
+        return [resident for resident in residents if resident.is_initiator]
+
+    async def add_resident(
+        self,
+        *,
+        telegram_id: int,
+        complex_id: int,
+        first_name: str,
+        building: str | None,
+        interests: Iterable[str],
+        wants_to_organise: bool,
+        wants_introductions: bool,
+        role: ResidentRole,
+        status: ResidentStatus,
+    ) -> Resident:
+        now = to_db(self.clock.now())
+        try:
+            async with self.db.transaction() as conn:
+                cursor = await conn.execute(
+                    "INSERT INTO residents (telegram_id, complex_id, first_name, building,"
+                    " wants_to_organise, wants_introductions, role, status, consented_at,"
+                    " joined_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        telegram_id,
+                        complex_id,
+                        first_name,
+                        building,
+                        int(wants_to_organise),
+                        int(wants_introductions),
+                        role.value,
+                        status.value,
+                        now,
+                        now,
+                    ),
+                )
+                resident_id = cursor.lastrowid
+                await conn.executemany(
+                    "INSERT INTO resident_interests (resident_id, interest) VALUES (?, ?)",
+                    [(resident_id, interest) for interest in sorted(set(interests))],
+                )
+                await conn.execute(
+                    "INSERT INTO users (telegram_id, language, created_at) VALUES (?, NULL, ?)"
+                    " ON CONFLICT (telegram_id) DO NOTHING",
+                    (telegram_id, now),
+                )
+        except sqlite3.IntegrityError as exc:
+            raise AlreadyResident(telegram_id) from exc
+        added = await self.resident(resident_id)
+        assert added is not None
+        return added
+
+    async def update_resident(self, resident_id: int, **fields: object) -> None:
+        allowed = {"first_name", "building", "wants_to_organise", "wants_introductions"}
+        unknown = set(fields) - allowed
+        if unknown:
+            raise ValueError(f"cannot update {sorted(unknown)}")
+        if not fields:
+            return
+        assignments = ", ".join(f"{name} = ?" for name in fields)
+        values = [int(v) if isinstance(v, bool) else v for v in fields.values()]
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                f"UPDATE residents SET {assignments} WHERE id = ?", (*values, resident_id)
+            )
+
+    async def set_interests(self, resident_id: int, interests: Iterable[str]) -> None:
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "DELETE FROM resident_interests WHERE resident_id = ?", (resident_id,)
+            )
+            await conn.executemany(
+                "INSERT INTO resident_interests (resident_id, interest) VALUES (?, ?)",
+                [(resident_id, interest) for interest in sorted(set(interests))],
+            )
+
+    async def set_role(self, resident_id: int, role: ResidentRole) -> None:
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "UPDATE residents SET role = ? WHERE id = ?", (role.value, resident_id)
+            )
+
+    async def activate(self, resident_id: int) -> bool:
+        """Approve a pending resident; False if they were no longer pending."""
+        async with self.db.transaction() as conn:
+            cursor = await conn.execute(
+                "UPDATE residents SET status = 'active', joined_at = ?"
+                " WHERE id = ? AND status = 'pending'",
+                (to_db(self.clock.now()), resident_id),
+            )
+            return cursor.rowcount == 1
+
+    async def delete_resident(self, resident_id: int, *, only_pending: bool = False) -> bool:
+        condition = " AND status = 'pending'" if only_pending else ""
+        async with self.db.transaction() as conn:
+            cursor = await conn.execute(
+                f"DELETE FROM residents WHERE id = ?{condition}", (resident_id,)
+            )
+            return cursor.rowcount == 1
+
+    async def remove_resident(self, resident: Resident, *, removed_by: int, reason: str) -> None:
+        async with self.db.transaction() as conn:
+            await conn.execute("DELETE FROM residents WHERE id = ?", (resident.id,))
+            await conn.execute(
+                "INSERT INTO removals (complex_id, telegram_id, first_name, removed_by, reason,"
+                " removed_at) VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    resident.complex_id,
+                    resident.telegram_id,
+                    resident.first_name,
+                    removed_by,
+                    reason,
+                    to_db(self.clock.now()),
+                ),
+            )
+
+    async def was_removed(self, telegram_id: int, complex_id: int) -> bool:
+        return bool(
+            await self.db.fetch_value(
+                "SELECT 1 FROM removals WHERE telegram_id = ? AND complex_id = ?",
+                (telegram_id, complex_id),
+            )
+        )
+
+    # -- contacts ------------------------------------------------------------
+
+    async def contacts_of_user(self, telegram_id: int) -> list[Contact]:
+        rows = await self.db.fetch_all(
+            "SELECT * FROM contacts WHERE telegram_id = ? ORDER BY complex_id", (telegram_id,)
+        )
+        return [_contact(row) for row in rows]
+
+    async def contacts_of_complex(self, complex_id: int) -> list[Contact]:
+        rows = await self.db.fetch_all(
+            "SELECT * FROM contacts WHERE complex_id = ? ORDER BY kind, first_name",
+            (complex_id,),
+        )
+        return [_contact(row) for row in rows]
+
+    # -- privacy -------------------------------------------------------------
+
+    async def export(self, telegram_id: int) -> dict[str, list[dict]]:
+        """Every row that is about this person, table by table."""
+        queries = {
+            "users": "SELECT * FROM users WHERE telegram_id = ?",
+            "residents": "SELECT * FROM residents WHERE telegram_id = ?",
+            "resident_interests": "SELECT i.* FROM resident_interests i"
+            " JOIN residents r ON r.id = i.resident_id WHERE r.telegram_id = ?",
+            "contacts": "SELECT * FROM contacts WHERE telegram_id = ?",
+            "removals": "SELECT * FROM removals WHERE telegram_id = ?",
+            "drafts": "SELECT * FROM drafts WHERE telegram_id = ?",
+        }
+        return {
+            table: [dict(row) for row in await self.db.fetch_all(sql, (telegram_id,))]
+            for table, sql in queries.items()
+        }
+
+    async def forget(self, telegram_id: int) -> None:
+        async with self.db.transaction() as conn:
+            for table in ("residents", "contacts", "removals", "drafts", "users"):
+                await conn.execute(f"DELETE FROM {table} WHERE telegram_id = ?", (telegram_id,))
+            await conn.execute(
+                "UPDATE contact_invites SET used_by = NULL WHERE used_by = ?", (telegram_id,)
+            )

@@ -1,0 +1,31 @@
+from bot.clock import Clock, to_db
+from bot.db import Database
+
+
+class UpdateLog:
+    """Update ids already handled, so a redelivered update is not applied twice."""
+
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self.db = db
+        self.clock = clock
+
+    async def seen(self, update_id: int) -> bool:
+        return bool(
+            await self.db.fetch_value(
+                "SELECT 1 FROM processed_updates WHERE update_id = ?", (update_id,)
+            )
+        )
+
+    async def record(self, update_id: int) -> None:
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "INSERT OR IGNORE INTO processed_updates (update_id, processed_at) VALUES (?, ?)",
+                (update_id, to_db(self.clock.now())),
+            )
+
+    async def prune(self, older_than: str) -> int:
+        async with self.db.transaction() as conn:
+            cursor = await conn.execute(
+                "DELETE FROM processed_updates WHERE processed_at < ?", (older_than,)
+            )
+            return cursor.rowcount

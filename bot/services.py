@@ -1,0 +1,29 @@
+"""What every handler needs, opened at start-up and kept in ``bot_data``."""
+
+from dataclasses import dataclass
+
+from bot.clock import Clock
+from bot.config import Config
+from bot.db import Database
+from bot.repositories import Repositories
+
+
+@dataclass(frozen=True)
+class Services:
+    config: Config
+    clock: Clock
+    db: Database
+    repos: Repositories
+
+    @classmethod
+    async def open(cls, config: Config, clock: Clock) -> "Services":
+        db = await Database.open(config.database)
+        try:
+            await db.migrate(clock)
+        except BaseException:
+            await db.close()
+            raise
+        return cls(config=config, clock=clock, db=db, repos=Repositories.build(db, clock))
+
+    async def close(self) -> None:
+        await self.db.close()

@@ -1,0 +1,76 @@
+"""Checks on what people type, with messages that the handlers translate."""
+
+from dataclasses import dataclass, field
+
+from bot.i18n import N_
+
+NAME_MAX = 64
+BUILDING_MAX = 64
+COMPLEX_NAME_MAX = 80
+MUNICIPALITY_MAX = 80
+REASON_MAX = 500
+HOMES_MAX = 100_000
+
+
+@dataclass
+class InvalidInput(Exception):
+    """`message` is a catalog msgid; format it with `params` after translating."""
+
+    message: str
+    params: dict[str, object] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return self.message.format(**self.params)
+
+
+def one_line(text: str | None, *, limit: int) -> str:
+    """Trimmed single-line text of at most `limit` characters, not empty."""
+    if "\n" in (text or "").strip():
+        raise InvalidInput(N_("Please keep it to one line."))
+    cleaned = " ".join((text or "").split())
+    if not cleaned:
+        raise InvalidInput(N_("Please type some text."))
+    if len(cleaned) > limit:
+        raise InvalidInput(
+            N_("That is too long: at most {limit} characters, please."), {"limit": limit}
+        )
+    return cleaned
+
+
+def person_name(text: str | None) -> str:
+    name = one_line(text, limit=NAME_MAX)
+    if name.startswith("/"):
+        raise InvalidInput(N_("A name cannot start with /."))
+    return name
+
+
+def building(text: str | None) -> str:
+    return one_line(text, limit=BUILDING_MAX)
+
+
+def reason(text: str | None) -> str:
+    cleaned = " ".join((text or "").split())
+    if not cleaned:
+        raise InvalidInput(N_("Please give a reason."))
+    if len(cleaned) > REASON_MAX:
+        raise InvalidInput(
+            N_("That is too long: at most {limit} characters, please."), {"limit": REASON_MAX}
+        )
+    return cleaned
+
+
+def homes(text: str | None) -> int:
+    cleaned = (text or "").strip().replace(".", "").replace(",", "")
+    if not cleaned.isdigit() or not 0 < int(cleaned) <= HOMES_MAX:
+        raise InvalidInput(
+            N_("The number of homes must be a whole number from 1 to {max}."), {"max": HOMES_MAX}
+        )
+    return int(cleaned)
+
+
+def resident_number(text: str | None) -> int:
+    """A resident's number as shown by /members: "12" or "#12"."""
+    cleaned = (text or "").strip().lstrip("#")
+    if not cleaned.isdigit():
+        raise InvalidInput(N_("Give the resident's number from /members, like #12."))
+    return int(cleaned)

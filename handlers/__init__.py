@@ -1,0 +1,1 @@
+"""The Telegram face of Buurtnet: one module per feature, each exposing ``handlers()``."""

@@ -1,0 +1,88 @@
+"""Approval of sign-ups in complexes that ask for it: initiators decide with two buttons."""
+
+import html
+
+from telegram import InlineKeyboardButton, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler
+
+from bot.context import BuurtnetContext
+from bot.i18n import _, use_language
+from bot.models import Complex, Resident, ResidentStatus
+from handlers.common import language_for, send_private, split_data, stale_button, standing
+
+
+def _request_text(complex_: Complex, resident: Resident) -> str:
+    return _("<b>{name}</b> would like to join <b>{complex}</b> (building or floor: "
+             "{building}). Do you know them as a resident?").format(
+        name=html.escape(resident.first_name),
+        complex=html.escape(complex_.name),
+        building=html.escape(resident.building or "—"),
+    )
+
+
+def approval_keyboard(resident_id: int) -> list[list[InlineKeyboardButton]]:
+    return [[
+        InlineKeyboardButton(_("Approve"), callback_data=f"ap:ok:{resident_id}"),
+        InlineKeyboardButton(_("Decline"), callback_data=f"ap:no:{resident_id}"),
+    ]]
+
+
+async def ask_initiators(context: BuurtnetContext, complex_: Complex, resident: Resident) -> None:
+    """Send the approve/decline question to the initiators, or to the operators if none."""
+    deciders = [initiator.telegram_id
+                for initiator in await context.repos.people.initiators_of(complex_.id)]
+    if not deciders:
+        deciders = sorted(context.config.operators)
+    for telegram_id in deciders:
+        with use_language(await language_for(context, telegram_id)):
+            await send_private(
+                context, telegram_id, _request_text(complex_, resident),
+                approval_keyboard(resident.id),
+            )
+
+
+async def on_button(update: Update, context: BuurtnetContext) -> None:
+    query = update.callback_query
+    assert query is not None
+    parts = split_data(query, 3)
+    if parts is None or parts[1] not in ("ok", "no") or not parts[2].isdigit():
+        await stale_button(query)
+        return
+    repos = context.repos
+    resident = await repos.people.resident(int(parts[2]))
+    if resident is None or resident.status is not ResidentStatus.PENDING:
+        await query.answer(_("Someone already decided on this sign-up."), show_alert=True)
+        await query.edit_message_reply_markup(None)
+        return
+    who = await standing(update, context)
+    if not (who.is_operator or who.is_initiator_of(resident.complex_id)):
+        await query.answer(_("Only the initiators of this complex can decide on sign-ups."),
+                           show_alert=True)
+        return
+    complex_ = await repos.complexes.get(resident.complex_id)
+    assert complex_ is not None
+    approve = parts[1] == "ok"
+    done = (await repos.people.activate(resident.id) if approve
+            else await repos.people.delete_resident(resident.id, only_pending=True))
+    if not done:
+        await query.answer(_("Someone already decided on this sign-up."), show_alert=True)
+        return
+    await query.answer()
+    outcome = _("{name} was approved.") if approve else _("{name} was declined.")
+    await query.edit_message_text(
+        _request_text(complex_, resident) + "\n\n" +
+        outcome.format(name=html.escape(resident.first_name))
+    )
+    with use_language(await language_for(context, resident.telegram_id)):
+        if approve:
+            text = _("Good news: you are now a member of <b>{complex}</b>. "
+                     "/help shows what you can do.")
+        else:
+            text = _("Your sign-up for <b>{complex}</b> was not accepted. If you think this "
+                     "is a mistake, talk to an initiator of your complex.")
+        await send_private(context, resident.telegram_id,
+                           text.format(complex=html.escape(complex_.name)))
+
+
+def handlers() -> list[BaseHandler]:
+    return [CallbackQueryHandler(on_button, pattern=r"^ap:")]

@@ -1,0 +1,118 @@
+"""Small helpers shared by the feature handlers."""
+
+import logging
+
+from telegram import (
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    Update,
+)
+from telegram.constants import ChatType
+from telegram.error import Forbidden
+
+from bot.context import BuurtnetContext
+from bot.i18n import _
+from bot.roles import Standing, standing_of
+from bot.validation import InvalidInput
+
+log = logging.getLogger(__name__)
+
+Keyboard = list[list[InlineKeyboardButton]]
+
+
+def markup(rows: Keyboard) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(rows)
+
+
+def deep_link(context: BuurtnetContext, code: str) -> str:
+    return f"https://t.me/{context.bot.username}?start={code}"
+
+
+def is_private(update: Update) -> bool:
+    chat = update.effective_chat
+    return chat is not None and chat.type == ChatType.PRIVATE
+
+
+def is_group(update: Update) -> bool:
+    chat = update.effective_chat
+    return chat is not None and chat.type in (ChatType.GROUP, ChatType.SUPERGROUP)
+
+
+async def standing(update: Update, context: BuurtnetContext) -> Standing:
+    assert update.effective_user is not None
+    return await standing_of(context.repos, context.config.operators, update.effective_user.id)
+
+
+async def reply(update: Update, text: str, keyboard: Keyboard | None = None) -> Message | None:
+    """Answer in the chat the update came from."""
+    message = update.effective_message
+    if message is None:
+        return None
+    return await message.reply_text(
+        text,
+        reply_markup=markup(keyboard) if keyboard else None,
+        do_quote=False,
+        disable_web_page_preview=True,
+    )
+
+
+async def require_private(update: Update, context: BuurtnetContext) -> bool:
+    """True in a private chat; elsewhere say to use the command in private."""
+    if is_private(update):
+        return True
+    url = f"https://t.me/{context.bot.username}"
+    await reply(
+        update,
+        _("Please use this command in a private chat with me."),
+        [[InlineKeyboardButton(_("Open a private chat"), url=url)]],
+    )
+    return False
+
+
+async def require_group(update: Update) -> bool:
+    if is_group(update):
+        return True
+    await reply(update, _("This command only works in the complex's group chat."))
+    return False
+
+
+async def say_invalid(update: Update, error: InvalidInput) -> None:
+    await reply(update, _(error.message).format(**error.params))
+
+
+async def stale_button(query: CallbackQuery) -> None:
+    """A button whose data no longer matches anything (old, or forged)."""
+    await query.answer(_("This button is no longer valid."), show_alert=True)
+
+
+def command_args(context: BuurtnetContext) -> list[str]:
+    return list(context.args or [])
+
+
+def split_data(query: CallbackQuery, parts: int) -> list[str] | None:
+    """The callback data split on ':' into exactly `parts` pieces, or None."""
+    pieces = (query.data or "").split(":")
+    return pieces if len(pieces) == parts else None
+
+
+async def language_for(context: BuurtnetContext, telegram_id: int) -> str:
+    """The language to write to someone else in."""
+    return await context.repos.people.language_of(telegram_id) or context.config.language
+
+
+async def send_private(
+    context: BuurtnetContext, telegram_id: int, text: str, keyboard: Keyboard | None = None
+) -> Message | None:
+    """Message someone in private; a person who blocked the bot is logged, not fatal."""
+    try:
+        return await context.bot.send_message(
+            telegram_id,
+            text,
+            reply_markup=markup(keyboard) if keyboard else None,
+            disable_web_page_preview=True,
+        )
+    except Forbidden:
+        log.info("user %s has blocked the bot or never started it", telegram_id)
+        return None

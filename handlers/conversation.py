@@ -1,0 +1,41 @@
+"""Plain messages in a private chat: they answer the step of the conversation in progress."""
+
+from collections.abc import Awaitable, Callable
+
+from telegram import Update
+from telegram.ext import BaseHandler, MessageHandler, filters
+
+from bot.context import BuurtnetContext
+from bot.i18n import _
+from bot.models import Draft
+from handlers import operator, profile, signup
+from handlers.common import reply
+
+StepHandler = Callable[[Update, BuurtnetContext, Draft], Awaitable[None]]
+
+FLOWS: dict[str, StepHandler] = {
+    signup.FLOW: signup.on_text,
+    operator.FLOW: operator.on_text,
+    profile.FLOW: profile.on_text,
+}
+
+
+async def on_private_message(update: Update, context: BuurtnetContext) -> None:
+    assert update.effective_user is not None and update.effective_message is not None
+    draft = await context.repos.drafts.get(update.effective_user.id)
+    if draft is None or draft.flow not in FLOWS:
+        await reply(update, _("I did not understand that. /help shows what you can do."))
+        return
+    if update.effective_message.text is None:
+        await reply(update, _("Please answer with text."))
+        return
+    await FLOWS[draft.flow](update, context, draft)
+
+
+def handlers() -> list[BaseHandler]:
+    return [
+        MessageHandler(
+            filters.ChatType.PRIVATE & ~filters.COMMAND & ~filters.StatusUpdate.ALL,
+            on_private_message,
+        )
+    ]

@@ -1,0 +1,133 @@
+"""The complex's group chat: /linkgroup, house rules, and a welcome for new members."""
+
+import html
+
+from telegram import InlineKeyboardButton, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from bot.context import BuurtnetContext
+from bot.i18n import _, use_language
+from bot.models import Complex
+from bot.repositories.complexes import GroupLinkedElsewhere
+from handlers.common import deep_link, reply, require_group, split_data, stale_button, standing
+
+
+def house_rules() -> str:
+    return _(
+        "<b>House rules of this group</b>\n"
+        "1. In an emergency, call 112 first. For the police without urgency: 0900-8844.\n"
+        "2. Report incidents and worries privately to me, not in this group.\n"
+        "3. Do not take the law into your own hands.\n"
+        "4. No photos or names of suspects here.\n"
+        "5. Be kind: we are neighbours."
+    )
+
+
+def signup_button(context: BuurtnetContext, complex_: Complex) -> list[list[InlineKeyboardButton]]:
+    return [[InlineKeyboardButton(_("Sign up privately"),
+                                  url=deep_link(context, complex_.resident_code))]]
+
+
+async def linkgroup_command(update: Update, context: BuurtnetContext) -> None:
+    if not await require_group(update):
+        return
+    who = await standing(update, context)
+    if who.is_operator:
+        candidates = await context.repos.complexes.all()
+    else:
+        candidates = [c for cid in who.organised_complex_ids()
+                      if (c := await context.repos.complexes.get(cid))]
+    if not candidates:
+        await reply(update, _("Only an initiator or contact of a complex can link its group."))
+        return
+    if len(candidates) == 1:
+        await _link(update, context, candidates[0])
+        return
+    await reply(update, _("Which complex is this group for?"), [
+        [InlineKeyboardButton(c.name, callback_data=f"lg:{c.id}")] for c in candidates])
+
+
+async def on_link_button(update: Update, context: BuurtnetContext) -> None:
+    query = update.callback_query
+    assert query is not None
+    parts = split_data(query, 2)
+    if parts is None or not parts[1].isdigit():
+        await stale_button(query)
+        return
+    complex_ = await context.repos.complexes.get(int(parts[1]))
+    who = await standing(update, context)
+    if complex_ is None or not who.may_link_group_for(complex_.id):
+        await query.answer(_("Only an initiator or contact of that complex can link it."),
+                           show_alert=True)
+        return
+    await query.answer()
+    await query.edit_message_reply_markup(None)
+    await _link(update, context, complex_)
+
+
+async def _link(update: Update, context: BuurtnetContext, complex_: Complex) -> None:
+    chat = update.effective_chat
+    assert chat is not None
+    try:
+        changed = await context.repos.complexes.link_group(complex_.id, chat.id)
+    except GroupLinkedElsewhere as linked:
+        await reply(update, _("This group is already linked to {complex}.").format(
+            complex=html.escape(linked.other.name)))
+        return
+    with use_language(complex_.language):
+        if not changed:
+            await reply(update, _("This group is already linked to {complex}.").format(
+                complex=html.escape(complex_.name)))
+            return
+        await reply(update, _("This group is now the group chat of <b>{complex}</b>. "
+                              "Neighbours can sign up with the button below.").format(
+            complex=html.escape(complex_.name)) + "\n\n" + house_rules(),
+            signup_button(context, complex_))
+
+
+async def on_new_members(update: Update, context: BuurtnetContext) -> None:
+    message = update.effective_message
+    chat = update.effective_chat
+    assert message is not None and chat is not None
+    complex_ = await context.repos.complexes.by_group(chat.id)
+    members = message.new_chat_members or ()
+    if any(member.id == context.bot.id for member in members):
+        if complex_ is None:
+            await reply(update, _("Hello! I am Buurtnet. An initiator or contact of your "
+                                  "complex can link this group with /linkgroup."))
+        return
+    people = [member for member in members if not member.is_bot]
+    if complex_ is None or not people:
+        return
+    with use_language(complex_.language):
+        names = ", ".join(html.escape(member.first_name) for member in people)
+        await reply(update, _("Welcome, {names}! Get to know your neighbours in "
+                              "{complex}: sign up privately with the button.").format(
+            names=names, complex=html.escape(complex_.name)),
+            signup_button(context, complex_))
+
+
+async def on_bot_left(update: Update, context: BuurtnetContext) -> None:
+    message = update.effective_message
+    chat = update.effective_chat
+    assert message is not None and chat is not None
+    if message.left_chat_member and message.left_chat_member.id == context.bot.id:
+        await context.repos.complexes.unlink_group(chat.id)
+
+
+async def on_migrate(update: Update, context: BuurtnetContext) -> None:
+    message = update.effective_message
+    chat = update.effective_chat
+    assert message is not None and chat is not None
+    if message.migrate_to_chat_id:
+        await context.repos.complexes.move_group(chat.id, message.migrate_to_chat_id)
+
+
+def handlers() -> list[BaseHandler]:
+    return [
+        CommandHandler("linkgroup", linkgroup_command),
+        CallbackQueryHandler(on_link_button, pattern=r"^lg:"),
+        MessageHandler(filters.StatusUpdate.NEW_CHAT_MEMBERS, on_new_members),
+        MessageHandler(filters.StatusUpdate.LEFT_CHAT_MEMBER, on_bot_left),
+        MessageHandler(filters.StatusUpdate.MIGRATE, on_migrate),
+    ]

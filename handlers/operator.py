@@ -1,0 +1,294 @@
+"""Operators: /newcomplex, /invitecontact and /complexes (contacts see theirs)."""
+
+import html
+
+from babel.dates import format_datetime
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+
+from bot import complex_form, validation
+from bot.context import BuurtnetContext
+from bot.i18n import LANGUAGE_NAMES, LANGUAGES, N_, _, current_language
+from bot.models import Complex, ContactKind, Draft, JoinPolicy
+from bot.repositories.complexes import DuplicateComplexName
+from bot.validation import InvalidInput
+from handlers.common import (
+    Keyboard,
+    deep_link,
+    markup,
+    reply,
+    require_private,
+    say_invalid,
+    split_data,
+    stale_button,
+    standing,
+)
+from handlers.start import kind_label
+
+FLOW = "newcomplex"
+
+
+def policy_label(policy: JoinPolicy) -> str:
+    return _("open with the invite link") if policy is JoinPolicy.OPEN else \
+        _("approval by an initiator")
+
+
+def created_text(context: BuurtnetContext, complex_: Complex) -> str:
+    return _(
+        "Complex <b>{name}</b> is created: {homes} homes, municipality {municipality}, "
+        "language {language}, sign-up {policy}.\n\n"
+        "Invite link for residents:\n{resident_link}\n\n"
+        "Invite link for initiators (give it only to them):\n{initiator_link}\n\n"
+        "Next: /invitecontact to invite the municipality, police or corporation contacts."
+    ).format(
+        name=html.escape(complex_.name),
+        homes=complex_.homes,
+        municipality=html.escape(complex_.municipality),
+        language=LANGUAGE_NAMES[complex_.language],
+        policy=policy_label(complex_.join_policy),
+        resident_link=deep_link(context, complex_.resident_code),
+        initiator_link=deep_link(context, complex_.initiator_code),
+    )
+
+
+async def _operator(update: Update, context: BuurtnetContext) -> bool:
+    if not await require_private(update, context):
+        return False
+    if not (await standing(update, context)).is_operator:
+        await reply(update, _("Only the operators of this Buurtnet can do that."))
+        return False
+    return True
+
+
+async def _create(update: Update, context: BuurtnetContext, form: complex_form.ComplexForm
+                  ) -> None:
+    assert update.effective_user is not None
+    try:
+        complex_ = await context.repos.complexes.create(
+            name=form.name, homes=form.homes, municipality=form.municipality,
+            language=form.language, join_policy=form.join_policy,
+            created_by=update.effective_user.id,
+        )
+    except DuplicateComplexName:
+        await reply(update, _("There is already a complex called {name}. Choose another "
+                              "name.").format(name=html.escape(form.name)))
+        return
+    await reply(update, created_text(context, complex_))
+
+
+async def newcomplex_command(update: Update, context: BuurtnetContext) -> None:
+    if not await _operator(update, context):
+        return
+    assert update.effective_user is not None and update.effective_message is not None
+    text = (update.effective_message.text or "").partition(" ")[2].strip()
+    if text:
+        try:
+            form = complex_form.parse_complex_form(text)
+        except InvalidInput as error:
+            await say_invalid(update, error)
+            await reply(update, _("Usage: /newcomplex Name; homes; municipality; nl or en; "
+                                  "open or approval — or /newcomplex alone to be asked "
+                                  "step by step."))
+            return
+        await _create(update, context, form)
+        return
+    await context.repos.drafts.put(update.effective_user.id, FLOW, "name", {})
+    await reply(update, _("What is the complex called? (/cancel stops)"))
+
+
+async def on_text(update: Update, context: BuurtnetContext, draft: Draft) -> None:
+    if not await _operator(update, context):
+        await context.repos.drafts.clear(draft.telegram_id)
+        return
+    text = update.effective_message.text if update.effective_message else None
+    data = dict(draft.data)
+    try:
+        if draft.step == "name":
+            data["name"] = complex_form.complex_name(text)
+            if await context.repos.complexes.by_name(data["name"]):
+                raise InvalidInput(N_("There is already a complex called {name}. Choose "
+                                      "another name."), {"name": html.escape(data["name"])})
+            next_step, question, keyboard = "homes", _("How many homes does it have?"), None
+        elif draft.step == "homes":
+            data["homes"] = validation.homes(text)
+            next_step, question, keyboard = (
+                "municipality", _("Which municipality is it in?"), None)
+        elif draft.step == "municipality":
+            data["municipality"] = complex_form.municipality(text)
+            next_step, question, keyboard = "language", _(
+                "In which language should I post in its group chat?"), _language_keyboard()
+        else:
+            await reply(update, _("Please choose one of the buttons."))
+            return
+    except InvalidInput as error:
+        await say_invalid(update, error)
+        return
+    await context.repos.drafts.put(draft.telegram_id, FLOW, next_step, data)
+    await reply(update, question, keyboard)
+
+
+def _language_keyboard() -> Keyboard:
+    return [[InlineKeyboardButton(LANGUAGE_NAMES[code], callback_data=f"nc:language:{code}")
+             for code in LANGUAGES]]
+
+
+async def on_button(update: Update, context: BuurtnetContext) -> None:
+    query = update.callback_query
+    assert query is not None and update.effective_user is not None
+    parts = split_data(query, 3)
+    draft = await context.repos.drafts.get(update.effective_user.id)
+    if parts is None or draft is None or draft.flow != FLOW or draft.step != parts[1]:
+        await stale_button(query)
+        return
+    if not (await standing(update, context)).is_operator:
+        await context.repos.drafts.clear(draft.telegram_id)
+        await query.answer(_("Only the operators of this Buurtnet can do that."),
+                           show_alert=True)
+        return
+    data = dict(draft.data)
+    if parts[1] == "language" and parts[2] in LANGUAGES:
+        data["language"] = parts[2]
+        await context.repos.drafts.put(draft.telegram_id, FLOW, "policy", data)
+        await query.answer()
+        await query.edit_message_reply_markup(None)
+        await reply(update, _("How do residents join?"), [[
+            InlineKeyboardButton(policy_label(JoinPolicy.OPEN), callback_data="nc:policy:open"),
+            InlineKeyboardButton(policy_label(JoinPolicy.APPROVAL),
+                                 callback_data="nc:policy:approval"),
+        ]])
+        return
+    if parts[1] == "policy" and parts[2] in ("open", "approval"):
+        await query.answer()
+        await query.edit_message_reply_markup(None)
+        await context.repos.drafts.clear(draft.telegram_id)
+        await _create(update, context, complex_form.ComplexForm(
+            name=data["name"], homes=data["homes"], municipality=data["municipality"],
+            language=data["language"], join_policy=JoinPolicy(parts[2]),
+        ))
+        return
+    await stale_button(query)
+
+
+# -- contacts -------------------------------------------------------------------
+
+
+async def invitecontact_command(update: Update, context: BuurtnetContext) -> None:
+    if not await _operator(update, context):
+        return
+    args = list(context.args or [])
+    if not args:
+        complexes = await context.repos.complexes.all()
+        if not complexes:
+            await reply(update, _("There are no complexes yet: create one with /newcomplex."))
+            return
+        await reply(update, _("For which complex?"), [
+            [InlineKeyboardButton(c.name, callback_data=f"ic:{c.id}")] for c in complexes])
+        return
+    usage = _("Usage: /invitecontact <complex number> <municipality|police|corporation|peer>. "
+              "/complexes shows the numbers.")
+    if len(args) != 2 or not args[0].lstrip("#").isdigit():
+        await reply(update, usage)
+        return
+    complex_ = await context.repos.complexes.get(int(args[0].lstrip("#")))
+    if complex_ is None:
+        await reply(update, _("There is no complex with number {number}.").format(
+            number=html.escape(args[0])))
+        return
+    try:
+        kind = ContactKind(args[1].lower())
+    except ValueError:
+        await reply(update, usage)
+        return
+    await _send_invite(update, context, complex_, kind)
+
+
+async def _send_invite(update: Update, context: BuurtnetContext, complex_: Complex,
+                       kind: ContactKind) -> None:
+    assert update.effective_user is not None
+    invite = await context.repos.invites.create_contact_invite(
+        complex_.id, kind, update.effective_user.id)
+    until = format_datetime(invite.expires_at, "medium", tzinfo=context.config.tz,
+                            locale=current_language())
+    await reply(update, _(
+        "Invite for a {kind} contact of <b>{complex}</b>. Send this link to that person; it "
+        "works once and until {until}:\n{link}"
+    ).format(kind=kind_label(kind), complex=html.escape(complex_.name), until=until,
+             link=deep_link(context, invite.code)))
+
+
+async def on_invite_button(update: Update, context: BuurtnetContext) -> None:
+    query = update.callback_query
+    assert query is not None
+    pieces = (query.data or "").split(":")
+    if not (await standing(update, context)).is_operator:
+        await query.answer(_("Only the operators of this Buurtnet can do that."),
+                           show_alert=True)
+        return
+    if len(pieces) not in (2, 3) or not pieces[1].isdigit():
+        await stale_button(query)
+        return
+    complex_ = await context.repos.complexes.get(int(pieces[1]))
+    if complex_ is None:
+        await stale_button(query)
+        return
+    if len(pieces) == 2:
+        await query.answer()
+        await query.edit_message_text(
+            _("Which kind of contact for <b>{complex}</b>?").format(
+                complex=html.escape(complex_.name)),
+            reply_markup=_kinds_keyboard(complex_.id))
+        return
+    try:
+        kind = ContactKind(pieces[2])
+    except ValueError:
+        await stale_button(query)
+        return
+    await query.answer()
+    await query.edit_message_reply_markup(None)
+    await _send_invite(update, context, complex_, kind)
+
+
+def _kinds_keyboard(complex_id: int) -> InlineKeyboardMarkup:
+    return markup([[InlineKeyboardButton(kind_label(kind), callback_data=f"ic:{complex_id}:"
+                                         f"{kind.value}")] for kind in ContactKind])
+
+
+async def complexes_command(update: Update, context: BuurtnetContext) -> None:
+    if not await require_private(update, context):
+        return
+    who = await standing(update, context)
+    if not (who.is_operator or who.contacts):
+        await reply(update, _("This command is for operators and contacts."))
+        return
+    ids = None if who.is_operator else [contact.complex_id for contact in who.contacts]
+    rows = await context.repos.complexes.with_counts(ids)
+    if not rows:
+        await reply(update, _("There are no complexes yet: create one with /newcomplex."))
+        return
+    kinds = {contact.complex_id: contact.kind for contact in who.contacts}
+    lines = []
+    for row in rows:
+        c = row.complex
+        line = _("#{number} <b>{name}</b> ({municipality}): {residents} of {homes} homes "
+                 "signed up, {initiators} initiators, {contacts} contacts, group chat {group}"
+                 ).format(
+            number=c.id, name=html.escape(c.name), municipality=html.escape(c.municipality),
+            residents=row.residents, homes=c.homes, initiators=row.initiators,
+            contacts=row.contacts,
+            group=_("linked") if c.group_chat_id else _("not linked"))
+        if row.pending:
+            line += "; " + _("{count} waiting for approval").format(count=row.pending)
+        if c.id in kinds:
+            line += "\n   " + _("You are its {kind} contact.").format(kind=kind_label(kinds[c.id]))
+        lines.append(line)
+    await reply(update, "\n".join(lines))
+
+
+def handlers() -> list[BaseHandler]:
+    return [
+        CommandHandler("newcomplex", newcomplex_command),
+        CallbackQueryHandler(on_button, pattern=r"^nc:"),
+        CommandHandler("invitecontact", invitecontact_command),
+        CallbackQueryHandler(on_invite_button, pattern=r"^ic:"),
+        CommandHandler("complexes", complexes_command),
+    ]

@@ -1,0 +1,65 @@
+"""/mydata exports everything kept about the person; /forgetme erases it."""
+
+import json
+
+from telegram import InlineKeyboardButton, InputFile, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+
+from bot.clock import to_db
+from bot.context import BuurtnetContext
+from bot.i18n import _
+from handlers.common import reply, require_private, split_data, stale_button
+from handlers.menus import refresh_command_menu
+
+
+async def mydata_command(update: Update, context: BuurtnetContext) -> None:
+    if not await require_private(update, context):
+        return
+    user = update.effective_user
+    assert user is not None and update.effective_message is not None
+    export = {
+        "telegram_user_id": user.id,
+        "exported_at": to_db(context.clock.now()),
+        "operator": user.id in context.config.operators,
+        "data": await context.repos.people.export(user.id),
+    }
+    payload = json.dumps(export, ensure_ascii=False, indent=2).encode("utf-8")
+    await update.effective_message.reply_document(
+        InputFile(payload, filename="buurtnet-mydata.json"),
+        caption=_("Everything Buurtnet keeps about you. /forgetme erases it."),
+        do_quote=False,
+    )
+
+
+async def forgetme_command(update: Update, context: BuurtnetContext) -> None:
+    if not await require_private(update, context):
+        return
+    await reply(update, _("Do you want me to erase everything I keep about you? You will leave "
+                          "your complex, stop being a contact, and this cannot be undone."), [[
+        InlineKeyboardButton(_("Yes, erase everything"), callback_data="fg:yes"),
+        InlineKeyboardButton(_("No"), callback_data="fg:no"),
+    ]])
+
+
+async def on_forget(update: Update, context: BuurtnetContext) -> None:
+    query = update.callback_query
+    assert query is not None and update.effective_user is not None
+    parts = split_data(query, 2)
+    if parts is None or parts[1] not in ("yes", "no"):
+        await stale_button(query)
+        return
+    await query.answer()
+    if parts[1] == "no":
+        await query.edit_message_text(_("Nothing was erased."))
+        return
+    await context.repos.people.forget(update.effective_user.id)
+    await refresh_command_menu(context, update.effective_user.id)
+    await query.edit_message_text(_("Done: everything I kept about you is erased."))
+
+
+def handlers() -> list[BaseHandler]:
+    return [
+        CommandHandler("mydata", mydata_command),
+        CommandHandler("forgetme", forgetme_command),
+        CallbackQueryHandler(on_forget, pattern=r"^fg:"),
+    ]

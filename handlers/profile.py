@@ -1,0 +1,210 @@
+"""/profile to see and change one's details, and /leave to leave the complex."""
+
+import html
+
+from telegram import InlineKeyboardButton, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+
+from bot import validation
+from bot.context import BuurtnetContext
+from bot.i18n import _
+from bot.models import Draft, Resident
+from bot.signup import INTERESTS, known_interests
+from bot.validation import InvalidInput
+from handlers.common import (
+    Keyboard,
+    markup,
+    reply,
+    require_private,
+    say_invalid,
+    split_data,
+    stale_button,
+)
+from handlers.menus import refresh_command_menu
+from handlers.signup import interest_labels, interests_keyboard
+
+FLOW = "profile"
+
+
+def _profile_text(resident: Resident, complex_name: str) -> str:
+    status = _("initiator") if resident.is_initiator else (
+        _("resident") if resident.is_active else _("waiting for approval"))
+    return _("<b>Your profile</b> in {complex} ({status})\n"
+             "Name: {name}\nBuilding or floor: {building}\nInterests: {interests}\n"
+             "Help organise: {organise}\nIntroductions: {introductions}").format(
+        complex=html.escape(complex_name),
+        status=status,
+        name=html.escape(resident.first_name),
+        building=html.escape(resident.building or "—"),
+        interests=interest_labels(resident.interests),
+        organise=_("yes") if resident.wants_to_organise else _("no"),
+        introductions=_("yes") if resident.wants_introductions else _("no"),
+    )
+
+
+def _profile_keyboard() -> Keyboard:
+    return [
+        [InlineKeyboardButton(_("Change name"), callback_data="pf:name"),
+         InlineKeyboardButton(_("Change building"), callback_data="pf:building")],
+        [InlineKeyboardButton(_("Change interests"), callback_data="pf:interests")],
+        [InlineKeyboardButton(_("Help organise: yes/no"), callback_data="pf:organise"),
+         InlineKeyboardButton(_("Introductions: yes/no"), callback_data="pf:intro")],
+    ]
+
+
+async def _signed_up(update: Update, context: BuurtnetContext) -> Resident | None:
+    assert update.effective_user is not None
+    resident = await context.repos.people.resident_of(update.effective_user.id)
+    if resident is None:
+        await reply(update, _("You are not signed up in a complex. Open the invite link of "
+                              "your complex to join."))
+    return resident
+
+
+async def _complex_name(context: BuurtnetContext, resident: Resident) -> str:
+    complex_ = await context.repos.complexes.get(resident.complex_id)
+    return complex_.name if complex_ else "?"
+
+
+async def profile_command(update: Update, context: BuurtnetContext) -> None:
+    if not await require_private(update, context):
+        return
+    resident = await _signed_up(update, context)
+    if resident is None:
+        return
+    await reply(update, _profile_text(resident, await _complex_name(context, resident)),
+                _profile_keyboard())
+
+
+async def on_button(update: Update, context: BuurtnetContext) -> None:
+    query = update.callback_query
+    assert query is not None and update.effective_user is not None
+    repos = context.repos
+    resident = await repos.people.resident_of(update.effective_user.id)
+    pieces = (query.data or "").split(":")
+    if resident is None or len(pieces) not in (2, 3):
+        await stale_button(query)
+        return
+    action = pieces[1]
+    if action == "name" and len(pieces) == 2:
+        await repos.drafts.put(resident.telegram_id, FLOW, "name", {})
+        await query.answer()
+        await reply(update, _("What is your first name?"))
+        return
+    if action == "building" and len(pieces) == 2:
+        await repos.drafts.put(resident.telegram_id, FLOW, "building", {})
+        await query.answer()
+        await reply(update, _("Which building or floor do you live on?"), [[
+            InlineKeyboardButton(_("Remove it"), callback_data="pf:nobuilding")]])
+        return
+    if action == "nobuilding" and len(pieces) == 2:
+        await repos.people.update_resident(resident.id, building=None)
+        await repos.drafts.clear(resident.telegram_id)
+        await query.answer()
+        await query.edit_message_text(_("Your building or floor is removed."))
+        return
+    if action == "interests" and len(pieces) == 2:
+        await query.answer()
+        await reply(update, _("What do you enjoy? Choose as many as you like, then press Done."),
+                    interests_keyboard(list(resident.interests), "pf:int"))
+        return
+    if action == "int" and len(pieces) == 3:
+        value = pieces[2]
+        if value == "done":
+            await query.answer(_("Saved."))
+            await query.edit_message_text(_("Your interests: {interests}").format(
+                interests=interest_labels(resident.interests)))
+            return
+        if value not in INTERESTS:
+            await stale_button(query)
+            return
+        chosen = set(resident.interests) ^ {value}
+        await repos.people.set_interests(resident.id, known_interests(list(chosen)))
+        await query.answer()
+        await query.edit_message_reply_markup(
+            markup(interests_keyboard(known_interests(list(chosen)), "pf:int")))
+        return
+    if action in ("organise", "intro") and len(pieces) == 2:
+        if action == "organise":
+            await repos.people.update_resident(
+                resident.id, wants_to_organise=not resident.wants_to_organise)
+        else:
+            await repos.people.update_resident(
+                resident.id, wants_introductions=not resident.wants_introductions)
+        updated = await repos.people.resident(resident.id)
+        assert updated is not None
+        await query.answer(_("Saved."))
+        await query.edit_message_text(
+            _profile_text(updated, await _complex_name(context, updated)),
+            reply_markup=markup(_profile_keyboard()))
+        return
+    await stale_button(query)
+
+
+async def on_text(update: Update, context: BuurtnetContext, draft: Draft) -> None:
+    repos = context.repos
+    resident = await repos.people.resident_of(draft.telegram_id)
+    if resident is None:
+        await repos.drafts.clear(draft.telegram_id)
+        await reply(update, _("You are not signed up in a complex. Open the invite link of "
+                              "your complex to join."))
+        return
+    text = update.effective_message.text if update.effective_message else None
+    try:
+        if draft.step == "name":
+            await repos.people.update_resident(resident.id,
+                                               first_name=validation.person_name(text))
+        else:
+            await repos.people.update_resident(resident.id, building=validation.building(text))
+    except InvalidInput as error:
+        await say_invalid(update, error)
+        return
+    await repos.drafts.clear(draft.telegram_id)
+    updated = await repos.people.resident(resident.id)
+    assert updated is not None
+    await reply(update, _("Saved.") + "\n\n" +
+                _profile_text(updated, await _complex_name(context, updated)),
+                _profile_keyboard())
+
+
+async def leave_command(update: Update, context: BuurtnetContext) -> None:
+    if not await require_private(update, context):
+        return
+    resident = await _signed_up(update, context)
+    if resident is None:
+        return
+    await reply(update, _("Do you want to leave <b>{complex}</b>? Your details there will be "
+                          "erased. You can sign up again later with an invite link.").format(
+        complex=html.escape(await _complex_name(context, resident))), [[
+        InlineKeyboardButton(_("Yes, leave"), callback_data="lv:yes"),
+        InlineKeyboardButton(_("No, stay"), callback_data="lv:no"),
+    ]])
+
+
+async def on_leave(update: Update, context: BuurtnetContext) -> None:
+    query = update.callback_query
+    assert query is not None and update.effective_user is not None
+    parts = split_data(query, 2)
+    resident = await context.repos.people.resident_of(update.effective_user.id)
+    if parts is None or parts[1] not in ("yes", "no") or resident is None:
+        await stale_button(query)
+        return
+    await query.answer()
+    if parts[1] == "no":
+        await query.edit_message_text(_("Good, you stay."))
+        return
+    name = await _complex_name(context, resident)
+    await context.repos.people.delete_resident(resident.id)
+    await context.repos.drafts.clear(resident.telegram_id)
+    await refresh_command_menu(context, resident.telegram_id)
+    await query.edit_message_text(_("You left <b>{complex}</b> and your details there are "
+                                    "erased. Take care!").format(complex=html.escape(name)))
+
+
+def handlers() -> list[BaseHandler]:
+    return [
+        CommandHandler("profile", profile_command),
+        CallbackQueryHandler(on_button, pattern=r"^pf:"),
+        CommandHandler("leave", leave_command),
+        CallbackQueryHandler(on_leave, pattern=r"^lv:"),
+    ]

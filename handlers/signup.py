@@ -1,0 +1,292 @@
+"""Resident sign-up in private: language, consent, name, building, interests, wishes, confirm.
+
+The answers are kept in a draft in the database, so a restart half-way loses nothing;
+nothing but the complex and the language is kept before the person consents.
+"""
+
+import html
+
+from telegram import InlineKeyboardButton, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler
+
+from bot import validation
+from bot.context import BuurtnetContext
+from bot.i18n import LANGUAGE_NAMES, LANGUAGES, _, set_language
+from bot.models import Complex, Draft, ResidentStatus
+from bot.repositories.people import AlreadyResident
+from bot.signup import INTERESTS, known_interests, placement
+from bot.validation import InvalidInput
+from handlers import approvals
+from handlers.common import Keyboard, markup, reply, say_invalid, split_data, stale_button
+
+FLOW = "signup"
+STEPS = ("language", "consent", "name", "building", "interests", "organise", "introductions",
+         "confirm")
+
+
+def _yes_no(step: str) -> Keyboard:
+    return [[
+        InlineKeyboardButton(_("Yes"), callback_data=f"su:{step}:yes"),
+        InlineKeyboardButton(_("No"), callback_data=f"su:{step}:no"),
+    ]]
+
+
+def _yes_no_text(value: bool) -> str:
+    return _("yes") if value else _("no")
+
+
+def interest_labels(keys: list[str] | tuple[str, ...]) -> str:
+    return ", ".join(_(INTERESTS[key]) for key in keys if key in INTERESTS) or _("none")
+
+
+def interests_keyboard(chosen: list[str], prefix: str) -> Keyboard:
+    buttons = [
+        InlineKeyboardButton(
+            ("✅ " if key in chosen else "") + _(label), callback_data=f"{prefix}:{key}"
+        )
+        for key, label in INTERESTS.items()
+    ]
+    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    rows.append([InlineKeyboardButton(_("Done"), callback_data=f"{prefix}:done")])
+    return rows
+
+
+def _prompt(draft: Draft, complex_name: str, telegram_first_name: str) -> tuple[str, Keyboard]:
+    data, step = draft.data, draft.step
+    if step == "language":
+        return (
+            _("Welcome! You are signing up for <b>{complex}</b>. "
+              "Which language would you like me to use?").format(
+                complex=html.escape(complex_name)),
+            [[InlineKeyboardButton(LANGUAGE_NAMES[code], callback_data=f"su:language:{code}")
+              for code in LANGUAGES]],
+        )
+    if step == "consent":
+        return (
+            _("<b>Your privacy</b>\n"
+              "Buurtnet keeps only what you give it here: your first name, if you like your "
+              "building or floor, your interests and your answers to two questions, so that "
+              "neighbours can get to know each other. No phone numbers, no addresses. The "
+              "initiators of your complex see your first name and building.\n"
+              "You can see everything I keep with /mydata and erase it with /forgetme at any "
+              "time. More in /privacy.\n\nDo you agree?"),
+            [[InlineKeyboardButton(_("I agree"), callback_data="su:consent:yes"),
+              InlineKeyboardButton(_("No, thanks"), callback_data="su:consent:no")]],
+        )
+    if step == "name":
+        keyboard: Keyboard = []
+        try:
+            offered = validation.person_name(telegram_first_name)
+        except InvalidInput:
+            offered = ""
+        if offered:
+            keyboard = [[InlineKeyboardButton(
+                _("Use {name}").format(name=offered), callback_data="su:name:telegram")]]
+        return _("What is your first name? Type it, or use the button."), keyboard
+    if step == "building":
+        return (
+            _("Which building or floor do you live on? It helps to introduce you to close "
+              "neighbours. Type it (for example: B, 3rd floor), or skip."),
+            [[InlineKeyboardButton(_("Skip"), callback_data="su:building:skip")]],
+        )
+    if step == "interests":
+        return (
+            _("What do you enjoy? Choose as many as you like, then press Done."),
+            interests_keyboard(data.get("interests", []), "su:interests"),
+        )
+    if step == "organise":
+        return _("Would you like to help organise things in your complex now and then?"), \
+            _yes_no("organise")
+    if step == "introductions":
+        return _("Would you like me to introduce you to neighbours now and then?"), \
+            _yes_no("introductions")
+    return (
+        _("Please check your answers:\n"
+          "Name: {name}\nBuilding or floor: {building}\nInterests: {interests}\n"
+          "Help organise: {organise}\nIntroductions: {introductions}").format(
+            name=html.escape(data["first_name"]),
+            building=html.escape(data.get("building") or "—"),
+            interests=interest_labels(data.get("interests", [])),
+            organise=_yes_no_text(data["organise"]),
+            introductions=_yes_no_text(data["introductions"]),
+        ),
+        [[InlineKeyboardButton(_("Confirm"), callback_data="su:confirm:yes"),
+          InlineKeyboardButton(_("Start again"), callback_data="su:confirm:restart")]],
+    )
+
+
+async def _show(update: Update, context: BuurtnetContext, draft: Draft) -> None:
+    complex_ = await context.repos.complexes.get(draft.data["complex_id"])
+    user = update.effective_user
+    assert user is not None
+    text, keyboard = _prompt(draft, complex_.name if complex_ else "?", user.first_name)
+    await context.bot.send_message(
+        user.id, text, reply_markup=markup(keyboard) if keyboard else None
+    )
+
+
+async def begin(
+    update: Update, context: BuurtnetContext, complex_: Complex, *, as_initiator: bool
+) -> None:
+    """Start (or restart) a sign-up for `complex_`; the caller checked the person may."""
+    user = update.effective_user
+    assert user is not None
+    draft = await context.repos.drafts.put(
+        user.id, FLOW, "language", {"complex_id": complex_.id, "as_initiator": as_initiator}
+    )
+    await _show(update, context, draft)
+
+
+async def _advance(update: Update, context: BuurtnetContext, draft: Draft, data: dict) -> None:
+    next_step = STEPS[STEPS.index(draft.step) + 1]
+    draft = await context.repos.drafts.put(draft.telegram_id, FLOW, next_step, data)
+    await _show(update, context, draft)
+
+
+async def on_text(update: Update, context: BuurtnetContext, draft: Draft) -> None:
+    """Typed text during a sign-up: the name or building, or a nudge to the buttons."""
+    set_language(draft.data.get("language", context.config.language))
+    text = update.effective_message.text if update.effective_message else None
+    try:
+        if draft.step == "name":
+            data = {**draft.data, "first_name": validation.person_name(text)}
+        elif draft.step == "building":
+            data = {**draft.data, "building": validation.building(text)}
+        else:
+            await reply(update, _("Please choose one of the buttons."))
+            await _show(update, context, draft)
+            return
+    except InvalidInput as error:
+        await say_invalid(update, error)
+        return
+    await _advance(update, context, draft, data)
+
+
+async def on_button(update: Update, context: BuurtnetContext) -> None:
+    query = update.callback_query
+    assert query is not None and update.effective_user is not None
+    parts = split_data(query, 3)
+    draft = await context.repos.drafts.get(update.effective_user.id)
+    if parts is None or draft is None or draft.flow != FLOW or draft.step != parts[1]:
+        await stale_button(query)
+        return
+    _prefix, step, value = parts
+    set_language(draft.data.get("language", context.config.language))
+    data = dict(draft.data)
+    if step == "language":
+        if value not in LANGUAGES:
+            await stale_button(query)
+            return
+        data["language"] = value
+        set_language(value)
+    elif step == "consent":
+        if value == "no":
+            await context.repos.drafts.clear(draft.telegram_id)
+            await query.answer()
+            await query.edit_message_text(
+                _("No problem: nothing was kept. You can sign up later with the same link.")
+            )
+            return
+        if value != "yes":
+            await stale_button(query)
+            return
+    elif step == "name":
+        try:
+            data["first_name"] = validation.person_name(update.effective_user.first_name)
+        except InvalidInput as error:
+            await query.answer()
+            await say_invalid(update, error)
+            return
+    elif step == "building":
+        if value != "skip":
+            await stale_button(query)
+            return
+        data["building"] = None
+    elif step == "interests":
+        if value == "done":
+            pass
+        elif value in INTERESTS:
+            chosen = set(data.get("interests", []))
+            chosen ^= {value}
+            data["interests"] = known_interests(list(chosen))
+            draft = await context.repos.drafts.put(draft.telegram_id, FLOW, step, data)
+            await query.answer()
+            await query.edit_message_reply_markup(
+                markup(interests_keyboard(data["interests"], "su:interests"))
+            )
+            return
+        else:
+            await stale_button(query)
+            return
+    elif step in ("organise", "introductions"):
+        if value not in ("yes", "no"):
+            await stale_button(query)
+            return
+        data[step] = value == "yes"
+    elif step == "confirm":
+        if value == "restart":
+            await query.answer()
+            await query.edit_message_reply_markup(None)
+            keep = {key: data[key] for key in ("complex_id", "as_initiator", "language")}
+            draft = await context.repos.drafts.put(draft.telegram_id, FLOW, "name", keep)
+            await _show(update, context, draft)
+            return
+        if value != "yes":
+            await stale_button(query)
+            return
+        await query.answer()
+        await query.edit_message_reply_markup(None)
+        await _finish(update, context, draft)
+        return
+    await query.answer()
+    await query.edit_message_reply_markup(None)
+    await _advance(update, context, draft, data)
+
+
+async def _finish(update: Update, context: BuurtnetContext, draft: Draft) -> None:
+    repos, data = context.repos, draft.data
+    complex_ = await repos.complexes.get(data["complex_id"])
+    if complex_ is None:
+        await repos.drafts.clear(draft.telegram_id)
+        await reply(update, _("This complex no longer exists. Nothing was saved."))
+        return
+    role, status = placement(
+        complex_,
+        as_initiator=data["as_initiator"],
+        was_removed=await repos.people.was_removed(draft.telegram_id, complex_.id),
+    )
+    try:
+        resident = await repos.people.add_resident(
+            telegram_id=draft.telegram_id,
+            complex_id=complex_.id,
+            first_name=data["first_name"],
+            building=data.get("building"),
+            interests=known_interests(data.get("interests", [])),
+            wants_to_organise=data["organise"],
+            wants_introductions=data["introductions"],
+            role=role,
+            status=status,
+        )
+    except AlreadyResident:
+        await repos.drafts.clear(draft.telegram_id)
+        await reply(update, _("You are already signed up in a complex. See /profile."))
+        return
+    await repos.people.set_language(draft.telegram_id, data["language"])
+    await repos.drafts.clear(draft.telegram_id)
+    name = html.escape(complex_.name)
+    if status is ResidentStatus.PENDING:
+        await reply(update, _("Thank you! An initiator of <b>{complex}</b> will look at your "
+                              "sign-up; I will let you know.").format(complex=name))
+        await approvals.ask_initiators(context, complex_, resident)
+    elif resident.is_initiator:
+        await reply(update, _("Welcome to <b>{complex}</b>! You are signed up as an "
+                              "initiator. /help shows what you can do.").format(complex=name))
+    else:
+        await reply(update, _("Welcome to <b>{complex}</b>, {name}! You are signed up. "
+                              "/help shows what you can do.").format(
+            complex=name, name=html.escape(resident.first_name)))
+
+
+def handlers() -> list[BaseHandler]:
+    return [CallbackQueryHandler(on_button, pattern=r"^su:")]
+

@@ -1,0 +1,38 @@
+"""Steps around every update: skip repeats, choose the language, remember it was handled."""
+
+from telegram import Update
+from telegram.ext import ApplicationHandlerStop, BaseHandler, TypeHandler
+
+from bot.context import BuurtnetContext
+from bot.i18n import resolve_language, set_language
+from handlers.common import is_group
+
+BEFORE = -1
+AFTER = 100
+
+
+async def before_update(update: Update, context: BuurtnetContext) -> None:
+    if await context.repos.updates.seen(update.update_id):
+        raise ApplicationHandlerStop
+    language = None
+    chat = update.effective_chat
+    if is_group(update) and chat is not None:
+        complex_ = await context.repos.complexes.by_group(chat.id)
+        language = complex_.language if complex_ else None
+    user = update.effective_user
+    if language is None and user is not None:
+        language = await context.repos.people.language_of(user.id) or resolve_language(
+            user.language_code, context.config.language)
+    set_language(language or context.config.language)
+
+
+async def after_update(update: Update, context: BuurtnetContext) -> None:
+    await context.repos.updates.record(update.update_id)
+
+
+def before() -> list[BaseHandler]:
+    return [TypeHandler(Update, before_update)]
+
+
+def after() -> list[BaseHandler]:
+    return [TypeHandler(Update, after_update)]

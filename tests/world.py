@@ -1,0 +1,91 @@
+"""A test world: the real Application behind a fake Bot API, plus shortcuts for common set-ups."""
+
+import re
+from typing import Any
+
+from bot.clock import ManualClock
+from bot.config import Config
+from bot.models import Complex
+from bot.offline import Call, OfflineSession
+from bot.repositories import Repositories
+from tests.people import OPERATOR
+
+GROUP_ID = -1001234567890
+
+
+class World(OfflineSession):
+    clock: ManualClock
+
+    @classmethod
+    async def start(cls, config: Config, clock: Any = None) -> "World":  # type: ignore[override]
+        session = await OfflineSession.start(config, clock)
+        world = cls(session.app, session.telegram)
+        world.clock = clock
+        return world
+
+    @property
+    def repos(self) -> Repositories:
+        return self.app.bot_data["services"].repos
+
+    def group(self, title: str = "Residents of De Toren") -> dict:
+        return self.telegram.group_chat(GROUP_ID, title)
+
+    async def new_complex(self, line: str = "De Toren; 120; Utrecht; en") -> Complex:
+        calls = await self.say(OPERATOR, f"/newcomplex {line}")
+        name = line.split(";")[0].strip()
+        complex_ = await self.repos.complexes.by_name(name)
+        assert complex_ is not None, calls
+        return complex_
+
+    async def sign_up(
+        self,
+        person: dict,
+        code: str,
+        *,
+        language: str = "English",
+        name: str | None = None,
+        building: str | None = "B",
+        interests: tuple[str, ...] = ("Music",),
+        organise: bool = False,
+        introductions: bool = True,
+    ) -> list[Call]:
+        """Go through the whole sign-up; return the calls of the final confirmation."""
+        step = (await self.say(person, f"/start {code}"))[-1]
+        step = (await self.press(person, step, language))[-1]
+        step = (await self.press(person, step, "su:consent:yes"))[-1]
+        if name is None:
+            step = (await self.press(person, step, "su:name:telegram"))[-1]
+        else:
+            step = (await self.say(person, name))[-1]
+        if building is None:
+            step = (await self.press(person, step, "su:building:skip"))[-1]
+        else:
+            step = (await self.say(person, building))[-1]
+        for interest in interests:
+            await self.press(person, step, interest)
+        step = (await self.press(person, step, "su:interests:done"))[-1]
+        step = (await self.press(person, step, "su:organise:" + ("yes" if organise else "no")))[-1]
+        step = (await self.press(
+            person, step, "su:introductions:" + ("yes" if introductions else "no")))[-1]
+        return await self.press(person, step, "su:confirm:yes")
+
+    async def contact_joins(self, person: dict, complex_: Complex, kind: str) -> None:
+        calls = await self.say(OPERATOR, f"/invitecontact {complex_.id} {kind}")
+        code = invite_code(calls[-1].text)
+        await self.say(person, f"/start {code}")
+
+
+def invite_code(text: str) -> str:
+    match = re.search(r"\?start=([A-Za-z0-9_-]+)", text)
+    assert match, text
+    return match.group(1)
+
+
+def texts(calls: list[Call]) -> list[str]:
+    return [call.text for call in calls if call.text]
+
+
+def sent(calls: list[Call], chat_id: int | None = None) -> list[Call]:
+    """The messages sent (or edited) among the calls, optionally to one chat."""
+    methods = {"sendMessage", "editMessageText", "sendDocument"}
+    return [c for c in calls if c.method in methods and (chat_id is None or c.chat_id == chat_id)]
