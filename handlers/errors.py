@@ -7,7 +7,6 @@ from telegram.error import TelegramError
 
 from bot.context import BuurtnetContext
 from bot.i18n import _, use_language
-from handlers.common import language_for
 
 log = logging.getLogger(__name__)
 
@@ -22,8 +21,9 @@ async def on_error(update: object, context: BuurtnetContext) -> None:
                 _("Sorry, something went wrong on my side. Please try again in a moment; "
                   "the operators have been told."),
             )
-        for operator in sorted(context.config.operators):
-            with use_language(await language_for(context, operator)):
+        # No database here: it may be what failed.
+        with use_language(context.config.language):
+            for operator in sorted(context.config.operators):
                 await context.bot.send_message(
                     operator, _("Buurtnet hit an error ({error}); see the log.").format(
                         error=error_name))

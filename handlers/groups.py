@@ -40,6 +40,7 @@ async def linkgroup_command(update: Update, context: BuurtnetContext) -> None:
     if not candidates:
         await reply(update, _("Only an initiator or contact of a complex can link its group."))
         return
+    candidates.sort(key=lambda c: c.name.casefold())
     if len(candidates) == 1:
         await _link(update, context, candidates[0])
         return

@@ -61,9 +61,9 @@ async def members_command(update: Update, context: BuurtnetContext) -> None:
     initiators = sum(1 for resident in residents if resident.is_initiator)
     organisers = sum(1 for resident in residents if resident.wants_to_organise)
     wanting = sum(1 for resident in residents if resident.wants_introductions)
-    text = _("<b>{complex}</b>: {residents} residents of {homes} homes, {initiators} "
-             "initiators; {organisers} offer to help organise, {introductions} want "
-             "introductions.").format(
+    text = _("<b>{complex}</b>\nresidents: {residents} (homes: {homes}) · initiators: "
+             "{initiators} · offer to help organise: {organisers} · want introductions: "
+             "{introductions}").format(
         complex=html.escape(complex_.name), residents=len(residents), homes=complex_.homes,
         initiators=initiators, organisers=organisers, introductions=wanting)
     text += "\n\n" + "\n".join(_member_line(resident) for resident in residents)

@@ -269,19 +269,19 @@ async def complexes_command(update: Update, context: BuurtnetContext) -> None:
     lines = []
     for row in rows:
         c = row.complex
-        line = _("#{number} <b>{name}</b> ({municipality}): {residents} of {homes} homes "
-                 "signed up, {initiators} initiators, {contacts} contacts, group chat {group}"
-                 ).format(
+        line = _("#{number} <b>{name}</b> ({municipality})\n"
+                 "homes: {homes} · residents: {residents} · initiators: {initiators} · "
+                 "contacts: {contacts} · group chat: {group}").format(
             number=c.id, name=html.escape(c.name), municipality=html.escape(c.municipality),
             residents=row.residents, homes=c.homes, initiators=row.initiators,
             contacts=row.contacts,
             group=_("linked") if c.group_chat_id else _("not linked"))
         if row.pending:
-            line += "; " + _("{count} waiting for approval").format(count=row.pending)
+            line += " · " + _("waiting for approval: {count}").format(count=row.pending)
         if c.id in kinds:
-            line += "\n   " + _("You are its {kind} contact.").format(kind=kind_label(kinds[c.id]))
+            line += "\n" + _("You are its {kind} contact.").format(kind=kind_label(kinds[c.id]))
         lines.append(line)
-    await reply(update, "\n".join(lines))
+    await reply(update, "\n\n".join(lines))
 
 
 def handlers() -> list[BaseHandler]:

@@ -89,3 +89,21 @@ def sent(calls: list[Call], chat_id: int | None = None) -> list[Call]:
     """The messages sent (or edited) among the calls, optionally to one chat."""
     methods = {"sendMessage", "editMessageText", "sendDocument"}
     return [c for c in calls if c.method in methods and (chat_id is None or c.chat_id == chat_id)]
+
+
+def alerts(calls: list[Call]) -> list[str]:
+    """The texts of answerCallbackQuery pop-ups among the calls."""
+    return [str(c.params.get("text", "")) for c in calls if c.method == "answerCallbackQuery"]
+
+
+def last_message(calls: list[Call], chat_id: int | None = None) -> Call:
+    messages = sent(calls, chat_id)
+    assert messages, f"no message sent among {[c.method for c in calls]}"
+    return messages[-1]
+
+
+def nl(msgid: str) -> str:
+    """The Dutch catalog's translation of an English msgid."""
+    from bot.i18n import translations
+
+    return translations("nl").gettext(msgid)
