@@ -24,11 +24,13 @@ from handlers import (
     operator,
     privacy,
     profile,
+    schedule,
     signup,
     start,
     tracking,
 )
 from handlers.menus import apply_personal_menu, setup_command_menus
+from handlers.schedule import SWEEP_EVERY
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +73,8 @@ async def open_services(app: Application) -> None:
     if app.job_queue is not None:
         app.job_queue.run_repeating(housekeeping, HOUSEKEEPING_EVERY, first=timedelta(minutes=1),
                                     name="housekeeping")
+        # first=0: what fell due while the bot was down happens right after start.
+        app.job_queue.run_repeating(schedule.sweep, SWEEP_EVERY, first=0, name="sweep")
 
 
 async def close_services(app: Application) -> None:

@@ -38,7 +38,9 @@ def join_policy(text: str | None) -> JoinPolicy:
     try:
         return JoinPolicy((text or "").strip().lower())
     except ValueError:
-        raise InvalidInput(N_("The join policy must be open or approval.")) from None
+        raise InvalidInput(
+            N_("The join policy must be <code>open</code> or <code>approval</code>.")
+        ) from None
 
 
 def parse_complex_form(text: str) -> ComplexForm:
@@ -46,7 +48,7 @@ def parse_complex_form(text: str) -> ComplexForm:
     if len(parts) not in (4, 5):
         raise InvalidInput(
             N_("Give four or five parts separated by semicolons: name; homes; municipality; "
-               "language; and optionally open or approval.")
+               "language; and optionally <code>open</code> or <code>approval</code>.")
         )
     return ComplexForm(
         name=complex_name(parts[0]),

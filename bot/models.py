@@ -40,6 +40,9 @@ class Complex:
     initiator_code: str
     group_chat_id: int | None
     created_at: datetime
+    intro_enabled: bool = True
+    intro_weekday: int = 0
+    intro_time: str = "19:00"
 
 
 @dataclass(frozen=True)

@@ -70,6 +70,9 @@ class FakeTelegram:
         self._file_ids = itertools.count(1)
         self.files: dict[str, bytes] = {}
 
+    def restart_update_ids(self, first: int) -> None:
+        self._update_ids = itertools.count(first)
+
     # -- the Bot API ---------------------------------------------------------
 
     def call(
@@ -281,6 +284,10 @@ class OfflineSession:
         except BaseException:
             await app.shutdown()
             raise
+        # Like Telegram, go on numbering updates after the ones already handled.
+        last = await app.bot_data["services"].db.fetch_value(
+            "SELECT MAX(update_id) FROM processed_updates")
+        telegram.restart_update_ids(int(last or 0) + 1)
         return cls(app, telegram)
 
     async def stop(self) -> None:

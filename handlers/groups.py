@@ -58,8 +58,9 @@ async def on_link_button(update: Update, context: BuurtnetContext) -> None:
     complex_ = await context.repos.complexes.get(int(parts[1]))
     who = await standing(update, context)
     if complex_ is None or not who.may_link_group_for(complex_.id):
-        await query.answer(_("Only an initiator or contact of that complex can link it."),
-                           show_alert=True)
+        await query.answer(
+            _("Only an initiator or contact of that complex can link this group to it."),
+            show_alert=True)
         return
     await query.answer()
     await query.edit_message_reply_markup(None)

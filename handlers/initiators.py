@@ -127,8 +127,8 @@ async def _change_role(update: Update, context: BuurtnetContext, role: ResidentR
     if complex_ is None:
         return
     promoting = role is ResidentRole.INITIATOR
-    usage = _("Usage: /promote <number>, with the number from /members.") if promoting else \
-        _("Usage: /demote <number>, with the number from /members.")
+    usage = _("Usage: /promote 12, with the resident's number from /members.") if promoting \
+        else _("Usage: /demote 12, with the resident's number from /members.")
     resident = await _target(update, context, complex_, command_args(context), usage)
     if resident is None:
         return
@@ -163,7 +163,8 @@ async def remove_command(update: Update, context: BuurtnetContext) -> None:
     complex_ = await _initiator_complex(update, context)
     if complex_ is None:
         return
-    usage = _("Usage: /remove <number> <reason>, with the number from /members.")
+    usage = _("Usage: /remove 12 reason, with the resident's number from /members and a "
+              "short reason.")
     args = command_args(context)
     resident = await _target(update, context, complex_, args, usage)
     if resident is None:

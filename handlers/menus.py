@@ -39,7 +39,7 @@ INITIATOR: Commands = [
     ("promote", N_("Make a resident an initiator")),
     ("demote", N_("Make an initiator a resident again")),
     ("remove", N_("Remove a resident, with a reason")),
-    ("joinpolicy", N_("Open sign-up, or approval by initiators")),
+    ("joinpolicy", N_("Open sign-up, or approval by an initiator")),
     ("linkgroup", N_("Link a group chat to your complex (in the group)")),
 ]
 CONTACT: Commands = [

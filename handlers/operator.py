@@ -184,7 +184,8 @@ async def invitecontact_command(update: Update, context: BuurtnetContext) -> Non
         await reply(update, _("For which complex?"), [
             [InlineKeyboardButton(c.name, callback_data=f"ic:{c.id}")] for c in complexes])
         return
-    usage = _("Usage: /invitecontact <complex number> <municipality|police|corporation|peer>. "
+    usage = _("Usage: /invitecontact 3 police: the complex's number, then municipality, "
+              "police, corporation or peer. "
               "/complexes shows the numbers.")
     if len(args) != 2 or not args[0].lstrip("#").isdigit():
         await reply(update, usage)
@@ -210,7 +211,7 @@ async def _send_invite(update: Update, context: BuurtnetContext, complex_: Compl
     until = format_datetime(invite.expires_at, "medium", tzinfo=context.config.tz,
                             locale=current_language())
     await reply(update, _(
-        "Invite for a {kind} contact of <b>{complex}</b>. Send this link to that person; it "
+        "Invite for a contact ({kind}) of <b>{complex}</b>. Send this link to that person; it "
         "works once and until {until}:\n{link}"
     ).format(kind=kind_label(kind), complex=html.escape(complex_.name), until=until,
              link=deep_link(context, invite.code)))
@@ -279,7 +280,7 @@ async def complexes_command(update: Update, context: BuurtnetContext) -> None:
         if row.pending:
             line += " · " + _("waiting for approval: {count}").format(count=row.pending)
         if c.id in kinds:
-            line += "\n" + _("You are its {kind} contact.").format(kind=kind_label(kinds[c.id]))
+            line += "\n" + _("You are its contact ({kind}).").format(kind=kind_label(kinds[c.id]))
         lines.append(line)
     await reply(update, "\n\n".join(lines))
 

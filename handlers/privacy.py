@@ -34,8 +34,9 @@ async def mydata_command(update: Update, context: BuurtnetContext) -> None:
 async def forgetme_command(update: Update, context: BuurtnetContext) -> None:
     if not await require_private(update, context):
         return
-    await reply(update, _("Do you want me to erase everything I keep about you? You will leave "
-                          "your complex, stop being a contact, and this cannot be undone."), [[
+    await reply(update, _("Do you want me to erase everything I keep about you? You will "
+                          "leave your complex and, if you are a contact, stop being one. This "
+                          "cannot be undone."), [[
         InlineKeyboardButton(_("Yes, erase everything"), callback_data="fg:yes"),
         InlineKeyboardButton(_("No"), callback_data="fg:no"),
     ]])

@@ -64,7 +64,7 @@ def _prompt(draft: Draft, complex_name: str, telegram_first_name: str) -> tuple[
     if step == "consent":
         return (
             _("<b>Your privacy</b>\n"
-              "Buurtnet keeps only what you give it here: your first name, if you like your "
+              "I keep only what you give me here: your first name, if you like your "
               "building or floor, your interests and your answers to two questions, so that "
               "neighbours can get to know each other. No phone numbers, no addresses. The "
               "initiators of your complex see your first name and building.\n"

@@ -8,7 +8,7 @@ from telegram.ext import BaseHandler, CommandHandler
 from bot.context import BuurtnetContext
 from bot.i18n import _, resolve_language
 from bot.models import ContactKind, ResidentRole
-from bot.repositories.invites import InviteUnusable
+from bot.repositories.invites import CONTACT_INVITE_VALIDITY, InviteUnusable
 from handlers import signup
 from handlers.common import command_args, is_private, reply, standing
 from handlers.menus import refresh_command_menu
@@ -74,7 +74,7 @@ async def _join_as_resident(update: Update, context: BuurtnetContext, code: str)
     if resident is not None:
         if resident.complex_id != complex_.id:
             current = await repos.complexes.get(resident.complex_id)
-            await reply(update, _("You are already signed up at <b>{complex}</b>. You can "
+            await reply(update, _("You are already signed up for <b>{complex}</b>. You can "
                                   "live in one complex at a time: /leave it first.").format(
                 complex=html.escape(current.name if current else "?")))
         elif as_initiator and not resident.is_initiator and resident.is_active:
@@ -87,7 +87,7 @@ async def _join_as_resident(update: Update, context: BuurtnetContext, code: str)
                                   "initiator's approval.").format(
                 complex=html.escape(complex_.name)))
         else:
-            await reply(update, _("You are already signed up at <b>{complex}</b>. /profile "
+            await reply(update, _("You are already signed up for <b>{complex}</b>. /profile "
                                   "shows your details.").format(
                 complex=html.escape(complex_.name)))
         return
@@ -106,8 +106,9 @@ async def _join_as_contact(update: Update, context: BuurtnetContext, code: str) 
                          "new one."),
             "used": _("This contact invite has already been used. Ask the operator for a new "
                       "one."),
-            "expired": _("This contact invite has expired (they are valid for 7 days). Ask "
-                         "the operator for a new one."),
+            "expired": _("This contact invite has expired (they are valid for {days} days). "
+                         "Ask the operator for a new one.").format(
+                days=CONTACT_INVITE_VALIDITY.days),
             "already_contact": _("You are already a contact of this complex."),
         }[problem.reason])
         return
@@ -118,7 +119,7 @@ async def _join_as_contact(update: Update, context: BuurtnetContext, code: str) 
     assert complex_ is not None
     await refresh_command_menu(context, user.id)
     await reply(update, _(
-        "Welcome! You are now the {kind} contact for <b>{complex}</b>. Reports and questions "
+        "Welcome! You are now a contact ({kind}) for <b>{complex}</b>. Reports and questions "
         "from this complex will reach you here. /complexes lists your complexes; /help shows "
         "what you can do."
     ).format(kind=kind_label(contact.kind), complex=html.escape(complex_.name)))

@@ -12,6 +12,7 @@ AFTER = 100
 
 
 async def before_update(update: Update, context: BuurtnetContext) -> None:
+    set_language(context.config.language)  # until we know better, e.g. if the database fails
     if await context.repos.updates.seen(update.update_id):
         raise ApplicationHandlerStop
     language = None

@@ -70,7 +70,7 @@ async def test_migrations_apply_once_and_are_recorded(tmp_path: Path) -> None:
         assert applied == [number for number, _ in migration_files()]
         assert await db.migrate(clock) == []
         rows = await db.fetch_all("SELECT version, name FROM schema_migrations")
-        assert [row["name"] for row in rows][0] == "0001_initial.sql"
+        assert next(row["name"] for row in rows) == "0001_initial.sql"
         assert await db.fetch_value("PRAGMA journal_mode") == "wal"
         assert await db.fetch_value("PRAGMA foreign_keys") == 1
     finally:

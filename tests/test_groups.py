@@ -90,7 +90,8 @@ async def test_choosing_among_several_complexes(world: World) -> None:
     assert [b["callback_data"] for b in question.buttons] == [f"lg:{toren.id}", f"lg:{blok.id}"]
     # A group member who is no contact of that complex presses the button: refused.
     refused = await world.press(STRANGER, question, f"lg:{blok.id}")
-    assert alerts(refused) == ["Only an initiator or contact of that complex can link it."]
+    assert alerts(refused) == [
+        "Only an initiator or contact of that complex can link this group to it."]
     for data in ("lg:999", "lg:x", "lg:1:2"):
         calls = await world.feed(world.telegram.press_update(
             CONTACT, GROUP_ID, question.result["message_id"], data))

@@ -14,7 +14,7 @@ async def _complex_with_people(world: World):
 
 
 async def test_members_lists_residents_and_wishes(world: World) -> None:
-    complex_, resident = await _complex_with_people(world)
+    _, resident = await _complex_with_people(world)
     text = last_message(await world.say(INITIATOR, "/members")).text
     assert "<b>De Toren</b>" in text and "residents: 2 (homes: 120)" in text
     assert "initiators: 1" in text and "offer to help organise: 1" in text
@@ -101,12 +101,12 @@ async def test_bad_resident_numbers(world: World) -> None:
     await world.sign_up(NEIGHBOUR, other.resident_code)
     elsewhere = await world.repos.people.resident_of(NEIGHBOUR["id"])
     for command, answer in [
-        ("/promote", "Usage: /promote <number>"),
+        ("/promote", "Usage: /promote 12"),
         ("/promote abc", "Give the resident's number from /members"),
         ("/promote 999", "There is no resident #999 in De Toren."),
         (f"/promote {elsewhere.id}", f"There is no resident #{elsewhere.id} in De Toren."),
-        ("/demote", "Usage: /demote <number>"),
-        ("/remove", "Usage: /remove <number> <reason>"),
+        ("/demote", "Usage: /demote 12"),
+        ("/remove", "Usage: /remove 12 reason"),
     ]:
         calls = await world.say(INITIATOR, command)
         assert any(c.text.startswith(answer) for c in sent(calls)), command

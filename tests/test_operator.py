@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from bot.models import ContactKind, JoinPolicy
 from tests.people import CONTACT, INITIATOR, OPERATOR, POLICE, RESIDENT, STRANGER
-from tests.world import World, alerts, invite_code, last_message
+from tests.world import World, alerts, invite_code, last_message, nl
 
 
 async def test_guided_new_complex(world: World) -> None:
@@ -37,7 +37,8 @@ async def test_one_line_new_complex_and_its_bad_input(world: World) -> None:
         ("De Toren", "Give four or five parts"),
         ("Nieuw; lots; Utrecht; en", "whole number"),
         ("Nieuw; 10; Utrecht; fr", "The language must be one of: nl, en."),
-        ("Nieuw; 10; Utrecht; en; closed", "The join policy must be open or approval."),
+        ("Nieuw; 10; Utrecht; en; closed",
+         "The join policy must be <code>open</code> or <code>approval</code>."),
         (" ; 10; Utrecht; en", "Please type some text."),
         ("x" * 81 + "; 10; Utrecht; en", "at most 80 characters"),
     ]:
@@ -84,7 +85,7 @@ async def test_invite_contact_with_arguments(world: World) -> None:
     complex_ = await world.new_complex()
     calls = await world.say(OPERATOR, f"/invitecontact {complex_.id} municipality")
     text = last_message(calls).text
-    assert "Invite for a municipality contact of <b>De Toren</b>" in text
+    assert "Invite for a contact (municipality) of <b>De Toren</b>" in text
     invite = await world.repos.invites.contact_invite(invite_code(text))
     assert invite is not None and invite.kind is ContactKind.MUNICIPALITY
     assert invite.expires_at == world.clock.now() + timedelta(days=7)
@@ -111,7 +112,7 @@ async def test_invite_contact_with_buttons(world: World) -> None:
     kinds = last_message(await world.press(OPERATOR, choose, f"ic:{complex_.id}"))
     assert len(kinds.buttons) == 4
     calls = await world.press(OPERATOR, kinds, f"ic:{complex_.id}:police")
-    assert "Invite for a police contact" in last_message(calls).text
+    assert "Invite for a contact (police)" in last_message(calls).text
     for person, data in [(STRANGER, f"ic:{complex_.id}:police"), (OPERATOR, "ic:99:police"),
                          (OPERATOR, f"ic:{complex_.id}:sheriff"), (OPERATOR, "ic:x")]:
         calls = await world.feed(world.telegram.press_update(
@@ -131,7 +132,7 @@ async def test_contact_joins_once(world: World) -> None:
     code = invite_code(last_message(
         await world.say(OPERATOR, f"/invitecontact {complex_.id} municipality")).text)
     calls = await world.say(CONTACT, f"/start {code}")
-    assert "You are now the municipality contact for <b>De Toren</b>" in \
+    assert "You are now a contact (municipality) for <b>De Toren</b>" in \
         last_message(calls).text
     contacts = await world.repos.people.contacts_of_user(CONTACT["id"])
     assert [(c.complex_id, c.kind) for c in contacts] == [(complex_.id,
@@ -146,8 +147,10 @@ async def test_expired_contact_invite(world: World) -> None:
     code = invite_code(last_message(
         await world.say(OPERATOR, f"/invitecontact {complex_.id} police")).text)
     world.clock.advance(timedelta(days=7, seconds=1))
-    calls = await world.say(POLICE, f"/start {code}")
-    assert "has expired" in last_message(calls).text
+    calls = await world.say(POLICE, f"/start {code}")  # Pieter speaks Dutch
+    assert last_message(calls).text.startswith(nl(
+        "This contact invite has expired (they are valid for {days} days). "
+        "Ask the operator for a new one.").format(days=7))
     assert await world.repos.people.contacts_of_user(POLICE["id"]) == []
 
 
@@ -163,7 +166,7 @@ async def test_contact_of_several_complexes_sees_them(world: World) -> None:
     assert last_message(calls).text == "You are already a contact of this complex."
     text = last_message(await world.say(CONTACT, "/complexes")).text
     assert "De Toren" in text and "Het Blok" in text and "Elders" not in text
-    assert "You are its municipality contact." in text
+    assert "You are its contact (municipality)." in text
     operator_view = last_message(await world.say(OPERATOR, "/complexes")).text
     assert "Elders" in operator_view and "contacts: 1" in operator_view
 

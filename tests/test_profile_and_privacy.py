@@ -96,7 +96,7 @@ async def test_mydata_exports_everything(world: World) -> None:
     await world.contact_joins(RESIDENT, complex_, "peer")
     calls = await world.say(RESIDENT, "/mydata")
     document = [c for c in calls if c.method == "sendDocument"][-1]
-    name, content, mime = next(iter(document.files.values()))
+    name, content, _mime = next(iter(document.files.values()))
     assert name == "buurtnet-mydata.json"
     export = json.loads(content)
     assert export["telegram_user_id"] == RESIDENT["id"]
@@ -189,9 +189,9 @@ async def test_start_up_sets_the_command_menus(world: World) -> None:
     operator = [c for c in menus if c.params["scope"] == {"type": "chat",
                                                           "chat_id": OPERATOR["id"]}]
     assert "newcomplex" in [c["command"] for c in operator[-1].params["commands"]]
-    dutch = [c for c in menus if c.params.get("language_code") == "nl"
-             and c.params["scope"]["type"] == "all_private_chats"][0]
-    help_entry = [c for c in dutch.params["commands"] if c["command"] == "help"][0]
+    dutch = next(c for c in menus if c.params.get("language_code") == "nl"
+             and c.params["scope"]["type"] == "all_private_chats")
+    help_entry = next(c for c in dutch.params["commands"] if c["command"] == "help")
     assert help_entry["description"] == nl("The commands you can use")
 
 

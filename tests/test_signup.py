@@ -189,7 +189,7 @@ async def test_a_second_sign_up_is_refused(world: World) -> None:
     blok = await world.new_complex("Het Blok; 80; Delft; nl")
     await world.sign_up(RESIDENT, toren.resident_code)
     calls = await world.say(RESIDENT, f"/start {blok.resident_code}")
-    assert "You are already signed up at <b>De Toren</b>" in last_message(calls).text
+    assert "You are already signed up for <b>De Toren</b>" in last_message(calls).text
     calls = await world.say(RESIDENT, f"/start {toren.resident_code}")
     assert "/profile" in last_message(calls).text
     assert await world.repos.drafts.get(RESIDENT["id"]) is None

@@ -107,3 +107,13 @@ def nl(msgid: str) -> str:
     from bot.i18n import translations
 
     return translations("nl").gettext(msgid)
+
+
+async def sweep(world: World) -> list[Call]:
+    """Run the scheduler's sweep once, as the job queue would; return the calls it made."""
+    from bot.context import BuurtnetContext
+    from handlers.schedule import sweep as run_sweep
+
+    first = len(world.telegram.calls)
+    await run_sweep(BuurtnetContext(world.app))
+    return world.telegram.calls[first:]

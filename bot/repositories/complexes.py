@@ -31,6 +31,9 @@ def _complex(row: aiosqlite.Row) -> Complex:
         initiator_code=row["initiator_code"],
         group_chat_id=row["group_chat_id"],
         created_at=from_db(row["created_at"]),
+        intro_enabled=bool(row["intro_enabled"]),
+        intro_weekday=row["intro_weekday"],
+        intro_time=row["intro_time"],
     )
 
 
@@ -168,4 +171,14 @@ class ComplexRepository:
         async with self.db.transaction() as conn:
             await conn.execute(
                 "UPDATE complexes SET join_policy = ? WHERE id = ?", (policy.value, complex_id)
+            )
+
+    async def set_intro_schedule(
+        self, complex_id: int, *, enabled: bool, weekday: int, time: str
+    ) -> None:
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "UPDATE complexes SET intro_enabled = ?, intro_weekday = ?, intro_time = ?"
+                " WHERE id = ?",
+                (int(enabled), weekday, time, complex_id),
             )
