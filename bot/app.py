@@ -21,10 +21,12 @@ from handlers import (
     fallback,
     groups,
     initiators,
+    introductions,
     operator,
     privacy,
     profile,
     schedule,
+    settings,
     signup,
     start,
     tracking,
@@ -52,6 +54,8 @@ def register_handlers(app: Application) -> None:
         *operator.handlers(),
         *groups.handlers(),
         *initiators.handlers(),
+        *introductions.handlers(),
+        *settings.handlers(),
         *conversation.handlers(),
         *fallback.handlers(),  # last: what nothing above recognised
     ])

@@ -43,6 +43,7 @@ class Complex:
     intro_enabled: bool = True
     intro_weekday: int = 0
     intro_time: str = "19:00"
+    intro_changed_at: datetime | None = None
 
 
 @dataclass(frozen=True)

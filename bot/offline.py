@@ -194,7 +194,11 @@ class FakeTelegram:
     def press_update(
         self, user: dict[str, Any], chat_id: int, message_id: int, data: str
     ) -> dict[str, Any]:
-        message = self.messages[(chat_id, message_id)]
+        # A message from before a restart is still there in Telegram: rebuild it bare.
+        message = self.messages.get((chat_id, message_id)) or {
+            "message_id": message_id, "date": int(time.time()), "chat": self.chat(chat_id),
+            "from": BOT_USER, "text": "",
+        }
         return self._update(
             callback_query={
                 "id": str(next(self._callback_ids)),

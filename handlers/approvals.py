@@ -9,6 +9,7 @@ from bot.context import BuurtnetContext
 from bot.i18n import _, use_language
 from bot.models import Complex, Resident, ResidentStatus
 from handlers.common import language_for, send_private, split_data, stale_button, standing
+from handlers.introductions import welcome_in_group
 
 
 def _request_text(complex_: Complex, resident: Resident) -> str:
@@ -82,6 +83,10 @@ async def on_button(update: Update, context: BuurtnetContext) -> None:
                      "is a mistake, talk to an initiator of your complex.")
         await send_private(context, resident.telegram_id,
                            text.format(complex=html.escape(complex_.name)))
+    if approve:
+        activated = await repos.people.resident(resident.id)
+        assert activated is not None
+        await welcome_in_group(context, complex_, activated)
 
 
 def handlers() -> list[BaseHandler]:

@@ -8,7 +8,7 @@ from telegram.ext import BaseHandler, MessageHandler, filters
 from bot.context import BuurtnetContext
 from bot.i18n import _
 from bot.models import Draft
-from handlers import operator, profile, signup
+from handlers import operator, profile, settings, signup
 from handlers.common import reply
 
 StepHandler = Callable[[Update, BuurtnetContext, Draft], Awaitable[None]]
@@ -17,6 +17,7 @@ FLOWS: dict[str, StepHandler] = {
     signup.FLOW: signup.on_text,
     operator.FLOW: operator.on_text,
     profile.FLOW: profile.on_text,
+    settings.FLOW: settings.on_text,
 }
 
 

@@ -31,6 +31,7 @@ EVERYONE: Commands = [
 ]
 RESIDENT: Commands = [
     ("profile", N_("See and change your details")),
+    ("meet", N_("Be introduced to a neighbour now")),
     ("leave", N_("Leave your complex")),
 ]
 INITIATOR: Commands = [
@@ -40,6 +41,7 @@ INITIATOR: Commands = [
     ("demote", N_("Make an initiator a resident again")),
     ("remove", N_("Remove a resident, with a reason")),
     ("joinpolicy", N_("Open sign-up, or approval by an initiator")),
+    ("settings", N_("When introduction rounds happen")),
     ("linkgroup", N_("Link a group chat to your complex (in the group)")),
 ]
 CONTACT: Commands = [

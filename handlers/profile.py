@@ -20,8 +20,8 @@ from handlers.common import (
     split_data,
     stale_button,
 )
+from handlers.interests import interest_labels, interests_keyboard
 from handlers.menus import refresh_command_menu
-from handlers.signup import interest_labels, interests_keyboard
 
 FLOW = "profile"
 

@@ -7,9 +7,11 @@ restart does what fell due while the bot was down, once.
 from datetime import timedelta
 
 from bot.context import BuurtnetContext
+from handlers import introductions
 
 SWEEP_EVERY = timedelta(minutes=1)
 
 
 async def sweep(context: BuurtnetContext) -> None:
     """Everything due now, feature by feature."""
+    await introductions.run_due(context)

@@ -18,6 +18,8 @@ from bot.signup import INTERESTS, known_interests, placement
 from bot.validation import InvalidInput
 from handlers import approvals
 from handlers.common import Keyboard, markup, reply, say_invalid, split_data, stale_button
+from handlers.interests import interest_labels, interests_keyboard
+from handlers.introductions import welcome_in_group
 
 FLOW = "signup"
 STEPS = ("language", "consent", "name", "building", "interests", "organise", "introductions",
@@ -33,22 +35,6 @@ def _yes_no(step: str) -> Keyboard:
 
 def _yes_no_text(value: bool) -> str:
     return _("yes") if value else _("no")
-
-
-def interest_labels(keys: list[str] | tuple[str, ...]) -> str:
-    return ", ".join(_(INTERESTS[key]) for key in keys if key in INTERESTS) or _("none")
-
-
-def interests_keyboard(chosen: list[str], prefix: str) -> Keyboard:
-    buttons = [
-        InlineKeyboardButton(
-            ("✅ " if key in chosen else "") + _(label), callback_data=f"{prefix}:{key}"
-        )
-        for key, label in INTERESTS.items()
-    ]
-    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
-    rows.append([InlineKeyboardButton(_("Done"), callback_data=f"{prefix}:done")])
-    return rows
 
 
 def _prompt(draft: Draft, complex_name: str, telegram_first_name: str) -> tuple[str, Keyboard]:
@@ -285,6 +271,8 @@ async def _finish(update: Update, context: BuurtnetContext, draft: Draft) -> Non
         await reply(update, _("Welcome to <b>{complex}</b>, {name}! You are signed up. "
                               "/help shows what you can do.").format(
             complex=name, name=html.escape(resident.first_name)))
+    if status is ResidentStatus.ACTIVE:
+        await welcome_in_group(context, complex_, resident)
 
 
 def handlers() -> list[BaseHandler]:

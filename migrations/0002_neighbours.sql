@@ -8,6 +8,8 @@ ALTER TABLE complexes ADD COLUMN intro_enabled INTEGER NOT NULL DEFAULT 1
 ALTER TABLE complexes ADD COLUMN intro_weekday INTEGER NOT NULL DEFAULT 0
     CHECK (intro_weekday BETWEEN 0 AND 6);
 ALTER TABLE complexes ADD COLUMN intro_time TEXT NOT NULL DEFAULT '19:00';
+-- Rounds are only held for moments after the schedule was last set.
+ALTER TABLE complexes ADD COLUMN intro_changed_at TEXT;
 
 -- A round is held once for each scheduled moment (UNIQUE), however often the bot restarts.
 CREATE TABLE intro_rounds (

@@ -6,6 +6,7 @@ from bot.clock import Clock
 from bot.db import Database
 from bot.repositories.complexes import ComplexRepository
 from bot.repositories.drafts import DraftRepository
+from bot.repositories.introductions import IntroductionRepository
 from bot.repositories.invites import InviteRepository
 from bot.repositories.people import PeopleRepository
 from bot.repositories.updates import UpdateLog
@@ -18,6 +19,7 @@ class Repositories:
     invites: InviteRepository
     drafts: DraftRepository
     updates: UpdateLog
+    introductions: IntroductionRepository
 
     @classmethod
     def build(cls, db: Database, clock: Clock) -> "Repositories":
@@ -27,4 +29,5 @@ class Repositories:
             invites=InviteRepository(db, clock),
             drafts=DraftRepository(db, clock),
             updates=UpdateLog(db, clock),
+            introductions=IntroductionRepository(db, clock),
         )

@@ -34,6 +34,7 @@ def _complex(row: aiosqlite.Row) -> Complex:
         intro_enabled=bool(row["intro_enabled"]),
         intro_weekday=row["intro_weekday"],
         intro_time=row["intro_time"],
+        intro_changed_at=from_db(row["intro_changed_at"] or row["created_at"]),
     )
 
 
@@ -178,7 +179,7 @@ class ComplexRepository:
     ) -> None:
         async with self.db.transaction() as conn:
             await conn.execute(
-                "UPDATE complexes SET intro_enabled = ?, intro_weekday = ?, intro_time = ?"
-                " WHERE id = ?",
-                (int(enabled), weekday, time, complex_id),
+                "UPDATE complexes SET intro_enabled = ?, intro_weekday = ?, intro_time = ?,"
+                " intro_changed_at = ? WHERE id = ?",
+                (int(enabled), weekday, time, to_db(self.clock.now()), complex_id),
             )

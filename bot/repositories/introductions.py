@@ -1,0 +1,361 @@
+import asyncio
+import sqlite3
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from itertools import combinations
+
+import aiosqlite
+
+from bot.clock import Clock, from_db, to_db
+from bot.db import Database
+from bot.introductions import (
+    ANSWER_WITHIN,
+    FIRST_FOLLOW_UP,
+    MAX_FOLLOW_UPS,
+    RECENT_ROUNDS,
+    SECOND_FOLLOW_UP,
+)
+from bot.matching import Candidate
+
+Matcher = Callable[[list[Candidate], set[frozenset[int]]], list[tuple[int, ...]]]
+Chooser = Callable[[Candidate, list[Candidate], set[frozenset[int]]], int | None]
+
+
+class Answer(StrEnum):
+    CLOSED = "closed"  # declined, expired, or already accepted by everyone
+    NOT_MEMBER = "not_member"
+    ALREADY = "already"
+    WAITING = "waiting"  # this person said yes; someone else has not answered yet
+    ACCEPTED = "accepted"  # everyone said yes
+    DECLINED = "declined"
+
+
+@dataclass(frozen=True)
+class Member:
+    resident_id: int
+    telegram_id: int
+    first_name: str
+    building: str | None
+    interests: frozenset[str]
+    answer: str
+    followups_sent: int
+    met: str | None
+
+
+@dataclass(frozen=True)
+class Introduction:
+    id: int
+    complex_id: int
+    status: str
+    expires_at: datetime
+    members: tuple[Member, ...]
+
+    def member(self, resident_id: int) -> Member | None:
+        return next((m for m in self.members if m.resident_id == resident_id), None)
+
+    def others(self, resident_id: int) -> list[Member]:
+        return [m for m in self.members if m.resident_id != resident_id]
+
+
+def _ordered(a: int, b: int) -> tuple[int, int]:
+    return (a, b) if a < b else (b, a)
+
+
+class IntroductionRepository:
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self.db = db
+        self.clock = clock
+
+    # -- reading ---------------------------------------------------------------
+
+    async def get(self, introduction_id: int) -> Introduction | None:
+        row = await self.db.fetch_one(
+            "SELECT * FROM introductions WHERE id = ?", (introduction_id,)
+        )
+        if row is None:
+            return None
+        members = await self.db.fetch_all(
+            "SELECT m.*, r.telegram_id, r.first_name, r.building,"
+            " (SELECT GROUP_CONCAT(interest) FROM resident_interests i"
+            "  WHERE i.resident_id = r.id) AS interests"
+            " FROM introduction_members m JOIN residents r ON r.id = m.resident_id"
+            " WHERE m.introduction_id = ? ORDER BY r.id",
+            (introduction_id,),
+        )
+        return Introduction(
+            id=row["id"],
+            complex_id=row["complex_id"],
+            status=row["status"],
+            expires_at=from_db(row["expires_at"]),
+            members=tuple(
+                Member(
+                    resident_id=m["resident_id"],
+                    telegram_id=m["telegram_id"],
+                    first_name=m["first_name"],
+                    building=m["building"],
+                    interests=frozenset((m["interests"] or "").split(",")) - {""},
+                    answer=m["answer"],
+                    followups_sent=m["followups_sent"],
+                    met=m["met"],
+                )
+                for m in members
+            ),
+        )
+
+    async def in_open_introduction(self, resident_id: int) -> bool:
+        return bool(await self.db.fetch_value(
+            "SELECT 1 FROM introduction_members m JOIN introductions i"
+            " ON i.id = m.introduction_id WHERE m.resident_id = ? AND i.status = 'proposed'",
+            (resident_id,),
+        ))
+
+    async def acquaintances_of(self, resident_id: int) -> int:
+        return await self.db.fetch_value(
+            "SELECT COUNT(*) FROM acquaintances WHERE ? IN (resident_a, resident_b)",
+            (resident_id,),
+        )
+
+    async def meet_requests(self) -> list[tuple[int, int]]:
+        """Open /meet requests as (complex id, resident id), oldest first."""
+        rows = await self.db.fetch_all(
+            "SELECT r.complex_id, q.resident_id FROM meet_requests q"
+            " JOIN residents r ON r.id = q.resident_id ORDER BY q.requested_at, q.resident_id"
+        )
+        return [(row[0], row[1]) for row in rows]
+
+    async def has_meet_request(self, resident_id: int) -> bool:
+        return bool(await self.db.fetch_value(
+            "SELECT 1 FROM meet_requests WHERE resident_id = ?", (resident_id,)
+        ))
+
+    # -- inside a transaction --------------------------------------------------
+
+    async def _candidates(
+        self, conn: aiosqlite.Connection, complex_id: int, include: int | None = None
+    ) -> list[Candidate]:
+        """Active residents who want introductions (or asked for one: `include`) and are
+        not waiting on one."""
+        async with conn.execute(
+            "SELECT r.id, r.building, r.joined_at,"
+            " (SELECT GROUP_CONCAT(interest) FROM resident_interests i"
+            "  WHERE i.resident_id = r.id) AS interests"
+            " FROM residents r WHERE r.complex_id = ? AND r.status = 'active'"
+            " AND (r.wants_introductions = 1 OR r.id = ?) AND NOT EXISTS ("
+            "  SELECT 1 FROM introduction_members m JOIN introductions i"
+            "  ON i.id = m.introduction_id WHERE m.resident_id = r.id"
+            "  AND i.status = 'proposed')",
+            (complex_id, include),
+        ) as cursor:
+            rows = await cursor.fetchall()
+        return [
+            Candidate(
+                id=row["id"],
+                building=row["building"],
+                interests=frozenset((row["interests"] or "").split(",")) - {""},
+                joined_at=from_db(row["joined_at"]),
+            )
+            for row in rows
+        ]
+
+    async def _recent_pairs(
+        self, conn: aiosqlite.Connection, complex_id: int
+    ) -> set[frozenset[int]]:
+        """Pairs introduced since the oldest of the last rounds (requests included)."""
+        async with conn.execute(
+            "SELECT due_at FROM intro_rounds WHERE complex_id = ?"
+            " ORDER BY due_at DESC LIMIT 1 OFFSET ?",
+            (complex_id, RECENT_ROUNDS - 1),
+        ) as cursor:
+            row = await cursor.fetchone()
+        since = row["due_at"] if row else ""
+        async with conn.execute(
+            "SELECT a.resident_id AS x, b.resident_id AS y FROM introductions i"
+            " JOIN introduction_members a ON a.introduction_id = i.id"
+            " JOIN introduction_members b ON b.introduction_id = i.id"
+            " AND a.resident_id < b.resident_id"
+            " WHERE i.complex_id = ? AND i.created_at >= ?",
+            (complex_id, since),
+        ) as cursor:
+            return {frozenset((r["x"], r["y"])) for r in await cursor.fetchall()}
+
+    async def _create(
+        self, conn: aiosqlite.Connection, complex_id: int, round_id: int | None,
+        group: Sequence[int], now: datetime,
+    ) -> int:
+        cursor = await conn.execute(
+            "INSERT INTO introductions (complex_id, round_id, created_at, expires_at)"
+            " VALUES (?, ?, ?, ?)",
+            (complex_id, round_id, to_db(now), to_db(now + ANSWER_WITHIN)),
+        )
+        introduction_id = cursor.lastrowid
+        assert introduction_id is not None
+        await conn.executemany(
+            "INSERT INTO introduction_members (introduction_id, resident_id) VALUES (?, ?)",
+            [(introduction_id, resident_id) for resident_id in group],
+        )
+        await conn.execute(
+            f"DELETE FROM meet_requests WHERE resident_id IN ({','.join('?' * len(group))})",
+            tuple(group),
+        )
+        return introduction_id
+
+    # -- writing -----------------------------------------------------------------
+
+    async def hold_round(
+        self, complex_id: int, due_at: datetime, matcher: Matcher
+    ) -> list[int] | None:
+        """Hold the round due at `due_at` once; None if it was held already."""
+        now = self.clock.now()
+        try:
+            async with self.db.transaction() as conn:
+                cursor = await conn.execute(
+                    "INSERT INTO intro_rounds (complex_id, due_at, held_at) VALUES (?, ?, ?)",
+                    (complex_id, to_db(due_at), to_db(now)),
+                )
+                round_id = cursor.lastrowid
+                # Matching a large complex takes a moment: keep the event loop free.
+                groups = await asyncio.to_thread(
+                    matcher,
+                    await self._candidates(conn, complex_id),
+                    await self._recent_pairs(conn, complex_id),
+                )
+                return [
+                    await self._create(conn, complex_id, round_id, group, now)
+                    for group in groups
+                ]
+        except sqlite3.IntegrityError:
+            return None
+
+    async def request_meeting(
+        self, complex_id: int, resident_id: int, chooser: Chooser
+    ) -> int | None:
+        """Introduce now if someone fits (the introduction's id); else keep the request."""
+        now = self.clock.now()
+        async with self.db.transaction() as conn:
+            everyone = await self._candidates(conn, complex_id, include=resident_id)
+            me = next((c for c in everyone if c.id == resident_id), None)
+            if me is None:  # not active, or already waiting on an introduction
+                return None
+            partner = chooser(me, [c for c in everyone if c.id != resident_id],
+                              await self._recent_pairs(conn, complex_id))
+            if partner is not None:
+                return await self._create(conn, complex_id, None, (resident_id, partner), now)
+            await conn.execute(
+                "INSERT OR IGNORE INTO meet_requests (resident_id, requested_at) VALUES (?, ?)",
+                (resident_id, to_db(now)),
+            )
+            return None
+
+    async def answer(self, introduction_id: int, resident_id: int, yes: bool) -> Answer:
+        now = self.clock.now()
+        async with self.db.transaction() as conn:
+            async with conn.execute(
+                "SELECT status FROM introductions WHERE id = ?", (introduction_id,)
+            ) as cursor:
+                row = await cursor.fetchone()
+            async with conn.execute(
+                "SELECT resident_id, answer FROM introduction_members WHERE introduction_id = ?",
+                (introduction_id,),
+            ) as cursor:
+                answers = {r["resident_id"]: r["answer"] for r in await cursor.fetchall()}
+            if row is None or resident_id not in answers:
+                return Answer.NOT_MEMBER
+            if row["status"] != "proposed":
+                return Answer.CLOSED
+            if answers[resident_id] != "pending":
+                return Answer.ALREADY
+            await conn.execute(
+                "UPDATE introduction_members SET answer = ?"
+                " WHERE introduction_id = ? AND resident_id = ?",
+                ("yes" if yes else "no", introduction_id, resident_id),
+            )
+            if not yes:
+                await conn.execute(
+                    "UPDATE introductions SET status = 'declined' WHERE id = ?",
+                    (introduction_id,),
+                )
+                return Answer.DECLINED
+            answers[resident_id] = "yes"
+            if any(answer != "yes" for answer in answers.values()):
+                return Answer.WAITING
+            await conn.execute(
+                "UPDATE introductions SET status = 'accepted', accepted_at = ? WHERE id = ?",
+                (to_db(now), introduction_id),
+            )
+            await conn.execute(
+                "UPDATE introduction_members SET followup_due_at = ? WHERE introduction_id = ?",
+                (to_db(now + FIRST_FOLLOW_UP), introduction_id),
+            )
+            return Answer.ACCEPTED
+
+    async def expire(self) -> int:
+        """Close introductions nobody finished answering in time, quietly."""
+        async with self.db.transaction() as conn:
+            cursor = await conn.execute(
+                "UPDATE introductions SET status = 'expired'"
+                " WHERE status = 'proposed' AND expires_at <= ?",
+                (to_db(self.clock.now()),),
+            )
+            return cursor.rowcount
+
+    async def claim_follow_ups(self) -> list[tuple[int, int]]:
+        """(introduction, resident) pairs whose "did you meet?" is due, marked as sent."""
+        now = to_db(self.clock.now())
+        async with self.db.transaction() as conn:
+            async with conn.execute(
+                "SELECT introduction_id, resident_id FROM introduction_members"
+                " WHERE followup_due_at IS NOT NULL AND followup_due_at <= ?"
+                " ORDER BY followup_due_at, introduction_id, resident_id",
+                (now,),
+            ) as cursor:
+                due = [(row[0], row[1]) for row in await cursor.fetchall()]
+            await conn.execute(
+                "UPDATE introduction_members SET followup_due_at = NULL,"
+                " followups_sent = followups_sent + 1"
+                " WHERE followup_due_at IS NOT NULL AND followup_due_at <= ?",
+                (now,),
+            )
+        return due
+
+    async def record_meeting(
+        self, introduction_id: int, resident_id: int, met: str
+    ) -> bool | None:
+        """Record the answer to "did you meet?"; None if there is no such question.
+
+        Returns whether the question will be asked once more ("not yet" the first time).
+        """
+        now = self.clock.now()
+        async with self.db.transaction() as conn:
+            async with conn.execute(
+                "SELECT m.followups_sent, m.met, i.status, i.complex_id"
+                " FROM introduction_members m JOIN introductions i ON i.id = m.introduction_id"
+                " WHERE m.introduction_id = ? AND m.resident_id = ?",
+                (introduction_id, resident_id),
+            ) as cursor:
+                row = await cursor.fetchone()
+            if row is None or row["status"] != "accepted" or row["followups_sent"] == 0 \
+                    or row["met"] in ("yes", "no"):
+                return None
+            ask_again = met == "not_yet" and row["followups_sent"] < MAX_FOLLOW_UPS
+            await conn.execute(
+                "UPDATE introduction_members SET met = ?, followup_due_at = ?"
+                " WHERE introduction_id = ? AND resident_id = ?",
+                (met, to_db(now + SECOND_FOLLOW_UP) if ask_again else None,
+                 introduction_id, resident_id),
+            )
+            if met == "yes":
+                async with conn.execute(
+                    "SELECT resident_id FROM introduction_members WHERE introduction_id = ?",
+                    (introduction_id,),
+                ) as cursor:
+                    members = [r[0] for r in await cursor.fetchall()]
+                pairs = [_ordered(a, b) for a, b in combinations(members, 2)
+                         if resident_id in (a, b)]
+                await conn.executemany(
+                    "INSERT OR IGNORE INTO acquaintances (resident_a, resident_b, complex_id,"
+                    " introduction_id, confirmed_at) VALUES (?, ?, ?, ?, ?)",
+                    [(a, b, row["complex_id"], introduction_id, to_db(now)) for a, b in pairs],
+                )
+            return ask_again

@@ -1,0 +1,23 @@
+"""How interests are shown: as a list, and as toggle buttons."""
+
+from telegram import InlineKeyboardButton
+
+from bot.i18n import _
+from bot.signup import INTERESTS
+from handlers.common import Keyboard
+
+
+def interest_labels(keys: list[str] | tuple[str, ...]) -> str:
+    return ", ".join(_(INTERESTS[key]) for key in keys if key in INTERESTS) or _("none")
+
+
+def interests_keyboard(chosen: list[str], prefix: str) -> Keyboard:
+    buttons = [
+        InlineKeyboardButton(
+            ("✅ " if key in chosen else "") + _(label), callback_data=f"{prefix}:{key}"
+        )
+        for key, label in INTERESTS.items()
+    ]
+    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    rows.append([InlineKeyboardButton(_("Done"), callback_data=f"{prefix}:done")])
+    return rows

@@ -1,0 +1,259 @@
+"""Double opt-in introductions: weekly rounds, /meet, "did you meet?", and the welcome post.
+
+Until everyone in an introduction said yes, nobody is sent anything that identifies the
+others on Telegram: only a first name, a building and shared interests. After that, each
+gets the others as a mention link so they can write to each other.
+"""
+
+import html
+from collections.abc import Callable
+from functools import partial
+
+from telegram import InlineKeyboardButton, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+
+from bot import matching
+from bot.context import BuurtnetContext
+from bot.i18n import _, use_language
+from bot.introductions import latest_round_due, round_seed
+from bot.models import Complex, Resident
+from bot.repositories.introductions import Answer, Introduction, Member
+from handlers.common import (
+    Keyboard,
+    language_for,
+    reply,
+    require_private,
+    send_private,
+    split_data,
+    stale_button,
+)
+from handlers.interests import interest_labels
+
+
+def _describe(member: Member, viewer: Member) -> str:
+    """First name, building and shared interests: nothing that finds them on Telegram."""
+    text = f"<b>{html.escape(member.first_name)}</b>"
+    if member.building:
+        text += " " + _("(building or floor {building})").format(
+            building=html.escape(member.building))
+    shared = sorted(member.interests & viewer.interests)
+    if shared:
+        text += " — " + _("you both like: {interests}").format(
+            interests=interest_labels(shared))
+    return text
+
+
+def _mention(member: Member) -> str:
+    return f'<a href="tg://user?id={member.telegram_id}">{html.escape(member.first_name)}</a>'
+
+
+Render = Callable[[Member], tuple[str, Keyboard | None]]
+
+
+async def _send_to_members(
+    context: BuurtnetContext, introduction: Introduction, render: Render
+) -> None:
+    for member in introduction.members:
+        with use_language(await language_for(context, member.telegram_id)):
+            text, keyboard = render(member)
+            await send_private(context, member.telegram_id, text, keyboard)
+
+
+def _proposal(introduction: Introduction, member: Member) -> tuple[str, Keyboard | None]:
+    people = "\n".join(_describe(other, member) for other in introduction.others(
+        member.resident_id))
+    text = _("Would you like to meet a neighbour?\n{people}\n\nIf everyone says yes, I will put "
+             "you in touch. If not, nobody is told who said no.").format(people=people)
+    return text, [[
+        InlineKeyboardButton(_("Yes, introduce us"), callback_data=f"in:yes:{introduction.id}"),
+        InlineKeyboardButton(_("Not this week"), callback_data=f"in:no:{introduction.id}"),
+    ]]
+
+
+def _introduced(introduction: Introduction, member: Member) -> tuple[str, Keyboard | None]:
+    people = ", ".join(_mention(other) for other in introduction.others(member.resident_id))
+    return _("You are introduced! Say hello to {people}: tap the name to write to them.").format(
+        people=people), None
+
+
+def _follow_up(introduction: Introduction, member: Member) -> tuple[str, Keyboard | None]:
+    people = ", ".join(f"<b>{html.escape(other.first_name)}</b>"
+                       for other in introduction.others(member.resident_id))
+    return _("Did you meet {people}?").format(people=people), [[
+        InlineKeyboardButton(_("Yes"), callback_data=f"mt:yes:{introduction.id}"),
+        InlineKeyboardButton(_("Not yet"), callback_data=f"mt:later:{introduction.id}"),
+        InlineKeyboardButton(_("No"), callback_data=f"mt:no:{introduction.id}"),
+    ]]
+
+
+async def _propose(context: BuurtnetContext, introduction_id: int) -> None:
+    introduction = await context.repos.introductions.get(introduction_id)
+    if introduction is not None:
+        await _send_to_members(context, introduction, partial(_proposal, introduction))
+
+
+# -- scheduled work ----------------------------------------------------------------
+
+
+async def run_due(context: BuurtnetContext) -> None:
+    """Expire unanswered introductions, hold due rounds, serve /meet, ask follow-ups."""
+    repos, now = context.repos, context.clock.now()
+    await repos.introductions.expire()
+    for complex_ in await repos.complexes.all():
+        if not complex_.intro_enabled:
+            continue
+        due = latest_round_due(now, complex_.intro_weekday, complex_.intro_time,
+                               context.config.tz)
+        if due <= (complex_.intro_changed_at or complex_.created_at):
+            continue
+        seed = round_seed(complex_.id, due)
+
+        def matcher(candidates: list[matching.Candidate], recent: set[frozenset[int]],
+                    seed: int = seed) -> list[tuple[int, ...]]:
+            return matching.match(candidates, recent, now, seed)
+
+        created = await repos.introductions.hold_round(complex_.id, due, matcher)
+        for introduction_id in created or ():
+            await _propose(context, introduction_id)
+    for complex_id, resident_id in await repos.introductions.meet_requests():
+        introduction_id = await repos.introductions.request_meeting(
+            complex_id, resident_id, partial(matching.best_partner, now=now))
+        if introduction_id is not None:
+            await _propose(context, introduction_id)
+    for introduction_id, resident_id in await repos.introductions.claim_follow_ups():
+        introduction = await repos.introductions.get(introduction_id)
+        member = introduction.member(resident_id) if introduction else None
+        if introduction is None or member is None:
+            continue
+        with use_language(await language_for(context, member.telegram_id)):
+            text, keyboard = _follow_up(introduction, member)
+            await send_private(context, member.telegram_id, text, keyboard)
+
+
+# -- buttons ---------------------------------------------------------------------------
+
+
+async def _member_and_introduction(
+    update: Update, context: BuurtnetContext, answers: tuple[str, ...]
+) -> tuple[Resident, Introduction, str] | None:
+    query = update.callback_query
+    assert query is not None and update.effective_user is not None
+    parts = split_data(query, 3)
+    resident = await context.repos.people.resident_of(update.effective_user.id)
+    if parts is None or parts[1] not in answers or not parts[2].isdigit() or resident is None:
+        await stale_button(query)
+        return None
+    introduction = await context.repos.introductions.get(int(parts[2]))
+    if introduction is None or introduction.member(resident.id) is None:
+        await stale_button(query)
+        return None
+    return resident, introduction, parts[1]
+
+
+async def on_answer(update: Update, context: BuurtnetContext) -> None:
+    found = await _member_and_introduction(update, context, ("yes", "no"))
+    if found is None:
+        return
+    resident, introduction, choice = found
+    query = update.callback_query
+    assert query is not None
+    outcome = await context.repos.introductions.answer(introduction.id, resident.id,
+                                                       choice == "yes")
+    if outcome is Answer.CLOSED:
+        await query.answer(_("This introduction is closed."), show_alert=True)
+        await query.edit_message_reply_markup(None)
+        return
+    if outcome is Answer.ALREADY or outcome is Answer.NOT_MEMBER:
+        await query.answer(_("You already answered."), show_alert=True)
+        return
+    await query.answer()
+    if outcome is Answer.DECLINED:
+        await query.edit_message_text(_("Fine, not this time. Nobody will be told."))
+    elif outcome is Answer.WAITING:
+        await query.edit_message_text(_("Thank you! I will put you in touch as soon as the "
+                                        "others have said yes too."))
+    else:
+        await query.edit_message_reply_markup(None)
+        accepted = await context.repos.introductions.get(introduction.id)
+        assert accepted is not None
+        await _send_to_members(context, accepted, partial(_introduced, accepted))
+
+
+async def on_met(update: Update, context: BuurtnetContext) -> None:
+    found = await _member_and_introduction(update, context, ("yes", "later", "no"))
+    if found is None:
+        return
+    resident, introduction, choice = found
+    query = update.callback_query
+    assert query is not None
+    met = {"yes": "yes", "later": "not_yet", "no": "no"}[choice]
+    ask_again = await context.repos.introductions.record_meeting(introduction.id,
+                                                                 resident.id, met)
+    if ask_again is None:
+        await query.answer(_("You already answered."), show_alert=True)
+        await query.edit_message_reply_markup(None)
+        return
+    await query.answer()
+    if met == "yes":
+        text = _("Great, thank you! Knowing your neighbours makes the complex a better and "
+                 "safer place.")
+    elif ask_again:
+        text = _("No problem; I will ask again in a few days.")
+    else:
+        text = _("Thank you for letting me know.")
+    await query.edit_message_text(text)
+
+
+# -- /meet and the welcome post ----------------------------------------------------------
+
+
+async def meet_command(update: Update, context: BuurtnetContext) -> None:
+    if not await require_private(update, context):
+        return
+    assert update.effective_user is not None
+    repos = context.repos
+    resident = await repos.people.resident_of(update.effective_user.id)
+    if resident is None or not resident.is_active:
+        await reply(update, _("You are not signed up in a complex. Open the invite link of "
+                              "your complex to join."))
+        return
+    if await repos.introductions.in_open_introduction(resident.id):
+        await reply(update, _("You already have an introduction waiting for answers."))
+        return
+    if await repos.introductions.has_meet_request(resident.id):
+        await reply(update, _("You already asked. I will introduce you as soon as a neighbour "
+                              "is available."))
+        return
+    introduction_id = await repos.introductions.request_meeting(
+        resident.complex_id, resident.id,
+        partial(matching.best_partner, now=context.clock.now()))
+    if introduction_id is None:
+        await reply(update, _("Nobody is available right now. I will introduce you as soon as "
+                              "a neighbour is."))
+        return
+    await _propose(context, introduction_id)
+
+
+async def welcome_in_group(context: BuurtnetContext, complex_: Complex,
+                           resident: Resident) -> None:
+    """A short welcome in the complex's group for someone who wants to meet neighbours."""
+    if complex_.group_chat_id is None or not resident.wants_introductions:
+        return
+    with use_language(complex_.language):
+        text = _("Welcome to our new neighbour <b>{name}</b>!").format(
+            name=html.escape(resident.first_name))
+        if resident.building:
+            text += " " + _("(building or floor {building})").format(
+                building=html.escape(resident.building))
+        if resident.interests:
+            text += "\n" + _("Likes: {interests}").format(
+                interests=interest_labels(resident.interests))
+        await context.bot.send_message(complex_.group_chat_id, text)
+
+
+def handlers() -> list[BaseHandler]:
+    return [
+        CommandHandler("meet", meet_command),
+        CallbackQueryHandler(on_answer, pattern=r"^in:"),
+        CallbackQueryHandler(on_met, pattern=r"^mt:"),
+    ]

@@ -1,0 +1,125 @@
+"""/settings: initiators choose when the weekly introduction round happens, or turn it off."""
+
+import html
+
+from babel.dates import get_day_names
+from telegram import InlineKeyboardButton, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+
+from bot.context import BuurtnetContext
+from bot.i18n import _, current_language
+from bot.introductions import parse_time_of_day
+from bot.models import Complex, Draft
+from bot.validation import InvalidInput
+from handlers.common import (
+    Keyboard,
+    markup,
+    reply,
+    require_private,
+    say_invalid,
+    stale_button,
+    standing,
+)
+
+FLOW = "settings"
+
+
+def _day_name(weekday: int) -> str:
+    return get_day_names("wide", locale=current_language())[weekday]
+
+
+def _text(complex_: Complex) -> str:
+    state = (_("every {day} at {time}").format(day=_day_name(complex_.intro_weekday),
+                                              time=complex_.intro_time)
+             if complex_.intro_enabled else _("off"))
+    return _("<b>Settings of {complex}</b>\nIntroduction rounds: {state}").format(
+        complex=html.escape(complex_.name), state=state)
+
+
+def _keyboard(complex_: Complex) -> Keyboard:
+    return [
+        [InlineKeyboardButton(_("Turn rounds off") if complex_.intro_enabled
+                              else _("Turn rounds on"), callback_data="st:toggle")],
+        [InlineKeyboardButton(_("Change the day"), callback_data="st:day"),
+         InlineKeyboardButton(_("Change the time"), callback_data="st:time")],
+    ]
+
+
+async def _initiated_complex(update: Update, context: BuurtnetContext) -> Complex | None:
+    who = await standing(update, context)
+    if who.initiator_complex_id is None:
+        return None
+    return await context.repos.complexes.get(who.initiator_complex_id)
+
+
+async def settings_command(update: Update, context: BuurtnetContext) -> None:
+    if not await require_private(update, context):
+        return
+    complex_ = await _initiated_complex(update, context)
+    if complex_ is None:
+        await reply(update, _("Only initiators of a complex can do that."))
+        return
+    await reply(update, _text(complex_), _keyboard(complex_))
+
+
+async def on_button(update: Update, context: BuurtnetContext) -> None:
+    query = update.callback_query
+    assert query is not None and update.effective_user is not None
+    complex_ = await _initiated_complex(update, context)
+    if complex_ is None:
+        await query.answer(_("Only initiators of a complex can do that."), show_alert=True)
+        return
+    pieces = (query.data or "").split(":")
+    repos = context.repos
+    enabled, weekday, time = complex_.intro_enabled, complex_.intro_weekday, complex_.intro_time
+    if pieces == ["st", "toggle"]:
+        enabled = not enabled
+    elif pieces == ["st", "day"]:
+        await query.answer()
+        await query.edit_message_reply_markup(markup([
+            [InlineKeyboardButton(_day_name(day), callback_data=f"st:day:{day}")]
+            for day in range(7)]))
+        return
+    elif len(pieces) == 3 and pieces[1] == "day" and pieces[2] in tuple("0123456"):
+        weekday = int(pieces[2])
+    elif pieces == ["st", "time"]:
+        await repos.drafts.put(update.effective_user.id, FLOW, "time", {})
+        await query.answer()
+        await reply(update, _("At what time? For example 19:00. (/cancel stops)"))
+        return
+    else:
+        await stale_button(query)
+        return
+    await repos.complexes.set_intro_schedule(complex_.id, enabled=enabled, weekday=weekday,
+                                             time=time)
+    updated = await repos.complexes.get(complex_.id)
+    assert updated is not None
+    await query.answer(_("Saved."))
+    await query.edit_message_text(_text(updated), reply_markup=markup(_keyboard(updated)))
+
+
+async def on_text(update: Update, context: BuurtnetContext, draft: Draft) -> None:
+    complex_ = await _initiated_complex(update, context)
+    if complex_ is None:
+        await context.repos.drafts.clear(draft.telegram_id)
+        await reply(update, _("Only initiators of a complex can do that."))
+        return
+    try:
+        time = parse_time_of_day(update.effective_message.text
+                                 if update.effective_message else None)
+    except InvalidInput as error:
+        await say_invalid(update, error)
+        return
+    await context.repos.complexes.set_intro_schedule(
+        complex_.id, enabled=complex_.intro_enabled, weekday=complex_.intro_weekday, time=time)
+    await context.repos.drafts.clear(draft.telegram_id)
+    updated = await context.repos.complexes.get(complex_.id)
+    assert updated is not None
+    await reply(update, _("Saved.") + "\n\n" + _text(updated), _keyboard(updated))
+
+
+def handlers() -> list[BaseHandler]:
+    return [
+        CommandHandler("settings", settings_command),
+        CallbackQueryHandler(on_button, pattern=r"^st:"),
+    ]
