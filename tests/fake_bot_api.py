@@ -9,6 +9,7 @@ semantics, and helpers for a test to queue updates and wait for the bot's calls.
 
 import json
 import re
+import socket
 import sys
 import threading
 import time
@@ -82,6 +83,16 @@ def _update_kind(update: dict[str, Any]) -> str:
     return next(key for key in update if key != "update_id")
 
 
+def _disconnected(connection: socket.socket) -> bool:
+    """Whether the client has closed its end (peeking, so nothing is consumed)."""
+    try:
+        return connection.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
+    except BlockingIOError:
+        return False
+    except OSError:
+        return True
+
+
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     api: "FakeBotApi"
@@ -123,7 +134,7 @@ class FakeBotApi:
         self._server = _Server(("127.0.0.1", 0), _Handler)
         self._server.api = self
         self._thread = threading.Thread(
-            target=self._server.serve_forever, name="fake-bot-api", daemon=True
+            target=self._server.serve_forever, args=(0.05,), name="fake-bot-api", daemon=True
         )
 
     @property
@@ -164,7 +175,7 @@ class FakeBotApi:
         method = match["method"]
         try:
             if method.lower() == "getupdates":
-                result: Any = self._get_updates(params)
+                result: Any = self._get_updates(params, request)
             else:
                 result = self._call(method, params, files)
         except TelegramError as exc:
@@ -208,8 +219,14 @@ class FakeBotApi:
             self._condition.notify_all()
             return result
 
-    def _get_updates(self, params: Params) -> list[dict[str, Any]]:
-        """Long polling: confirm updates below `offset`, then wait for one to arrive."""
+    def _get_updates(
+        self, params: Params, request: BaseHTTPRequestHandler
+    ) -> list[dict[str, Any]]:
+        """Long polling: confirm updates below `offset`, then wait for one to arrive.
+
+        A poll whose client went away (a bot that stopped) gives up without handing out
+        anything, so it cannot swallow an update meant for the next poll.
+        """
         offset = int(params.get("offset") or 0)
         limit = max(1, min(100, int(params.get("limit") or 100)))
         timeout = max(0.0, min(float(params.get("timeout") or 0), self.max_poll_seconds))
@@ -225,7 +242,9 @@ class FakeBotApi:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     break
-                self._condition.wait(remaining)
+                self._condition.wait(min(remaining, 0.25))
+                if _disconnected(request.connection):
+                    raise ConnectionAbortedError("the bot stopped waiting for updates")
             batch = self._deliverable()[:limit]
             for update in batch:
                 self._deliveries[update["update_id"]] = self.delivered(update["update_id"]) + 1
