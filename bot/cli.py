@@ -1,22 +1,64 @@
-"""The `buurtnet` command: run, migrate, console, and set-up subcommands."""
+"""The `buurtnet` command: run, migrate, console, and set-up subcommands.
+
+The set-up subcommands (`complex add`, `complex list`, `contact invite`) let a deployment
+be prepared before anyone opens Telegram; they need no token. Their output is for the
+operator at a terminal, so it is plain English, like the configuration errors.
+"""
 
 import argparse
 import asyncio
+import html
 import logging
+import re
+import sqlite3
 import sys
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any, TypeVar
 
+from telegram import Bot
+from telegram.error import InvalidToken, NetworkError, TelegramError
+
+from bot import complex_form, validation
 from bot.clock import SystemClock
 from bot.config import HELP_TEXT, Config, ConfigError, load_config
 from bot.db import Database, MigrationError
+from bot.models import Complex, ContactKind
+from bot.repositories import Repositories
+from bot.repositories.complexes import DuplicateComplexName
+from bot.validation import InvalidInput
 
 EXIT_CONFIG = 2
+PLACEHOLDER = "<your-bot>"
+_BOT_USERNAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{2,31}")
+
+T = TypeVar("T")
 
 
-def _configure_logging() -> None:
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+class SetupError(Exception):
+    """A set-up command that cannot be done; the message says why, for the operator."""
+
+
+class RedactingFormatter(logging.Formatter):
+    """Writes log lines with the bot token blanked out, tracebacks included."""
+
+    def __init__(self, fmt: str, secrets: Sequence[str]) -> None:
+        super().__init__(fmt)
+        self.secrets = [secret for secret in secrets if secret]
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = super().format(record)
+        for secret in self.secrets:
+            text = text.replace(secret, "[bot token]")
+        return text
+
+
+def _configure_logging(level: int = logging.INFO, secrets: Sequence[str] = ()) -> None:
+    handler = logging.StreamHandler()
+    handler.setFormatter(RedactingFormatter(
+        "%(asctime)s %(levelname)s %(name)s: %(message)s", secrets))
+    logging.basicConfig(level=level, handlers=[handler])
     # httpx logs every request line, and those contain the bot token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
@@ -33,12 +75,17 @@ def _fail(message: str, *, explain: bool = True) -> int:
 def run(config: Config) -> int:
     from bot.app import ALLOWED_UPDATES, build_application
 
-    try:
-        asyncio.run(migrate(config))
-    except MigrationError as exc:
-        return _fail(str(exc), explain=False)
+    asyncio.run(migrate(config))
     app = build_application(config)
-    app.run_polling(allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False)
+    try:
+        app.run_polling(allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False)
+    except InvalidToken:
+        # PTB's message quotes the token: say it in our own words instead.
+        return _fail("Telegram rejected TELEGRAM_BOT_TOKEN; check it with @BotFather "
+                     "(it may have been revoked).", explain=False)
+    except NetworkError as exc:
+        return _fail(f"cannot reach the Telegram Bot API ({type(exc).__name__}); check the "
+                     "network and TELEGRAM_API_BASE_URL.", explain=False)
     return 0
 
 
@@ -50,6 +97,153 @@ async def migrate(config: Config) -> list[int]:
         await db.close()
 
 
+# -- set-up subcommands ------------------------------------------------------------
+
+
+@asynccontextmanager
+async def _repositories(config: Config) -> AsyncIterator[Repositories]:
+    """The repositories on an up-to-date database, closed afterwards."""
+    clock = SystemClock()
+    db = await Database.open(config.database)
+    try:
+        await db.migrate(clock)
+        yield Repositories.build(db, clock)
+    finally:
+        await db.close()
+
+
+def _checked(option: str, check: Callable[[str | None], T], value: str) -> T:
+    try:
+        return check(value)
+    except InvalidInput as error:
+        # The validators' messages are made for Telegram's HTML.
+        text = html.unescape(re.sub(r"<[^>]+>", "", str(error)))
+        raise SetupError(f"{option}: {text}") from None
+
+
+def _given_username(given: str | None) -> str | None:
+    """--bot-username without its @, checked before anything is made."""
+    if given is None:
+        return None
+    name = given.strip().removeprefix("@")
+    if not _BOT_USERNAME.fullmatch(name):
+        raise SetupError(f"--bot-username: {given!r} is not a Telegram bot username.")
+    return name
+
+
+async def _bot_username(given: str | None, config: Config) -> tuple[str, str | None]:
+    """The bot's username for links, and a note for the operator if it is a placeholder."""
+    if given is not None:
+        return given, None
+    how = ("To get the real links, pass --bot-username NAME or set TELEGRAM_BOT_TOKEN "
+           f"and run this again; or replace {PLACEHOLDER} with your bot's username.")
+    if not config.token:
+        return PLACEHOLDER, how
+    options: dict[str, Any] = {"base_url": config.api_base_url} if config.api_base_url else {}
+    bot = Bot(config.token, **options)
+    try:
+        async with bot:
+            return bot.username, None
+    # The exceptions' texts can contain the token, so they are not shown.
+    except InvalidToken:
+        problem = "Telegram did not accept TELEGRAM_BOT_TOKEN."
+    except NetworkError:
+        problem = "Telegram could not be reached to ask for the bot's username."
+    except TelegramError as error:
+        problem = f"Telegram could not tell the bot's username ({type(error).__name__})."
+    return PLACEHOLDER, f"{problem} {how}"
+
+
+def _link(username: str, code: str) -> str:
+    return f"https://t.me/{username}?start={code}"
+
+
+async def complex_add(args: argparse.Namespace, config: Config) -> None:
+    form = complex_form.ComplexForm(
+        name=_checked("--name", complex_form.complex_name, args.name),
+        homes=_checked("--homes", validation.homes, args.homes),
+        municipality=_checked("--municipality", complex_form.municipality, args.municipality),
+        language=_checked("--language", complex_form.language, args.language),
+        join_policy=_checked("--policy", complex_form.join_policy, args.policy),
+    )
+    given = _given_username(args.bot_username)
+    async with _repositories(config) as repos:
+        try:
+            created = await repos.complexes.create(
+                name=form.name, homes=form.homes, municipality=form.municipality,
+                language=form.language, join_policy=form.join_policy, created_by=0,
+            )
+        except DuplicateComplexName:
+            raise SetupError(f"there is already a complex called {form.name!r}; "
+                             "choose another name.") from None
+    username, note = await _bot_username(given, config)
+    print(f"Created complex #{created.id} {created.name}: {created.homes} homes in "
+          f"{created.municipality}, language {created.language}, "
+          f"sign-up {created.join_policy.value}.")
+    print(f"Invite link for residents:  {_link(username, created.resident_code)}")
+    print(f"Invite link for initiators: {_link(username, created.initiator_code)}"
+          "  (give it only to them)")
+    if note:
+        print(note)
+
+
+async def complex_list(args: argparse.Namespace, config: Config) -> None:
+    async with _repositories(config) as repos:
+        rows = await repos.complexes.with_counts()
+    if not rows:
+        print("No complexes yet. Create one with: buurtnet complex add --name NAME "
+              "--homes N --municipality M --language nl")
+        return
+    for row in rows:
+        c = row.complex
+        group = "linked" if c.group_chat_id else "not linked"
+        print(f"#{c.id} {c.name} ({c.municipality}): {row.residents} of {c.homes} homes "
+              f"signed up, initiators {row.initiators}, contacts {row.contacts}, waiting for "
+              f"approval {row.pending}; language {c.language}, sign-up {c.join_policy.value}, "
+              f"group chat {group}")
+
+
+async def _find_complex(repos: Repositories, reference: str) -> Complex:
+    """A complex by its number (as `complex list` shows it) or by its exact name."""
+    text = reference.strip()
+    number = text.removeprefix("#")
+    found = await repos.complexes.get(int(number)) if number.isdigit() else None
+    found = found or await repos.complexes.by_name(text)
+    if found is None:
+        raise SetupError(f"--complex: there is no complex {reference!r}; "
+                         "`buurtnet complex list` shows their numbers and names.")
+    return found
+
+
+async def contact_invite(args: argparse.Namespace, config: Config) -> None:
+    try:
+        kind = ContactKind(args.kind.strip().lower())
+    except ValueError:
+        raise SetupError("--kind must be one of: "
+                         + ", ".join(kind.value for kind in ContactKind) + ".") from None
+    given = _given_username(args.bot_username)
+    async with _repositories(config) as repos:
+        complex_ = await _find_complex(repos, args.complex)
+        invite = await repos.invites.create_contact_invite(complex_.id, kind, created_by=0)
+    username, note = await _bot_username(given, config)
+    until = invite.expires_at.astimezone(config.tz).strftime("%Y-%m-%d %H:%M %Z")
+    print(f"Invite for a {kind.value} contact of #{complex_.id} {complex_.name}. "
+          f"It works once, until {until}:")
+    print(_link(username, invite.code))
+    if note:
+        print(note)
+
+
+SETUP = {
+    ("complex", "add"): complex_add,
+    ("complex", "list"): complex_list,
+    ("contact", "invite"): contact_invite,
+}
+
+
+# -- the command line ----------------------------------------------------------------
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="buurtnet",
@@ -59,23 +253,61 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("run", help="start the bot (long polling)")
     sub.add_parser("migrate", help="bring the database up to date and exit")
     sub.add_parser("console", help="try the bot in this terminal, without Telegram")
+    bot_username = "the bot's username for the links (default: ask Telegram, if "
+    bot_username += "TELEGRAM_BOT_TOKEN is set)"
+
+    complexes = sub.add_parser("complex", help="create and list complexes")
+    complex_actions = complexes.add_subparsers(dest="action", required=True)
+    add = complex_actions.add_parser("add", help="create a complex and print its invite links")
+    add.add_argument("--name", required=True)
+    add.add_argument("--homes", required=True, help="the number of homes")
+    add.add_argument("--municipality", required=True)
+    add.add_argument("--language", required=True, help="nl or en: the group chat's language")
+    add.add_argument("--policy", default="open",
+                     help="open (default: anyone with the link) or approval (by an initiator)")
+    add.add_argument("--bot-username", help=bot_username)
+    complex_actions.add_parser("list", help="the complexes with their numbers and counts")
+
+    contacts = sub.add_parser("contact", help="invite contacts")
+    contact_actions = contacts.add_subparsers(dest="action", required=True)
+    invite = contact_actions.add_parser(
+        "invite", help="a one-time invite link for a contact, valid 7 days")
+    invite.add_argument("--complex", required=True,
+                        help="its number (see `buurtnet complex list`) or its name")
+    invite.add_argument("--kind", required=True,
+                        help="municipality, police, corporation or peer")
+    invite.add_argument("--bot-username", help=bot_username)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
-    _configure_logging()
+    try:
+        args = _parser().parse_args(argv)
+    except SystemExit as exit_:  # argparse printed the help, or what was wrong
+        return exit_.code if isinstance(exit_.code, int) else EXIT_CONFIG
     try:
         config = load_config(need_token=args.command == "run")
     except ConfigError as exc:
+        _configure_logging(logging.WARNING)
         return _fail(str(exc))
+    _configure_logging(logging.INFO if args.command == "run" else logging.WARNING,
+                       secrets=[config.token])
+    if not Path(config.database).parent.is_dir():
+        return _fail(f"the folder of the database {config.database} does not exist; create "
+                     "it, or set BUURTNET_DATABASE to another path.", explain=False)
+    try:
+        return _dispatch(args, config)
+    except (MigrationError, SetupError) as exc:
+        return _fail(str(exc), explain=False)
+    except sqlite3.Error as exc:
+        return _fail(f"cannot use the database {config.database}: {exc}", explain=False)
+
+
+def _dispatch(args: argparse.Namespace, config: Config) -> int:
     if args.command == "run":
         return run(config)
     if args.command == "migrate":
-        try:
-            applied = asyncio.run(migrate(config))
-        except MigrationError as exc:
-            return _fail(str(exc), explain=False)
+        applied = asyncio.run(migrate(config))
         print(f"buurtnet: database {config.database} is up to date "
               f"({len(applied)} migration(s) applied).")
         return 0
@@ -83,7 +315,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bot.console import run_console
 
         return run_console(config)
-    return 1
+    asyncio.run(SETUP[args.command, args.action](args, config))
+    return 0
 
 
 if __name__ == "__main__":

@@ -49,11 +49,21 @@ class Database:
 
     @classmethod
     async def open(cls, path: str) -> "Database":
-        conn = await aiosqlite.connect(path, isolation_level=None)
-        conn.row_factory = aiosqlite.Row
-        await conn.execute("PRAGMA foreign_keys = ON")
-        await conn.execute("PRAGMA journal_mode = WAL")
-        await conn.execute("PRAGMA busy_timeout = 5000")
+        pending = aiosqlite.connect(path, isolation_level=None)
+        try:
+            conn = await pending
+        except BaseException:
+            # The connection's worker thread must end before the event loop closes.
+            await asyncio.to_thread(pending._thread.join)  # aiosqlite has no public join
+            raise
+        try:
+            conn.row_factory = aiosqlite.Row
+            await conn.execute("PRAGMA foreign_keys = ON")
+            await conn.execute("PRAGMA journal_mode = WAL")
+            await conn.execute("PRAGMA busy_timeout = 5000")
+        except BaseException:
+            await conn.close()
+            raise
         return cls(conn)
 
     async def close(self) -> None:

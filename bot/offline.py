@@ -289,9 +289,8 @@ class OfflineSession:
             await app.shutdown()
             raise
         # Like Telegram, go on numbering updates after the ones already handled.
-        last = await app.bot_data["services"].db.fetch_value(
-            "SELECT MAX(update_id) FROM processed_updates")
-        telegram.restart_update_ids(int(last or 0) + 1)
+        last = await app.bot_data["services"].repos.updates.latest()
+        telegram.restart_update_ids(last + 1)
         return cls(app, telegram)
 
     async def stop(self) -> None:

@@ -369,3 +369,20 @@ def test_fake_api_rejects_a_wrong_token_like_telegram(api: FakeBotApi) -> None:
         assert response.code == 401
         answer = json.loads(response.read())
     assert answer == {"ok": False, "error_code": 401, "description": "Unauthorized"}
+
+
+def test_a_rejected_token_exits_with_status_2_and_never_shows_it(
+    api: FakeBotApi, tmp_path: Path
+) -> None:
+    wrong = "987654321:AAnotTheRightTokenForThisBotAtAll00"
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "run"], cwd=tmp_path,
+        env=bot_env(TELEGRAM_BOT_TOKEN=wrong, TELEGRAM_API_BASE_URL=api.base_url,
+                    BUURTNET_DATABASE=str(tmp_path / "db.sqlite3")),
+        capture_output=True, text=True, timeout=START_TIMEOUT,
+    )
+    output = result.stderr + result.stdout
+    assert result.returncode == 2
+    assert "Telegram rejected TELEGRAM_BOT_TOKEN" in result.stderr
+    assert wrong not in output and wrong.split(":")[1] not in output
+    assert "[bot token]" in output  # PTB's own log line, blanked out

@@ -183,7 +183,7 @@ async def test_no_repeat_within_six_rounds(world: World) -> None:
     await _two_neighbours(world)
     world.clock.advance(UNTIL_ROUND)
     held = []
-    for week in range(8):
+    for _week in range(8):
         proposals = _proposals(await sweep(world))
         held.append(bool(proposals))
         for person in (RESIDENT, NEIGHBOUR):

@@ -16,6 +16,12 @@ class UpdateLog:
             )
         )
 
+    async def latest(self) -> int:
+        """The highest update id handled so far (0 if none)."""
+        return await self.db.fetch_value(
+            "SELECT COALESCE(MAX(update_id), 0) FROM processed_updates"
+        )
+
     async def record(self, update_id: int) -> None:
         async with self.db.transaction() as conn:
             await conn.execute(

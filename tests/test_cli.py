@@ -1,0 +1,308 @@
+"""The `buurtnet` command line: set-up subcommands, migrate, and refusals without a traceback."""
+
+import asyncio
+import io
+import json
+import re
+import sys
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.cli import main
+from bot.clock import SystemClock
+from bot.db import Database
+from bot.models import Complex, ContactInvite, ContactKind, JoinPolicy
+from bot.repositories import Repositories
+
+TOKEN = "123456789:AAFakeTokenForCliTestsOnly_abcdefghij"
+LINK = re.compile(r"https://t\.me/(\S+)\?start=([A-Za-z0-9_-]+)")
+TOREN = ["complex", "add", "--name", "De Toren", "--homes", "120", "--municipality", "Utrecht",
+         "--language", "nl"]
+
+
+@pytest.fixture
+def database(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """A clean environment whose database is a file in tmp_path."""
+    for name in ("TELEGRAM_BOT_TOKEN", "TELEGRAM_API_BASE_URL", "BUURTNET_OPERATORS",
+                 "BUURTNET_LANGUAGE", "BUURTNET_TIMEZONE"):
+        monkeypatch.delenv(name, raising=False)
+    path = tmp_path / "cli.sqlite3"
+    monkeypatch.setenv("BUURTNET_DATABASE", str(path))
+    return path
+
+
+def cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err
+    return code, captured.out, captured.err
+
+
+def stored(path: Path) -> tuple[list[Complex], list[ContactInvite]]:
+    """The complexes and contact invites in the database."""
+    async def read() -> tuple[list[Complex], list[ContactInvite]]:
+        db = await Database.open(str(path))
+        try:
+            repos = Repositories.build(db, SystemClock())
+            codes = [row["code"] for row in await db.fetch_all(
+                "SELECT code FROM contact_invites ORDER BY created_at")]
+            invites = [await repos.invites.contact_invite(code) for code in codes]
+            return await repos.complexes.all(), [i for i in invites if i is not None]
+        finally:
+            await db.close()
+    return asyncio.run(read())
+
+
+def test_complex_add_prints_the_invite_links_and_list_shows_it(
+    database: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _err = cli(capsys, *TOREN, "--policy", "approval")
+    assert code == 0
+    [complex_], _ = stored(database)
+    assert (complex_.name, complex_.homes, complex_.municipality, complex_.language,
+            complex_.join_policy) == ("De Toren", 120, "Utrecht", "nl", JoinPolicy.APPROVAL)
+    assert f"Created complex #{complex_.id} De Toren" in out
+    assert LINK.findall(out) == [("<your-bot>", complex_.resident_code),
+                                 ("<your-bot>", complex_.initiator_code)]
+    assert "--bot-username" in out and "TELEGRAM_BOT_TOKEN" in out  # how to get real links
+
+    code, out, _err = cli(capsys, "complex", "add", "--name", "Het Blok", "--homes", "1.200",
+                          "--municipality", "Delft", "--language", "EN",
+                          "--bot-username", "@DeTorenBot")
+    assert code == 0
+    blok = next(c for c in stored(database)[0] if c.name == "Het Blok")
+    assert (blok.homes, blok.language, blok.join_policy) == (1200, "en", JoinPolicy.OPEN)
+    assert LINK.findall(out) == [("DeTorenBot", blok.resident_code),
+                                 ("DeTorenBot", blok.initiator_code)]
+    assert "<your-bot>" not in out
+
+    code, out, _err = cli(capsys, "complex", "list")
+    assert code == 0
+    lines = out.splitlines()
+    assert len(lines) == 2
+    assert lines[0].startswith(f"#{complex_.id} De Toren (Utrecht): 0 of 120 homes")
+    assert "sign-up approval" in lines[0] and "group chat not linked" in lines[0]
+    assert lines[1].startswith(f"#{blok.id} Het Blok (Delft): 0 of 1200 homes")
+
+
+def test_complex_list_when_there_are_none(
+    database: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _err = cli(capsys, "complex", "list")
+    assert code == 0 and "No complexes yet" in out and "buurtnet complex add" in out
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    ({"--name": "De Toren"}, "there is already a complex called 'De Toren'"),
+    ({"--name": "  "}, "--name: Please type some text."),
+    ({"--name": "x" * 81}, "--name: That is too long: at most 80 characters"),
+    ({"--homes": "many"}, "--homes: The number of homes must be a whole number from 1 to"),
+    ({"--homes": "0"}, "--homes: The number of homes must be a whole number"),
+    ({"--homes": "-3"}, "--homes: The number of homes must be a whole number"),
+    ({"--municipality": ""}, "--municipality: Please type some text."),
+    ({"--language": "de"}, "--language: The language must be one of: nl, en."),
+    ({"--policy": "closed"}, "--policy: The join policy must be open or approval."),
+    ({"--bot-username": "my bot"}, "--bot-username: 'my bot' is not a Telegram bot username"),
+])
+def test_bad_complex_add_is_refused_and_creates_nothing(
+    database: Path, capsys: pytest.CaptureFixture[str], change: dict[str, str], message: str
+) -> None:
+    assert cli(capsys, *TOREN)[0] == 0
+    before = stored(database)
+    argv = ["complex", "add", "--name", "Nieuw", "--homes", "10", "--municipality", "Delft",
+            "--language", "en"]
+    for option, value in change.items():
+        if option in argv:
+            argv[argv.index(option) + 1] = value
+        else:
+            argv += [option, value]
+    code, out, err = cli(capsys, *argv)
+    assert code == 2
+    assert message in err and out == ""
+    assert "BotFather" not in err  # not a configuration problem: no token lecture
+    assert stored(database) == before
+
+
+def test_missing_options_are_refused_by_the_parser(
+    database: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _out, err = cli(capsys, "complex", "add", "--name", "De Toren")
+    assert code == 2 and "--homes" in err and "--municipality" in err
+    code, _out, err = cli(capsys, "contact", "invite", "--kind", "police")
+    assert code == 2 and "--complex" in err
+    code, _out, err = cli(capsys, "complex")
+    assert code == 2
+    assert not database.exists() or stored(database) == ([], [])
+
+
+def test_contact_invite_by_number_or_name(
+    database: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cli(capsys, *TOREN)
+    [complex_], _ = stored(database)
+    code, out, _err = cli(capsys, "contact", "invite", "--complex", str(complex_.id),
+                          "--kind", "police")
+    assert code == 0
+    code, out2, _err = cli(capsys, "contact", "invite", "--complex", "De Toren",
+                           "--kind", "Municipality", "--bot-username", "DeTorenBot")
+    assert code == 0
+    _, [police, municipality] = stored(database)
+    assert (police.complex_id, police.kind) == (complex_.id, ContactKind.POLICE)
+    assert municipality.kind is ContactKind.MUNICIPALITY
+    assert LINK.findall(out) == [("<your-bot>", police.code)]
+    assert LINK.findall(out2) == [("DeTorenBot", municipality.code)]
+    assert police.code.startswith("c_") and police.used_by is None
+    week = datetime.now(UTC) + timedelta(days=7)
+    assert abs(police.expires_at - week) < timedelta(minutes=1)
+    until = police.expires_at.astimezone(ZoneInfo("Europe/Amsterdam"))
+    assert f"police contact of #{complex_.id} De Toren" in out
+    assert f"until {until:%Y-%m-%d %H:%M}" in out
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["--complex", "7", "--kind", "police"], "--complex: there is no complex '7'"),
+    (["--complex", "Het Blok", "--kind", "police"], "--complex: there is no complex 'Het Blok'"),
+    (["--complex", "1", "--kind", "mayor"],
+     "--kind must be one of: municipality, police, corporation, peer."),
+    (["--complex", "1", "--kind", "peer", "--bot-username", "@"],
+     "--bot-username: '@' is not a Telegram bot username"),
+])
+def test_bad_contact_invite_is_refused_and_creates_nothing(
+    database: Path, capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
+    cli(capsys, *TOREN)
+    code, out, err = cli(capsys, "contact", "invite", *argv)
+    assert code == 2 and message in err and out == ""
+    assert stored(database)[1] == []
+
+
+class _FakeGetMe(BaseHTTPRequestHandler):
+    """The Bot API's getMe: the bot's user for the right token, 401 for any other."""
+
+    def do_POST(self) -> None:
+        if self.path == f"/bot{TOKEN}/getMe":
+            status, body = 200, {"ok": True, "result": {
+                "id": 123456789, "is_bot": True, "first_name": "De Toren",
+                "username": "DeTorenBot"}}
+        else:
+            status, body = 401, {"ok": False, "error_code": 401, "description": "Unauthorized"}
+        payload = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def bot_api(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A local Bot API answering getMe; TELEGRAM_API_BASE_URL points at it."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _FakeGetMe)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02},
+                              daemon=True)
+    thread.start()
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy",
+                 "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    base_url = f"http://127.0.0.1:{server.server_address[1]}/bot"
+    monkeypatch.setenv("TELEGRAM_API_BASE_URL", base_url)
+    try:
+        yield base_url
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+def test_links_use_the_username_telegram_gives_for_the_token(
+    database: Path, bot_api: str, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+    code, out, _err = cli(capsys, *TOREN)
+    assert code == 0
+    [complex_], _ = stored(database)
+    assert LINK.findall(out) == [("DeTorenBot", complex_.resident_code),
+                                 ("DeTorenBot", complex_.initiator_code)]
+    code, out, _err = cli(capsys, "contact", "invite", "--complex", "1", "--kind", "peer")
+    assert code == 0 and "https://t.me/DeTorenBot?start=c_" in out
+
+    rejected = "987654321:AAOtherTokenTelegramDoesNotKnow_abcdefg"
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", rejected)
+    code, out, err = cli(capsys, "contact", "invite", "--complex", "1", "--kind", "police")
+    assert code == 0  # the invite is made; only the link needs the bot's name filled in
+    assert "https://t.me/<your-bot>?start=c_" in out
+    assert "Telegram did not accept TELEGRAM_BOT_TOKEN" in out
+    assert rejected not in out + err
+
+
+def test_run_without_a_usable_token_explains_and_exits_2(
+    database: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, _out, err = cli(capsys, "run")
+    assert code == 2
+    assert "TELEGRAM_BOT_TOKEN is not set." in err and "@BotFather" in err
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "not-a-token")
+    code, _out, err = cli(capsys, "run")
+    assert code == 2
+    assert "does not look like a bot token" in err and "@BotFather" in err
+    assert "not-a-token" not in err
+
+
+def test_migrate_then_a_database_newer_than_the_code_is_refused(
+    database: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, out, _err = cli(capsys, "migrate")
+    assert code == 0 and "is up to date" in out and "0 migration(s)" not in out
+    code, out, _err = cli(capsys, "migrate")
+    assert code == 0 and "(0 migration(s) applied)" in out
+
+    async def from_the_future() -> None:
+        db = await Database.open(str(database))
+        try:
+            async with db.transaction() as conn:
+                await conn.execute("INSERT INTO schema_migrations (version, name, applied_at)"
+                                   " VALUES (9999, '9999_future.sql', '2030-01-01T00:00:00')")
+        finally:
+            await db.close()
+
+    asyncio.run(from_the_future())
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+    for argv in (["migrate"], ["complex", "list"], TOREN, ["run"], ["console"],
+                 ["contact", "invite", "--complex", "1", "--kind", "police"]):
+        code, out, err = cli(capsys, *argv)
+        assert code == 2, argv
+        assert "schema version 9999" in err and "Upgrade Buurtnet" in err, argv
+        assert "BotFather" not in err
+    assert stored(database) == ([], [])
+
+
+def test_an_unusable_database_path_is_refused(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("BUURTNET_DATABASE", str(tmp_path / "missing" / "cli.sqlite3"))
+    code, _out, err = cli(capsys, "complex", "list")
+    assert code == 2 and "the folder of the database" in err and "does not exist" in err
+
+
+def test_console_reads_the_terminal_and_uses_the_configured_database(
+    database: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cli(capsys, *TOREN)
+    monkeypatch.setenv("BUURTNET_LANGUAGE", "en")
+    monkeypatch.setattr(sys, "stdin", io.StringIO("/complexes\n:quit\n"))
+    code, out, _err = cli(capsys, "console")
+    assert code == 0
+    assert f"Database: {database}." in out
+    assert "Complexes in this database: De Toren." in out
+    assert "To Olga (operator):" in out and "#1 De Toren (Utrecht)" in out

@@ -1,0 +1,323 @@
+"""`buurtnet console`: whole scripted sessions through run_console, asserted on what it prints."""
+
+import asyncio
+import io
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from bot.clock import SystemClock
+from bot.config import Config
+from bot.console import BUILT_IN, FAKE_ID, OPERATOR_ID, run_console
+from bot.db import Database
+from bot.models import Resident
+from bot.repositories import Repositories
+from bot.signup import INTERESTS
+
+INITIATOR_ID = FAKE_ID + 1 + list(BUILT_IN).index("initiator")
+RESIDENT_ID = FAKE_ID + 1 + list(BUILT_IN).index("resident")
+DONE = len(INTERESTS) + 1  # the interests' Done button comes after all interests
+
+Typed = str | Callable[["Typist"], str]
+Expected = str | Callable[[str], bool]
+Step = tuple[Typed, *tuple[Expected, ...]]
+
+
+class Typist:
+    """Stdin for run_console: types the script's lines one by one, when asked.
+
+    A line may be a function of what the console printed so far (the invite links are
+    random), and the console's answer to every line is kept for the assertions.
+    """
+
+    def __init__(self, steps: list[Step]) -> None:
+        self.steps = steps
+        self.out = io.StringIO()
+        self.typed: list[str] = []
+        self.answers: list[str] = []
+        self._mark = 0
+
+    def readline(self) -> str:
+        self.collect()
+        if len(self.typed) == len(self.steps):
+            return ""
+        line = self.steps[len(self.typed)][0]
+        line = line(self) if callable(line) else line
+        self.typed.append(line)
+        return line + "\n"
+
+    def collect(self) -> None:
+        """Keep the answer to the line typed last, without the echo of the line itself."""
+        text = self.out.getvalue()
+        if len(self.answers) < len(self.typed):
+            self.answers.append(text[self._mark:].split("\n", 1)[1])
+        self._mark = len(text)
+
+    @property
+    def last_answer(self) -> str:
+        return self.answers[-1]
+
+
+def play(config: Config, steps: list[Step], stdout: io.StringIO | None = None) -> Typist:
+    """Run a console session; check each answer holds what its step expects."""
+    typist = Typist(steps)
+    if stdout is not None:
+        typist.out = stdout
+    assert run_console(config, stdin=typist, stdout=typist.out) == 0
+    typist.collect()
+    for (_line, *expected), typed, answer in zip(steps, typist.typed, typist.answers,
+                                                 strict=False):
+        for expectation in expected:
+            if callable(expectation):
+                assert expectation(answer), f"after {typed!r}, {expectation} fails:\n{answer}"
+            else:
+                assert expectation in answer, f"after {typed!r}, no {expectation!r} in:\n{answer}"
+    return typist
+
+
+def press(label: str) -> Callable[[Typist], str]:
+    """Type the number the latest answer gives the button with this label."""
+    def number(typist: Typist) -> str:
+        found = re.findall(rf"\[(\d+)\] {re.escape(label)}(?= {{3}}| →|$)",
+                           typist.last_answer, re.MULTILINE)
+        assert len(found) == 1, f"no one button {label!r} in:\n{typist.last_answer}"
+        return found[0]
+    return number
+
+
+def open_link(kind: str) -> Callable[[Typist], str]:
+    """`:open` the newest invite link of a kind (r, i or c) printed so far."""
+    def line(typist: Typist) -> str:
+        links = re.findall(rf"https://t\.me/BuurtnetBot\?start={kind}_[\w-]+",
+                           typist.out.getvalue())
+        assert links, typist.out.getvalue()
+        return f":open {links[-1]}"
+    return line
+
+
+def buttons(count: int) -> Callable[[str], bool]:
+    """The answer shows exactly `count` buttons this persona can press."""
+    def check(answer: str) -> bool:
+        return len(re.findall(r"\[\d+\] ", answer)) == count
+    check.__name__ = f"buttons({count})"
+    return check
+
+
+def english_sign_up(name: str, *, organise: bool) -> list[Step]:
+    """The steps after the sign-up's first question, pressing buttons by their labels."""
+    return [
+        (press("English"), "Do you agree?", buttons(2)),
+        (press("I agree"), f"[1] Use {name}"),
+        (press(f"Use {name}"), "[1] Skip"),
+        ("Tower B", f"[{DONE}] Done"),
+        (press("Music"), "(new buttons)", "✅ Music", buttons(DONE)),
+        (press("Done"), "help organise"),
+        (press("Yes" if organise else "No"), "introduce you"),
+        (press("Yes"), f"Name: {name}", "Building or floor: Tower B", "Interests: Music"),
+    ]
+
+
+def dutch_sign_up(name: str) -> list[Step]:
+    """The same by position, checking only what does not depend on the wording."""
+    return [
+        ("1", buttons(2)),  # Nederlands; then consent
+        ("1", name, buttons(1)),  # agree; then the name, with "use Ivo" as button
+        ("1", buttons(1)),  # that name; then the building, with a skip button
+        ("B", buttons(DONE)),
+        ("3", "✅", buttons(DONE)),  # the third interest, ticked
+        (str(DONE), buttons(2)),  # help organise?
+        ("2", buttons(2)),  # no; introductions?
+        ("1", name, buttons(2)),  # yes; the summary, with confirm and start again
+        ("1", "De Toren", buttons(0)),  # confirmed
+    ]
+
+
+def console_config(tmp_path: Path, language: str) -> Config:
+    return Config(token="", database=str(tmp_path / "console.sqlite3"), language=language)
+
+
+def residents(config: Config) -> dict[int, Resident | None]:
+    """The initiator's and resident's records in the console's database."""
+    async def read() -> dict[int, Resident | None]:
+        db = await Database.open(config.database)
+        try:
+            repos = Repositories.build(db, SystemClock())
+            return {telegram_id: await repos.people.resident_of(telegram_id)
+                    for telegram_id in (INITIATOR_ID, RESIDENT_ID)}
+        finally:
+            await db.close()
+    return asyncio.run(read())
+
+
+def test_english_session_from_new_complex_to_approved_resident(tmp_path: Path) -> None:
+    config = console_config(tmp_path, "en")
+    steps: list[Step] = [
+        ("/newcomplex De Toren; 120; Utrecht; en; approval", "To Olga (operator):",
+         "Complex De Toren is created: 120 homes", "https://t.me/BuurtnetBot?start=r_",
+         "https://t.me/BuurtnetBot?start=i_"),
+        (":as initiator", "Now you are Ivo (initiator), in your private chat with the bot."),
+        (open_link("i"), "Ivo (initiator) opens the link: /start i_", "To Ivo (initiator):",
+         "You are signing up for De Toren", "[1] Nederlands   [2] English"),
+        *english_sign_up("Ivo", organise=True),
+        (press("Confirm"), "Welcome to De Toren! You are signed up as an initiator."),
+        (":group", "Now in the group chat.", "Ivo (initiator) adds the bot to the group.",
+         "To the group:", "/linkgroup", buttons(0)),
+        ("/linkgroup", "This group is now the group chat of De Toren", "House rules",
+         "[1] Sign up privately → https://t.me/BuurtnetBot?start=r_"),
+        (":as resident", "Now you are Rosa (resident)"),
+        (":join", "Rosa (resident) joins the group.", "Welcome, Rosa!",
+         "[1] Sign up privately → https://t.me/BuurtnetBot?start=r_"),
+        ("1", "Now in your private chat with the bot.", "Rosa (resident) opens the link: "
+         "/start r_", "To Rosa (resident):", "You are signing up for De Toren"),
+        *english_sign_up("Rosa", organise=False),
+        # Everyone the bot writes to is shown; only Rosa's own buttons get numbers.
+        (press("Confirm"), "To Rosa (resident):", "An initiator of De Toren will look at",
+         "To Ivo (initiator):", "Rosa would like to join De Toren", "[·] Approve   [·] Decline",
+         buttons(0)),
+        (":as initiator", "Now you are Ivo (initiator), in the group chat.",
+         "Waiting for Ivo (initiator):", "Rosa would like to join", "[1] Approve   [2] Decline"),
+        (press("Approve"), "Now in your private chat with the bot.",
+         "To Ivo (initiator) (edited):", "Rosa was approved.", "To Rosa (resident):",
+         "Good news: you are now a member of De Toren."),
+        (":as resident", "Now you are Rosa (resident)"),
+        ("/mydata", "To Rosa (resident):", "File buurtnet-mydata.json, ",
+         f'"telegram_user_id": {RESIDENT_ID}', '"first_name": "Rosa"'),
+        (":who", f"  Olga (operator): id {OPERATOR_ID}, language en, in the private chat",
+         "→ Rosa (resident)", "member of the group"),
+        (":quit",),
+        ("/help",),  # never typed: the console has ended
+    ]
+    typist = play(config, steps)
+    assert len(typist.typed) == len(steps) - 1
+    people = residents(config)
+    initiator, resident = people[INITIATOR_ID], people[RESIDENT_ID]
+    assert initiator is not None and initiator.is_initiator
+    assert resident is not None and resident.is_active and not resident.is_initiator
+    assert resident.interests == ("music",) and resident.building == "Tower B"
+
+
+def test_dutch_session_with_the_guided_new_complex(tmp_path: Path) -> None:
+    config = console_config(tmp_path, "nl")
+    steps: list[Step] = [
+        ("/newcomplex", "Olga (operator)", buttons(0)),
+        ("De Toren", buttons(0)),
+        ("120", buttons(0)),  # not a button: typed numbers go to the bot
+        ("Utrecht", "[1] Nederlands   [2] English"),
+        ("1", buttons(2)),  # open with the link, or approval
+        ("1", "De Toren", "https://t.me/BuurtnetBot?start=r_",
+         "https://t.me/BuurtnetBot?start=i_"),
+        (":as initiator", "Ivo (initiator)"),
+        (open_link("i"), "/start i_", "De Toren", "[1] Nederlands   [2] English"),
+        *dutch_sign_up("Ivo"),
+        (":group", "Ivo (initiator)", "/linkgroup"),
+        ("/linkgroup", "De Toren", "112", "→ https://t.me/BuurtnetBot?start=r_", buttons(1)),
+        (":as resident", "Rosa (resident)"),
+        (":join", "Rosa", "→ https://t.me/BuurtnetBot?start=r_", buttons(1)),
+        ("1", "/start r_", "[1] Nederlands   [2] English"),
+        *dutch_sign_up("Rosa"),
+        (":as stranger", "Sam (stranger)"),
+        ("/start",),
+        (":lang en", "English"),
+        ("/start", "Hello! I am Buurtnet."),
+    ]
+    typist = play(config, steps)
+    dutch_start = typist.answers[-3]  # the English one is checked by its step
+    assert "Hello! I am Buurtnet." not in dutch_start and "Buurtnet" in dutch_start
+    people = residents(config)
+    initiator, resident = people[INITIATOR_ID], people[RESIDENT_ID]
+    assert initiator is not None and initiator.is_initiator
+    assert resident is not None and resident.is_active  # open sign-up: no approval needed
+
+
+def test_a_second_session_continues_where_the_first_ended(tmp_path: Path) -> None:
+    config = console_config(tmp_path, "en")
+    play(config, [
+        ("/newcomplex De Toren; 120; Utrecht; en", "Complex De Toren is created"),
+        (":group", "Olga (operator) adds the bot to the group."),
+        ("/linkgroup", "This group is now the group chat of De Toren"),
+        (":as resident",),
+        (open_link("r"), "You are signing up for De Toren"),
+        *english_sign_up("Rosa", organise=False),
+        (press("Confirm"), "Welcome to De Toren, Rosa! You are signed up."),
+    ])
+    second = play(config, [
+        ("/complexes", "#1 De Toren (Utrecht)"),
+        (":as resident",),
+        ("/profile", "Your profile in De Toren", "Name: Rosa"),
+        (":group", "Now in the group chat."),
+        (":as stranger",),
+        (":join", "Sam (stranger) joins the group.", "Welcome, Sam!",
+         "[1] Sign up privately → https://t.me/BuurtnetBot?start=r_"),
+    ])
+    assert "Complexes in this database: De Toren." in second.out.getvalue()
+    assert "adds the bot" not in second.out.getvalue()  # it is in the linked group already
+
+
+def test_bad_console_input_gets_a_clear_answer(tmp_path: Path) -> None:
+    bad: list[Step] = [
+        (":press 99", "There is no button 99; you can press 1 to 2."),
+        (":press two", "Say which button, by its number"),
+        (":as", "Say who you want to be", "operator, contact, initiator, resident, stranger"),
+        (":as Anna Maria", "A new person's name is one word of letters"),
+        (":thing", "Unknown console command :thing. :help lists them."),
+        (":lang fr", "Choose one of these languages: nl, en"),
+        (":open", "Give an invite link or its code"),
+        (":open <nonsense>", "Give an invite link or its code"),
+        (":say", "Say what to send"),
+    ]
+    steps: list[Step] = [
+        (":press 1", "There are no buttons to press right now."),
+        ("/language", "[1] Nederlands   [2] English"),
+        *bad,
+        # Still pressable after all that: console answers keep the numbers.
+        ("2", "From now on I will write to you in English."),
+        ("99", "To Olga (operator):", "I did not understand that."),  # no such button: text
+        (":)", "I did not understand that."),
+        (":say 1", "I did not understand that."),
+        (":open https://t.me/BuurtnetBot?start=r_unknown", "I do not know this link."),
+        (":as lena", "Lena is new here (Telegram id ", "Now you are Lena"),
+        (":help", ":as <person>", ":press N", ":quit"),
+    ]
+    typist = play(console_config(tmp_path, "en"), steps)
+    answers = dict(zip(typist.typed, typist.answers, strict=True))
+    for line, *_expected in bad:
+        assert "To Olga" not in answers[str(line)], "nothing reaches the bot"
+
+
+def test_end_of_input_and_ctrl_c_end_the_console_cleanly(tmp_path: Path) -> None:
+    class CtrlC:
+        def readline(self) -> str:
+            raise KeyboardInterrupt
+
+    out = io.StringIO()
+    assert run_console(console_config(tmp_path, "en"), stdin=CtrlC(), stdout=out) == 0  # type: ignore[arg-type]
+    assert "Buurtnet console" in out.getvalue()
+    out = io.StringIO()
+    assert run_console(console_config(tmp_path, "en"), stdin=io.StringIO(""), stdout=out) == 0
+    assert "No complexes yet." in out.getvalue()
+
+
+def test_bold_only_on_a_terminal_and_plain_links_open_the_private_chat(
+    tmp_path: Path,
+) -> None:
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    terminal = Terminal()
+    play(console_config(tmp_path, "en"), [
+        ("/newcomplex De Toren; 120; Utrecht; en", "Complex \033[1mDe Toren\033[0m is created"),
+        (":group",),
+        ("/start", "[1] Open a private chat → https://t.me/BuurtnetBot"),
+        ("1", "Now in your private chat with the bot."),
+    ], stdout=terminal)
+    plain = play(console_config(tmp_path, "en"), [("/complexes", "De Toren")])
+    assert "\033[" not in plain.out.getvalue()
+
+
+@pytest.mark.parametrize("line", [":quit", ":exit"])
+def test_quit(tmp_path: Path, line: str) -> None:
+    typist = play(console_config(tmp_path, "en"), [(line,), ("/start",)])
+    assert typist.typed == [line]
