@@ -1,5 +1,7 @@
 """The application factory: builder settings, services, and the handler registration."""
 
+import asyncio
+import contextlib
 import logging
 from datetime import timedelta
 
@@ -10,16 +12,19 @@ from telegram.request import BaseRequest
 
 from bot.clock import Clock, SystemClock, to_db
 from bot.config import Config
-from bot.context import SERVICES, BuurtnetApp, BuurtnetContext
+from bot.context import DELIVERER, SERVICES, BuurtnetApp, BuurtnetContext
+from bot.delivery import TELEGRAM_PACING, Deliverer, Pacing
 from bot.roles import standing_of
 from bot.services import Services
 from handlers import (
+    activities,
     approvals,
     basics,
     conversation,
     errors,
     fallback,
     groups,
+    ideas,
     initiators,
     introductions,
     operator,
@@ -36,6 +41,7 @@ from handlers.schedule import SWEEP_EVERY
 
 log = logging.getLogger(__name__)
 
+DELIVERY_TASK = "delivery_task"
 HOUSEKEEPING_EVERY = timedelta(hours=6)
 KEEP_UPDATE_IDS = timedelta(days=8)
 KEEP_DRAFTS = timedelta(days=30)
@@ -56,6 +62,8 @@ def register_handlers(app: Application) -> None:
         *initiators.handlers(),
         *introductions.handlers(),
         *settings.handlers(),
+        *ideas.handlers(),
+        *activities.handlers(),
         *conversation.handlers(),
         *fallback.handlers(),  # last: what nothing above recognised
     ])
@@ -69,6 +77,7 @@ async def open_services(app: Application) -> None:
     clock: Clock = app.bot_data["clock"]
     services = await Services.open(config, clock)
     app.bot_data[SERVICES] = services
+    app.bot_data[DELIVERER] = Deliverer(services.repos.outbox, app.bot, app.bot_data["pacing"])
     await setup_command_menus(app.bot, config.language)
     for operator_id in sorted(config.operators):
         who = await standing_of(services.repos, config.operators, operator_id)
@@ -79,6 +88,23 @@ async def open_services(app: Application) -> None:
                                     name="housekeeping")
         # first=0: what fell due while the bot was down happens right after start.
         app.job_queue.run_repeating(schedule.sweep, SWEEP_EVERY, first=0, name="sweep")
+
+
+async def start_up(app: Application) -> None:
+    """post_init of a running bot: the services, then the outbox sender beside polling.
+
+    Tests and the console call open_services alone and flush the outbox themselves.
+    """
+    await open_services(app)
+    app.bot_data[DELIVERY_TASK] = asyncio.create_task(app.bot_data[DELIVERER].run())
+
+
+async def stop_delivery(app: Application) -> None:
+    task: asyncio.Task | None = app.bot_data.pop(DELIVERY_TASK, None)
+    if task is not None:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
 
 
 async def close_services(app: Application) -> None:
@@ -101,6 +127,7 @@ def build_application(
     request: BaseRequest | None = None,
     updates_request: BaseRequest | None = None,
     rate_limit: bool = True,
+    pacing: Pacing = TELEGRAM_PACING,
 ) -> BuurtnetApp:
     builder = (
         ApplicationBuilder()
@@ -108,7 +135,8 @@ def build_application(
         .context_types(ContextTypes(context=BuurtnetContext))
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=config.tz))
         .concurrent_updates(False)
-        .post_init(open_services)
+        .post_init(start_up)
+        .post_stop(stop_delivery)
         .post_shutdown(close_services)
     )
     if config.api_base_url:
@@ -120,6 +148,7 @@ def build_application(
     app = builder.build()
     app.bot_data["config"] = config
     app.bot_data["clock"] = clock or SystemClock()
+    app.bot_data["pacing"] = pacing
     if app.job_queue is not None:
         # configure() replaces the whole configuration, so start from PTB's own.
         app.job_queue.scheduler.configure(

@@ -3,10 +3,13 @@
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.i18n import LANGUAGES
+from bot.routing import RoutingError, RoutingTable, load_routing
+from bot.stages import Thresholds
 
 _TOKEN_SHAPE = re.compile(r"^\d{5,}:[A-Za-z0-9_-]{30,}$")
 
@@ -31,6 +34,10 @@ class Config:
     timezone: str = "Europe/Amsterdam"
     language: str = "nl"
     api_base_url: str | None = None
+    routing: RoutingTable = field(default_factory=load_routing)
+    emergency_number: str = "112"
+    police_number: str = "0900-8844"
+    stage_thresholds: Thresholds = field(default_factory=Thresholds)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -50,6 +57,31 @@ def parse_operators(raw: str) -> frozenset[int]:
             )
         ids.add(int(part))
     return frozenset(ids)
+
+
+def parse_thresholds(env: Mapping[str, str]) -> Thresholds:
+    """BUURTNET_STAGE_<FIELD> replaces one default of bot.stages.Thresholds, e.g.
+    BUURTNET_STAGE_GROUP_INITIATORS=4 or BUURTNET_STAGE_NETWORK_INTRODUCED_SHARE=0.2."""
+    values: dict[str, int | float] = {}
+    for item in fields(Thresholds):
+        name = f"BUURTNET_STAGE_{item.name.upper()}"
+        raw = env.get(name, "").strip()
+        if not raw:
+            continue
+        if item.name.endswith("_share"):
+            try:
+                share = float(raw)
+            except ValueError:
+                share = -1.0
+            if not 0 <= share <= 1:
+                raise ConfigError(f"{name} {raw!r} must be a share from 0 to 1, like 0.15.")
+            values[item.name] = share
+            continue
+        least = 0 if item.name == "hysteresis_days" else 1
+        if not raw.isdigit() or int(raw) < least:
+            raise ConfigError(f"{name} {raw!r} must be a whole number of at least {least}.")
+        values[item.name] = int(raw)
+    return Thresholds(**values)  # type: ignore[arg-type]
 
 
 def load_config(env: Mapping[str, str] = os.environ, *, need_token: bool = True) -> Config:
@@ -81,7 +113,23 @@ def load_config(env: Mapping[str, str] = os.environ, *, need_token: bool = True)
     base_url = env.get("TELEGRAM_API_BASE_URL", "").strip() or None
     if base_url and not base_url.startswith(("http://", "https://")):
         raise ConfigError("TELEGRAM_API_BASE_URL must start with http:// or https://.")
+    routing_path = env.get("BUURTNET_ROUTING", "").strip()
+    try:
+        routing = load_routing(Path(routing_path) if routing_path else None)
+    except RoutingError as exc:
+        raise ConfigError(f"BUURTNET_ROUTING: {exc}") from exc
+    numbers = {}
+    for name, default in (("BUURTNET_EMERGENCY_NUMBER", "112"),
+                          ("BUURTNET_POLICE_NUMBER", "0900-8844")):
+        value = env.get(name, "").strip() or default
+        if not re.fullmatch(r"[0-9 +()-]{2,20}", value):
+            raise ConfigError(f"{name} {value!r} is not a phone number.")
+        numbers[name] = value
     return Config(
+        routing=routing,
+        emergency_number=numbers["BUURTNET_EMERGENCY_NUMBER"],
+        police_number=numbers["BUURTNET_POLICE_NUMBER"],
+        stage_thresholds=parse_thresholds(env),
         token=token,
         database=env.get("BUURTNET_DATABASE", "").strip() or "buurtnet.sqlite3",
         operators=parse_operators(env.get("BUURTNET_OPERATORS", "")),

@@ -4,10 +4,12 @@ from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.clock import Clock
 from bot.config import Config
+from bot.delivery import Deliverer
 from bot.repositories import Repositories
 from bot.services import Services
 
 SERVICES = "services"
+DELIVERER = "deliverer"
 
 
 class BuurtnetContext(CallbackContext[ExtBot, dict, dict, dict]):
@@ -26,6 +28,10 @@ class BuurtnetContext(CallbackContext[ExtBot, dict, dict, dict]):
     @property
     def clock(self) -> Clock:
         return self.services.clock
+
+    @property
+    def deliverer(self) -> Deliverer:
+        return self.application.bot_data[DELIVERER]
 
 
 BuurtnetApp = Application[ExtBot, BuurtnetContext, dict, dict, dict, object]

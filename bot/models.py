@@ -44,6 +44,15 @@ class Complex:
     intro_weekday: int = 0
     intro_time: str = "19:00"
     intro_changed_at: datetime | None = None
+    committee: bool = False
+    stage_override: str | None = None
+    stage_failing_since: datetime | None = None
+    stage_checked_at: datetime | None = None
+
+    @property
+    def effective_stage(self) -> str:
+        """The stage that routes reports: a contact's override, else the measured one."""
+        return self.stage_override or self.stage
 
 
 @dataclass(frozen=True)

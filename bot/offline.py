@@ -129,6 +129,19 @@ class FakeTelegram:
             int(params["chat_id"]), document=document, **extra, **self._markup(params)
         )
 
+    def _api_sendPhoto(self, params: dict, files: dict) -> dict:
+        photo = {"file_id": str(params["photo"]), "file_unique_id": str(params["photo"]),
+                 "width": 10, "height": 10}
+        extra = {"caption": str(params["caption"])} if params.get("caption") else {}
+        return self._new_message(
+            int(params["chat_id"]), photo=[photo], **extra, **self._markup(params)
+        )
+
+    def _api_sendLocation(self, params: dict, files: dict) -> dict:
+        location = {"latitude": float(params["latitude"]),
+                    "longitude": float(params["longitude"])}
+        return self._new_message(int(params["chat_id"]), location=location)
+
     def _stored(self, params: dict) -> dict[str, Any]:
         key = (int(params["chat_id"]), int(params["message_id"]))
         if key not in self.messages:
@@ -219,9 +232,17 @@ class FakeTelegram:
     ) -> dict[str, Any]:
         return self._update(message=self._incoming(by, chat, left_chat_member=member))
 
-    def photo_update(self, user: dict[str, Any], chat: dict[str, Any]) -> dict[str, Any]:
-        photo = {"file_id": "photo-1", "file_unique_id": "photo-1", "width": 10, "height": 10}
+    def photo_update(
+        self, user: dict[str, Any], chat: dict[str, Any], file_id: str = "photo-1"
+    ) -> dict[str, Any]:
+        photo = {"file_id": file_id, "file_unique_id": file_id, "width": 10, "height": 10}
         return self._update(message=self._incoming(user, chat, photo=[photo]))
+
+    def location_update(
+        self, user: dict[str, Any], chat: dict[str, Any], latitude: float, longitude: float
+    ) -> dict[str, Any]:
+        location = {"latitude": latitude, "longitude": longitude}
+        return self._update(message=self._incoming(user, chat, location=location))
 
 
 class OfflineRequest(BaseRequest):
@@ -277,10 +298,12 @@ class OfflineSession:
     @classmethod
     async def start(cls, config: Any, clock: Any = None) -> "OfflineSession":
         from bot.app import build_application, open_services
+        from bot.delivery import NO_PACING
 
         telegram = FakeTelegram()
         app = build_application(
-            config, clock=clock, request=OfflineRequest(telegram), rate_limit=False
+            config, clock=clock, request=OfflineRequest(telegram), rate_limit=False,
+            pacing=NO_PACING,
         )
         await app.initialize()
         try:
@@ -305,7 +328,15 @@ class OfflineSession:
 
         first = len(self.telegram.calls)
         await self.app.process_update(Update.de_json(update, self.app.bot))
+        await self.flush()
         return self.telegram.calls[first:]
+
+    async def flush(self) -> None:
+        """Deliver everything the outbox has due, as the sender task would."""
+        from bot.context import DELIVERER
+
+        while await self.app.bot_data[DELIVERER].deliver_due():
+            pass
 
     async def say(self, user: dict[str, Any], text: str, chat: dict | None = None) -> list[Call]:
         chat = chat or self.telegram.private_chat(user)

@@ -116,3 +116,14 @@ async def send_private(
     except Forbidden:
         log.info("user %s has blocked the bot or never started it", telegram_id)
         return None
+
+
+async def notify(
+    context: BuurtnetContext, key: str, chat_id: int, text: str,
+    keyboard: Keyboard | None = None,
+) -> bool:
+    """Send through the durable outbox, once per `key`; False if `key` was sent before."""
+    rows = [[button.to_dict() for button in row] for row in keyboard] if keyboard else None
+    queued = await context.repos.outbox.enqueue(key, chat_id, text, rows)
+    context.deliverer.kick()
+    return queued

@@ -8,7 +8,7 @@ from telegram.ext import BaseHandler, MessageHandler, filters
 from bot.context import BuurtnetContext
 from bot.i18n import _
 from bot.models import Draft
-from handlers import operator, profile, settings, signup
+from handlers import activities, operator, profile, settings, signup
 from handlers.common import reply
 
 StepHandler = Callable[[Update, BuurtnetContext, Draft], Awaitable[None]]
@@ -18,6 +18,8 @@ FLOWS: dict[str, StepHandler] = {
     operator.FLOW: operator.on_text,
     profile.FLOW: profile.on_text,
     settings.FLOW: settings.on_text,
+    activities.FLOW: activities.on_plan_text,
+    activities.OUTCOME_FLOW: activities.on_outcome_text,
 }
 
 

@@ -1,13 +1,15 @@
-"""Initiators: /members, /invite, /promote, /demote, /remove and /joinpolicy."""
+"""Initiators: /members, /invite, /promote, /demote, /remove and /joinpolicy, and asking
+residents who keep helping to become initiators (buttons ``init:ask|yes|no:<resident>``)."""
 
 import html
 
-from telegram import Update
-from telegram.ext import BaseHandler, CommandHandler
+from telegram import InlineKeyboardButton, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import validation
 from bot.context import BuurtnetContext
-from bot.i18n import _, current_language, use_language
+from bot.i18n import _, current_language, ngettext, use_language
+from bot.ideas import HELPS_TO_SUGGEST, Candidate
 from bot.models import Complex, JoinPolicy, Resident, ResidentRole, ResidentStatus
 from bot.validation import InvalidInput
 from handlers.approvals import approval_keyboard
@@ -16,14 +18,19 @@ from handlers.common import (
     deep_link,
     is_group,
     language_for,
+    markup,
     reply,
     require_private,
     say_invalid,
     send_private,
+    split_data,
+    stale_button,
     standing,
 )
 from handlers.menus import refresh_command_menu
 from handlers.operator import policy_label
+
+SUGGEST_MAX = 20
 
 
 async def _initiator_complex(update: Update, context: BuurtnetContext) -> Complex | None:
@@ -68,6 +75,7 @@ async def members_command(update: Update, context: BuurtnetContext) -> None:
         initiators=initiators, organisers=organisers, introductions=wanting)
     text += "\n\n" + "\n".join(_member_line(resident) for resident in residents)
     await reply(update, text)
+    await _suggest(update, context, complex_)
     for resident in pending:
         await reply(update, _("Waiting for approval: {line}").format(
             line=_member_line(resident)), approval_keyboard(resident.id))
@@ -211,6 +219,124 @@ async def joinpolicy_command(update: Update, context: BuurtnetContext) -> None:
         complex=html.escape(complex_.name), policy=policy_label(policy)))
 
 
+# -- residents who could become initiators -------------------------------------------
+
+
+def _candidate_line(candidate: Candidate) -> str:
+    reasons = []
+    if candidate.helps >= HELPS_TO_SUGGEST:
+        reasons.append(ngettext("offered help on {count} idea", "offered help on {count} ideas",
+                                candidate.helps).format(count=candidate.helps))
+    if candidate.ideas_planned:
+        reasons.append(_("their idea became an activity"))
+    if candidate.wants_to_organise:
+        reasons.append(_("offered to help organise when signing up"))
+    building = f" ({html.escape(candidate.building)})" if candidate.building else ""
+    return (f"#{candidate.resident_id} {html.escape(candidate.first_name)}{building} — "
+            + ", ".join(reasons))
+
+
+async def _suggest(update: Update, context: BuurtnetContext, complex_: Complex) -> None:
+    candidates = (await context.repos.suggestions.candidates(complex_.id))[:SUGGEST_MAX]
+    if not candidates:
+        return
+    text = _("<b>Could become initiators</b>\nThese residents keep helping. Shall I ask them "
+             "whether they would like to become an initiator?")
+    await reply(update, text + "\n" + "\n".join(map(_candidate_line, candidates)), [
+        [InlineKeyboardButton(_("Make #{number} {name} an initiator").format(
+            number=candidate.resident_id, name=candidate.first_name),
+            callback_data=f"init:ask:{candidate.resident_id}")]
+        for candidate in candidates])
+
+
+async def on_suggestion_button(update: Update, context: BuurtnetContext) -> None:
+    query = update.callback_query
+    assert query is not None
+    parts = split_data(query, 3)
+    if parts is None or parts[1] not in ("ask", "yes", "no") or not parts[2].isdigit():
+        await stale_button(query)
+        return
+    resident = await context.repos.people.resident(int(parts[2]))
+    if parts[1] == "ask":
+        await _ask_to_become_initiator(update, context, resident)
+    else:
+        await _answer_to_become_initiator(update, context, resident, parts[1] == "yes")
+
+
+async def _ask_to_become_initiator(update: Update, context: BuurtnetContext,
+                                   resident: Resident | None) -> None:
+    query = update.callback_query
+    assert query is not None
+    if resident is None:
+        await stale_button(query)
+        return
+    asker = (await standing(update, context)).resident
+    if asker is None or not asker.is_initiator or resident.complex_id != asker.complex_id:
+        await query.answer(_("Only initiators of a complex can do that."), show_alert=True)
+        return
+    name = resident.first_name
+    if resident.is_initiator:
+        await query.answer(_("{name} is already an initiator.").format(name=name),
+                           show_alert=True)
+        return
+    if not resident.is_active or not await context.repos.suggestions.ask(resident.id, asker.id):
+        await query.answer(_("{name} has already been asked.").format(name=name),
+                           show_alert=True)
+        return
+    complex_ = await context.repos.complexes.get(resident.complex_id)
+    assert complex_ is not None
+    with use_language(await language_for(context, resident.telegram_id)):
+        await send_private(context, resident.telegram_id, _(
+            "{initiator}, an initiator of <b>{complex}</b>, saw how you help out. Would you "
+            "like to become an initiator too? Initiators organise activities and welcome new "
+            "neighbours.").format(initiator=html.escape(asker.first_name),
+                                  complex=html.escape(complex_.name)), [[
+            InlineKeyboardButton(_("Yes, I'd like that"),
+                                 callback_data=f"init:yes:{resident.id}"),
+            InlineKeyboardButton(_("No, thanks"), callback_data=f"init:no:{resident.id}"),
+        ]])
+    await query.answer(_("I asked {name}; I will tell you the answer.").format(name=name))
+    if query.message is not None and query.message.reply_markup is not None:
+        rows = [[button for button in row if button.callback_data != query.data]
+                for row in query.message.reply_markup.inline_keyboard]
+        kept = [row for row in rows if row]
+        await query.edit_message_reply_markup(markup(kept) if kept else None)
+
+
+async def _answer_to_become_initiator(update: Update, context: BuurtnetContext,
+                                      resident: Resident | None, yes: bool) -> None:
+    query = update.callback_query
+    assert query is not None and update.effective_user is not None
+    invitation = await context.repos.suggestions.invitation(resident.id) if resident else None
+    if resident is None or resident.telegram_id != update.effective_user.id or \
+            invitation is None:
+        await stale_button(query)
+        return
+    if not await context.repos.suggestions.answer(resident.id, yes):
+        await query.answer(_("You have already answered."), show_alert=True)
+        return
+    complex_ = await context.repos.complexes.get(resident.complex_id)
+    assert complex_ is not None
+    if yes and not resident.is_initiator:
+        await context.repos.people.set_role(resident.id, ResidentRole.INITIATOR)
+        await refresh_command_menu(context, resident.telegram_id)
+    await query.answer()
+    await query.edit_message_text(
+        _("Welcome aboard: you are now an initiator of <b>{complex}</b>. /help shows what "
+          "you can do.").format(complex=html.escape(complex_.name)) if yes
+        else _("No problem, and thank you for helping out!"))
+    asker = await context.repos.people.resident(invitation.asked_by)
+    if asker is None:
+        return
+    with use_language(await language_for(context, asker.telegram_id)):
+        name = html.escape(resident.first_name)
+        await send_private(context, asker.telegram_id, (
+            _("{name} said yes: they are now an initiator of {complex}.") if yes
+            else _("{name} would rather not become an initiator now. Thank you for asking; "
+                   "I will not suggest them again.")).format(
+            name=name, complex=html.escape(complex_.name)))
+
+
 def handlers() -> list[BaseHandler]:
     return [
         CommandHandler("members", members_command),
@@ -219,6 +345,5 @@ def handlers() -> list[BaseHandler]:
         CommandHandler("demote", demote_command),
         CommandHandler("remove", remove_command),
         CommandHandler("joinpolicy", joinpolicy_command),
+        CallbackQueryHandler(on_suggestion_button, pattern=r"^init:"),
     ]
-
-

@@ -32,6 +32,10 @@ EVERYONE: Commands = [
 RESIDENT: Commands = [
     ("profile", N_("See and change your details")),
     ("meet", N_("Be introduced to a neighbour now")),
+    ("idea", N_("Propose an idea for your complex")),
+    ("ideas", N_("The open ideas: support them or offer help")),
+    ("closeidea", N_("Close an idea you proposed")),
+    ("activities", N_("Activities coming up, and the last ones")),
     ("leave", N_("Leave your complex")),
 ]
 INITIATOR: Commands = [
@@ -41,6 +45,7 @@ INITIATOR: Commands = [
     ("demote", N_("Make an initiator a resident again")),
     ("remove", N_("Remove a resident, with a reason")),
     ("joinpolicy", N_("Open sign-up, or approval by an initiator")),
+    ("plan", N_("Plan an activity, from an idea or something new")),
     ("settings", N_("When introduction rounds happen")),
     ("linkgroup", N_("Link a group chat to your complex (in the group)")),
 ]
@@ -56,6 +61,7 @@ OPERATOR: Commands = [
 GROUP: Commands = [
     ("start", N_("Sign up in a private chat")),
     ("help", N_("The commands you can use")),
+    ("idea", N_("Propose an idea for the complex")),
 ]
 GROUP_ADMINS: Commands = [*GROUP, ("linkgroup", N_("Link this group to your complex")),
                           ("invite", N_("Post the invite link for residents"))]

@@ -2,6 +2,8 @@
 
 import json
 
+from telegram import Update
+
 from tests.people import CONTACT, INITIATOR, OPERATOR, RESIDENT, STRANGER
 from tests.world import World, alerts, last_message, nl, sent
 
@@ -197,6 +199,10 @@ async def test_start_up_sets_the_command_menus(world: World) -> None:
 
 async def test_an_error_is_reported_briefly(world: World) -> None:
     await world.app.bot_data["services"].db.close()  # the database goes away
-    calls = await world.say(RESIDENT, "/profile")
+    first = len(world.telegram.calls)
+    update = world.telegram.text_update(RESIDENT, world.telegram.private_chat(RESIDENT),
+                                        "/profile")
+    await world.app.process_update(Update.de_json(update, world.app.bot))
+    calls = world.telegram.calls[first:]
     assert "something went wrong on my side" in sent(calls, RESIDENT["id"])[-1].text
     assert "Buurtnet hit an error" in sent(calls, OPERATOR["id"])[-1].text

@@ -116,4 +116,5 @@ async def sweep(world: World) -> list[Call]:
 
     first = len(world.telegram.calls)
     await run_sweep(BuurtnetContext(world.app))
+    await world.flush()
     return world.telegram.calls[first:]

@@ -4,11 +4,16 @@ from dataclasses import dataclass
 
 from bot.clock import Clock
 from bot.db import Database
+from bot.repositories.activities import ActivityRepository
 from bot.repositories.complexes import ComplexRepository
 from bot.repositories.drafts import DraftRepository
+from bot.repositories.ideas import IdeaRepository, SuggestionRepository
 from bot.repositories.introductions import IntroductionRepository
 from bot.repositories.invites import InviteRepository
+from bot.repositories.outbox import OutboxRepository
 from bot.repositories.people import PeopleRepository
+from bot.repositories.reports import ReportRepository
+from bot.repositories.stages import DigestRepository, StageRepository
 from bot.repositories.updates import UpdateLog
 
 
@@ -20,6 +25,13 @@ class Repositories:
     drafts: DraftRepository
     updates: UpdateLog
     introductions: IntroductionRepository
+    outbox: OutboxRepository
+    reports: ReportRepository
+    ideas: IdeaRepository
+    suggestions: SuggestionRepository
+    stages: StageRepository
+    digests: DigestRepository
+    activities: ActivityRepository
 
     @classmethod
     def build(cls, db: Database, clock: Clock) -> "Repositories":
@@ -30,4 +42,11 @@ class Repositories:
             drafts=DraftRepository(db, clock),
             updates=UpdateLog(db, clock),
             introductions=IntroductionRepository(db, clock),
+            outbox=OutboxRepository(db, clock),
+            reports=ReportRepository(db, clock),
+            ideas=IdeaRepository(db, clock),
+            suggestions=SuggestionRepository(db, clock),
+            stages=StageRepository(db, clock),
+            digests=DigestRepository(db, clock),
+            activities=ActivityRepository(db, clock),
         )

@@ -1,5 +1,6 @@
 import secrets
 import sqlite3
+from datetime import datetime
 
 import aiosqlite
 
@@ -35,7 +36,15 @@ def _complex(row: aiosqlite.Row) -> Complex:
         intro_weekday=row["intro_weekday"],
         intro_time=row["intro_time"],
         intro_changed_at=from_db(row["intro_changed_at"] or row["created_at"]),
+        committee=bool(row["committee"]),
+        stage_override=row["stage_override"],
+        stage_failing_since=_maybe(row["stage_failing_since"]),
+        stage_checked_at=_maybe(row["stage_checked_at"]),
     )
+
+
+def _maybe(text: str | None) -> datetime | None:
+    return from_db(text) if text else None
 
 
 def new_code(prefix: str) -> str:

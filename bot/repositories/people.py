@@ -239,6 +239,22 @@ class PeopleRepository:
             "contacts": "SELECT * FROM contacts WHERE telegram_id = ?",
             "removals": "SELECT * FROM removals WHERE telegram_id = ?",
             "drafts": "SELECT * FROM drafts WHERE telegram_id = ?",
+            "introductions": "SELECT m.* FROM introduction_members m"
+            " JOIN residents r ON r.id = m.resident_id WHERE r.telegram_id = ?",
+            "acquaintances": "SELECT a.* FROM acquaintances a JOIN residents r"
+            " ON r.id IN (a.resident_a, a.resident_b) WHERE r.telegram_id = ?",
+            "meet_requests": "SELECT q.* FROM meet_requests q"
+            " JOIN residents r ON r.id = q.resident_id WHERE r.telegram_id = ?",
+            "ideas": "SELECT i.* FROM ideas i"
+            " JOIN residents r ON r.id = i.proposer_id WHERE r.telegram_id = ?",
+            "idea_votes": "SELECT v.* FROM idea_votes v"
+            " JOIN residents r ON r.id = v.resident_id WHERE r.telegram_id = ?",
+            "activities_planned": "SELECT a.* FROM activities a"
+            " JOIN residents r ON r.id = a.planned_by WHERE r.telegram_id = ?",
+            "activity_attendance": "SELECT a.* FROM activity_attendees a"
+            " JOIN residents r ON r.id = a.resident_id WHERE r.telegram_id = ?",
+            "initiator_invitations": "SELECT n.* FROM initiator_invitations n"
+            " JOIN residents r ON r.id = n.resident_id WHERE r.telegram_id = ?",
         }
         return {
             table: [dict(row) for row in await self.db.fetch_all(sql, (telegram_id,))]

@@ -1,0 +1,130 @@
+"""The sender that works through the outbox within Telegram's limits.
+
+Telegram allows about 30 messages a second overall, one a second per private chat and 20
+a minute per group. Flood answers (429) are retried after the time Telegram names; server
+and network errors with growing pauses; a person who blocked the bot is marked unreachable
+and never retried, so that, for example, an escalation moves on at once.
+"""
+
+import asyncio
+import contextlib
+import logging
+import time
+import warnings
+from dataclasses import dataclass
+from datetime import timedelta
+
+from telegram import Bot, InlineKeyboardMarkup
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+
+from bot.repositories.outbox import OutboxRepository, Outgoing
+
+log = logging.getLogger(__name__)
+
+BACKOFF_START = timedelta(seconds=5)
+BACKOFF_MAX = timedelta(minutes=30)
+GIVE_UP_AFTER = 50  # attempts, about a day of backing off
+
+
+@dataclass(frozen=True)
+class Pacing:
+    """Minimum seconds between messages: overall, to one private chat, to one group."""
+
+    overall: float = 1 / 30
+    private_chat: float = 1.0
+    group_chat: float = 3.0
+
+    def interval(self, chat_id: int) -> float:
+        return self.group_chat if chat_id < 0 else self.private_chat
+
+
+TELEGRAM_PACING = Pacing()
+NO_PACING = Pacing(0.0, 0.0, 0.0)
+
+
+def backoff(attempts: int) -> timedelta:
+    return min(BACKOFF_START * (2 ** min(attempts, 12)), BACKOFF_MAX)
+
+
+def _retry_after_seconds(error: RetryAfter) -> float:
+    with warnings.catch_warnings():  # PTB 22 warns that the int form is going away
+        warnings.simplefilter("ignore")
+        value = error.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+class Deliverer:
+    def __init__(self, outbox: OutboxRepository, bot: Bot,
+                 pacing: Pacing = TELEGRAM_PACING) -> None:
+        self.outbox = outbox
+        self.bot = bot
+        self.pacing = pacing
+        self._next_allowed: dict[int, float] = {}
+        self._soonest: float | None = None
+        self._wake = asyncio.Event()
+
+    def kick(self) -> None:
+        """Something was queued: deliver it now rather than at the next poll."""
+        self._wake.set()
+
+    async def deliver_due(self, limit: int = 100) -> int:
+        """Send what is due and allowed now; return how many messages were attempted."""
+        attempted = 0
+        self._soonest = None
+        for outgoing in await self.outbox.due(limit):
+            wait = self._next_allowed.get(outgoing.chat_id, 0.0) - time.monotonic()
+            if wait > 0:  # this chat had a message a moment ago: the next pass
+                self._soonest = min(wait, self._soonest or wait)
+                continue
+            await self._send(outgoing)
+            attempted += 1
+            self._next_allowed[outgoing.chat_id] = time.monotonic() + self.pacing.interval(
+                outgoing.chat_id)
+            if self.pacing.overall:
+                await asyncio.sleep(self.pacing.overall)
+        return attempted
+
+    async def _send(self, outgoing: Outgoing) -> None:
+        markup = (InlineKeyboardMarkup.de_json({"inline_keyboard": outgoing.keyboard}, self.bot)
+                  if outgoing.keyboard else None)
+        try:
+            if outgoing.photo_file_id:
+                message = await self.bot.send_photo(
+                    outgoing.chat_id, outgoing.photo_file_id, caption=outgoing.text,
+                    reply_markup=markup,
+                )
+            else:
+                message = await self.bot.send_message(
+                    outgoing.chat_id, outgoing.text, reply_markup=markup,
+                    disable_web_page_preview=True,
+                )
+        except RetryAfter as error:
+            await self.outbox.retry_later(
+                outgoing.id, timedelta(seconds=_retry_after_seconds(error)), "flood control")
+        except Forbidden as error:
+            log.info("outbox %s: chat %s is unreachable", outgoing.id, outgoing.chat_id)
+            await self.outbox.give_up(outgoing.id, "unreachable", error.message)
+        except BadRequest as error:
+            log.warning("outbox %s: Telegram refused it: %s", outgoing.id, error.message)
+            await self.outbox.give_up(outgoing.id, "failed", error.message)
+        except (NetworkError, TelegramError) as error:
+            if outgoing.attempts + 1 >= GIVE_UP_AFTER:
+                await self.outbox.give_up(outgoing.id, "failed", str(error))
+            else:
+                await self.outbox.retry_later(outgoing.id, backoff(outgoing.attempts),
+                                              type(error).__name__)
+        else:
+            await self.outbox.mark_sent(outgoing.id, message.message_id)
+
+    async def run(self, poll_every: float = 5.0) -> None:
+        """Deliver forever: when kicked, and every `poll_every` seconds for retries."""
+        while True:
+            try:
+                while await self.deliver_due():
+                    pass
+            except Exception:
+                log.exception("the outbox sender failed; trying again shortly")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), min(poll_every, self._soonest
+                                                              or poll_every))
+            self._wake.clear()

@@ -1,0 +1,198 @@
+import aiosqlite
+
+from bot.clock import Clock, from_db, to_db
+from bot.db import Database
+from bot.ideas import HELPS_TO_SUGGEST, Candidate, Idea, IdeaStatus, Invitation, VoteKind
+
+_COLUMNS = (
+    "SELECT i.*, r.first_name AS proposer_name,"
+    " (SELECT COUNT(*) FROM idea_votes v WHERE v.idea_id = i.id AND v.kind = 'support')"
+    "  AS supporters,"
+    " (SELECT COUNT(*) FROM idea_votes v WHERE v.idea_id = i.id AND v.kind = 'help')"
+    "  AS helpers"
+)
+_FROM = " FROM ideas i LEFT JOIN residents r ON r.id = i.proposer_id"
+_SELECT = _COLUMNS + _FROM
+
+
+def _idea(row: aiosqlite.Row) -> Idea:
+    return Idea(
+        id=row["id"],
+        complex_id=row["complex_id"],
+        proposer_id=row["proposer_id"],
+        proposer_name=row["proposer_name"],
+        text=row["text"],
+        status=IdeaStatus(row["status"]),
+        group_chat_id=row["group_chat_id"],
+        group_message_id=row["group_message_id"],
+        created_at=from_db(row["created_at"]),
+        supporters=row["supporters"],
+        helpers=row["helpers"],
+    )
+
+
+class IdeaRepository:
+    """Ideas and the votes on them."""
+
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self.db = db
+        self.clock = clock
+
+    async def add(self, *, complex_id: int, proposer_id: int, text: str,
+                  group_chat_id: int | None) -> Idea:
+        """Store an idea; `group_chat_id` claims its group post for the caller."""
+        async with self.db.transaction() as conn:
+            cursor = await conn.execute(
+                "INSERT INTO ideas (complex_id, proposer_id, text, group_chat_id, created_at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (complex_id, proposer_id, text, group_chat_id, to_db(self.clock.now())),
+            )
+            idea_id = cursor.lastrowid
+        added = await self.get(idea_id)
+        assert added is not None
+        return added
+
+    async def get(self, idea_id: int) -> Idea | None:
+        row = await self.db.fetch_one(f"{_SELECT} WHERE i.id = ?", (idea_id,))
+        return _idea(row) if row else None
+
+    async def open_of(self, complex_id: int) -> list[Idea]:
+        """The open ideas, most supported first, then most helpers, then the oldest."""
+        rows = await self.db.fetch_all(
+            f"{_SELECT} WHERE i.complex_id = ? AND i.status = 'open'"
+            " ORDER BY supporters DESC, helpers DESC, i.created_at, i.id",
+            (complex_id,),
+        )
+        return [_idea(row) for row in rows]
+
+    async def unposted(self) -> list[tuple[Idea, int]]:
+        """Open ideas never posted, of complexes that now have a group: (idea, group)."""
+        rows = await self.db.fetch_all(
+            f"{_COLUMNS}, c.group_chat_id AS complex_group{_FROM}"
+            " JOIN complexes c ON c.id = i.complex_id"
+            " WHERE i.status = 'open' AND i.group_chat_id IS NULL"
+            " AND c.group_chat_id IS NOT NULL ORDER BY i.id"
+        )
+        return [(_idea(row), row["complex_group"]) for row in rows]
+
+    async def claim_post(self, idea_id: int, group_chat_id: int) -> bool:
+        """Take on posting an idea in a group; False if someone else already did."""
+        async with self.db.transaction() as conn:
+            cursor = await conn.execute(
+                "UPDATE ideas SET group_chat_id = ? WHERE id = ? AND group_chat_id IS NULL",
+                (group_chat_id, idea_id),
+            )
+            return cursor.rowcount == 1
+
+    async def set_group_message(self, idea_id: int, message_id: int) -> None:
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "UPDATE ideas SET group_message_id = ? WHERE id = ?", (message_id, idea_id)
+            )
+
+    async def toggle_vote(self, idea_id: int, resident_id: int, kind: VoteKind) -> bool | None:
+        """Add or withdraw a vote on an open idea: True if added, None if not open."""
+        async with self.db.transaction() as conn:
+            async with conn.execute("SELECT status FROM ideas WHERE id = ?", (idea_id,)) as cur:
+                row = await cur.fetchone()
+            if row is None or row["status"] != IdeaStatus.OPEN:
+                return None
+            cursor = await conn.execute(
+                "DELETE FROM idea_votes WHERE idea_id = ? AND resident_id = ? AND kind = ?",
+                (idea_id, resident_id, kind.value),
+            )
+            if cursor.rowcount:
+                return False
+            await conn.execute(
+                "INSERT INTO idea_votes (idea_id, resident_id, kind, voted_at)"
+                " VALUES (?, ?, ?, ?)",
+                (idea_id, resident_id, kind.value, to_db(self.clock.now())),
+            )
+            return True
+
+    async def close(self, idea_id: int) -> bool:
+        """Close an open idea; False if it was not open."""
+        async with self.db.transaction() as conn:
+            cursor = await conn.execute(
+                "UPDATE ideas SET status = 'closed', closed_at = ?"
+                " WHERE id = ? AND status = 'open'",
+                (to_db(self.clock.now()), idea_id),
+            )
+            return cursor.rowcount == 1
+
+    async def followers(self, idea_id: int) -> list[int]:
+        """Telegram ids of the active residents who proposed, supported or offered help."""
+        rows = await self.db.fetch_all(
+            "SELECT DISTINCT r.telegram_id FROM residents r JOIN ideas i"
+            " ON i.complex_id = r.complex_id WHERE i.id = ? AND r.status = 'active'"
+            " AND (r.id = i.proposer_id OR EXISTS (SELECT 1 FROM idea_votes v"
+            "  WHERE v.idea_id = i.id AND v.resident_id = r.id)) ORDER BY r.id",
+            (idea_id,),
+        )
+        return [row["telegram_id"] for row in rows]
+
+
+class SuggestionRepository:
+    """Residents who could become initiators, and whether they were asked."""
+
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self.db = db
+        self.clock = clock
+
+    async def candidates(self, complex_id: int) -> list[Candidate]:
+        """Active non-initiators not yet asked who offered help on HELPS_TO_SUGGEST ideas,
+        whose idea became an activity, or who offered to help organise when signing up."""
+        rows = await self.db.fetch_all(
+            "SELECT * FROM (SELECT r.id, r.first_name, r.building, r.wants_to_organise,"
+            " (SELECT COUNT(*) FROM idea_votes v JOIN ideas i ON i.id = v.idea_id"
+            "  WHERE v.resident_id = r.id AND v.kind = 'help' AND i.complex_id = r.complex_id)"
+            "  AS helps,"
+            " (SELECT COUNT(DISTINCT i.id) FROM ideas i JOIN activities a ON a.idea_id = i.id"
+            "  WHERE i.proposer_id = r.id) AS ideas_planned"
+            " FROM residents r WHERE r.complex_id = ? AND r.status = 'active'"
+            " AND r.role = 'resident' AND NOT EXISTS (SELECT 1 FROM initiator_invitations q"
+            "  WHERE q.resident_id = r.id))"
+            " WHERE helps >= ? OR ideas_planned > 0 OR wants_to_organise = 1"
+            " ORDER BY helps DESC, ideas_planned DESC, first_name COLLATE NOCASE, id",
+            (complex_id, HELPS_TO_SUGGEST),
+        )
+        return [
+            Candidate(
+                resident_id=row["id"],
+                first_name=row["first_name"],
+                building=row["building"],
+                helps=row["helps"],
+                ideas_planned=row["ideas_planned"],
+                wants_to_organise=bool(row["wants_to_organise"]),
+            )
+            for row in rows
+        ]
+
+    async def ask(self, resident_id: int, asked_by: int) -> bool:
+        """Record that an initiator asked; False if the resident was asked before."""
+        async with self.db.transaction() as conn:
+            cursor = await conn.execute(
+                "INSERT OR IGNORE INTO initiator_invitations (resident_id, asked_by, asked_at)"
+                " VALUES (?, ?, ?)",
+                (resident_id, asked_by, to_db(self.clock.now())),
+            )
+            return cursor.rowcount == 1
+
+    async def invitation(self, resident_id: int) -> Invitation | None:
+        row = await self.db.fetch_one(
+            "SELECT * FROM initiator_invitations WHERE resident_id = ?", (resident_id,)
+        )
+        if row is None:
+            return None
+        return Invitation(resident_id=row["resident_id"], asked_by=row["asked_by"],
+                          answer=row["answer"])
+
+    async def answer(self, resident_id: int, yes: bool) -> bool:
+        """Record the resident's answer; False if there was no open question."""
+        async with self.db.transaction() as conn:
+            cursor = await conn.execute(
+                "UPDATE initiator_invitations SET answer = ?"
+                " WHERE resident_id = ? AND answer IS NULL",
+                ("yes" if yes else "no", resident_id),
+            )
+            return cursor.rowcount == 1

@@ -1,0 +1,389 @@
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import aiosqlite
+
+from bot.clock import Clock, from_db, to_db
+from bot.db import Database
+from bot.repositories.outbox import Message, enqueue_in, queue_all
+from bot.routing import Level
+
+
+@dataclass(frozen=True)
+class Report:
+    id: int
+    complex_id: int
+    reporter_id: int
+    reporter_name: str | None
+    kind: str
+    category: str
+    happening_now: bool
+    urgent: bool
+    occurred: str
+    place: str | None
+    latitude: float | None
+    longitude: float | None
+    description: str
+    photo_file_id: str | None
+    stage: str
+    status: str
+    shared_in_group: bool
+    me_too: int
+    created_at: datetime
+    resolution: str | None
+    # the ladder
+    chain: tuple[Level, ...]
+    lap: int
+    level: int
+    level_started: bool
+    deadline_at: datetime | None
+    acknowledged_by: int | None
+    exhausted: bool
+
+    @property
+    def anonymous(self) -> bool:
+        return self.reporter_name is None
+
+    @property
+    def current_level(self) -> Level | None:
+        return self.chain[self.level] if self.level < len(self.chain) else None
+
+
+@dataclass(frozen=True)
+class Target:
+    telegram_id: int
+    target: str
+    acts: bool
+    lap: int
+    level: int
+    outbox_key: str
+
+
+@dataclass(frozen=True)
+class Question:
+    id: int
+    report_id: int
+    asked_by: int
+    question: str
+    answer: str | None
+
+
+def _chain_json(chain: tuple[Level, ...] | list[Level]) -> str:
+    return json.dumps([{"targets": list(level.targets), "inform": list(level.inform),
+                        "timeout": level.timeout_seconds} for level in chain])
+
+
+def _chain(text: str) -> tuple[Level, ...]:
+    return tuple(Level(tuple(level["targets"]), tuple(level["inform"]), level["timeout"])
+                 for level in json.loads(text))
+
+
+def _report(row: aiosqlite.Row) -> Report:
+    return Report(
+        id=row["id"], complex_id=row["complex_id"], reporter_id=row["reporter_id"],
+        reporter_name=row["reporter_name"], kind=row["kind"], category=row["category"],
+        happening_now=bool(row["happening_now"]), urgent=bool(row["urgent"]),
+        occurred=row["occurred"], place=row["place"], latitude=row["latitude"],
+        longitude=row["longitude"], description=row["description"],
+        photo_file_id=row["photo_file_id"], stage=row["stage"], status=row["status"],
+        shared_in_group=bool(row["shared_in_group"]), me_too=row["me_too"],
+        created_at=from_db(row["created_at"]), resolution=row["resolution"],
+        chain=_chain(row["chain"]), lap=row["lap"], level=row["level"],
+        level_started=bool(row["level_started"]),
+        deadline_at=from_db(row["deadline_at"]) if row["deadline_at"] else None,
+        acknowledged_by=row["acknowledged_by"], exhausted=bool(row["exhausted"]),
+    )
+
+
+_SELECT = "SELECT r.*, e.* FROM reports r JOIN escalations e ON e.report_id = r.id"
+
+
+class ReportRepository:
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self.db = db
+        self.clock = clock
+
+    # -- reports -----------------------------------------------------------------
+
+    async def create(
+        self, *, complex_id: int, reporter_id: int, reporter_name: str | None, kind: str,
+        category: str, happening_now: bool, urgent: bool, occurred: str, place: str | None,
+        latitude: float | None, longitude: float | None, description: str,
+        photo_file_id: str | None, stage: str, shared_in_group: bool,
+        chain: tuple[Level, ...],
+    ) -> int:
+        """Store the report and put it on the first level of its ladder, in one go."""
+        now = to_db(self.clock.now())
+        async with self.db.transaction() as conn:
+            cursor = await conn.execute(
+                "INSERT INTO reports (complex_id, reporter_id, reporter_name, kind, category,"
+                " happening_now, urgent, occurred, place, latitude, longitude, description,"
+                " photo_file_id, stage, shared_in_group, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (complex_id, reporter_id, reporter_name, kind, category, int(happening_now),
+                 int(urgent), occurred, place, latitude, longitude, description,
+                 photo_file_id, stage, int(shared_in_group), now),
+            )
+            report_id = cursor.lastrowid
+            assert report_id is not None
+            await conn.execute(
+                "INSERT INTO escalations (report_id, chain) VALUES (?, ?)",
+                (report_id, _chain_json(chain)),
+            )
+        return report_id
+
+    async def get(self, report_id: int) -> Report | None:
+        row = await self.db.fetch_one(f"{_SELECT} WHERE r.id = ?", (report_id,))
+        return _report(row) if row else None
+
+    async def of_reporter(self, telegram_id: int) -> list[Report]:
+        rows = await self.db.fetch_all(
+            f"{_SELECT} WHERE r.reporter_id = ? ORDER BY r.id DESC", (telegram_id,))
+        return [_report(row) for row in rows]
+
+    async def of_complex(self, complex_id: int, limit: int = 50) -> list[Report]:
+        rows = await self.db.fetch_all(
+            f"{_SELECT} WHERE r.complex_id = ? ORDER BY r.id DESC LIMIT ?", (complex_id, limit))
+        return [_report(row) for row in rows]
+
+    async def add_information(self, report_id: int, text: str) -> None:
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "INSERT INTO report_additions (report_id, text, added_at) VALUES (?, ?, ?)",
+                (report_id, text, to_db(self.clock.now())),
+            )
+
+    async def additions(self, report_id: int) -> list[str]:
+        rows = await self.db.fetch_all(
+            "SELECT text FROM report_additions WHERE report_id = ? ORDER BY id", (report_id,))
+        return [row["text"] for row in rows]
+
+    async def me_too(self, report_id: int, telegram_id: int) -> bool:
+        """Count one neighbour's "me too" once; False if they said it before."""
+        async with self.db.transaction() as conn:
+            cursor = await conn.execute(
+                "INSERT OR IGNORE INTO report_me_too (report_id, telegram_id) VALUES (?, ?)",
+                (report_id, telegram_id),
+            )
+            if cursor.rowcount == 0:
+                return False
+            await conn.execute(
+                "UPDATE reports SET me_too = me_too + 1 WHERE id = ?", (report_id,))
+            return True
+
+    # -- the ladder ----------------------------------------------------------------
+
+    async def awaiting_acknowledgement(self) -> list[int]:
+        """Reports on a started level, waiting for someone to acknowledge them."""
+        rows = await self.db.fetch_all(
+            "SELECT e.report_id FROM escalations e JOIN reports r ON r.id = e.report_id"
+            " WHERE r.status = 'open' AND e.exhausted = 0 AND e.level_started = 1"
+            " AND e.deadline_at IS NOT NULL AND e.acknowledged_by IS NULL"
+        )
+        return [row[0] for row in rows]
+
+    async def due_for_ladder(self) -> list[int]:
+        """Reports whose current level has not started yet, or whose deadline passed."""
+        rows = await self.db.fetch_all(
+            "SELECT e.report_id FROM escalations e JOIN reports r ON r.id = e.report_id"
+            " WHERE r.status != 'resolved' AND e.exhausted = 0 AND e.acknowledged_by IS NULL"
+            " AND (e.level_started = 0 OR e.deadline_at <= ?) ORDER BY e.report_id",
+            (to_db(self.clock.now()),),
+        )
+        return [row[0] for row in rows]
+
+    async def start_level(
+        self, report: Report, targets: list[Target], messages: list[Message], timeout: int
+    ) -> bool:
+        """Record who is notified at the current level and queue their messages, once."""
+        now = self.clock.now()
+        async with self.db.transaction() as conn:
+            cursor = await conn.execute(
+                "UPDATE escalations SET level_started = 1, deadline_at = ?"
+                " WHERE report_id = ? AND lap = ? AND level = ? AND level_started = 0",
+                (to_db(now + timedelta(seconds=timeout)), report.id, report.lap, report.level),
+            )
+            if cursor.rowcount == 0:
+                return False
+            await conn.executemany(
+                "INSERT OR IGNORE INTO escalation_targets (report_id, lap, level, telegram_id,"
+                " target, acts, outbox_key, notified_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [(report.id, report.lap, report.level, t.telegram_id, t.target, int(t.acts),
+                  t.outbox_key, to_db(now)) for t in targets],
+            )
+            await queue_all(conn, now, messages)
+        return True
+
+    async def climb(self, report: Report, messages: list[Message]) -> str:
+        """Move to the next level; after the last: a second lap, then stop.
+
+        Returns 'level', 'lap' or 'exhausted'; `messages` (the operators' alert) are queued
+        with the change.
+        """
+        now = self.clock.now()
+        if report.level + 1 < len(report.chain):
+            sql, outcome = "level = level + 1, level_started = 0", "level"
+        elif report.lap == 1:
+            sql, outcome = "lap = 2, level = 0, level_started = 0", "lap"
+        else:
+            sql, outcome = "exhausted = 1, deadline_at = NULL", "exhausted"
+        async with self.db.transaction() as conn:
+            cursor = await conn.execute(
+                f"UPDATE escalations SET {sql} WHERE report_id = ? AND lap = ? AND level = ?"
+                " AND acknowledged_by IS NULL",
+                (report.id, report.lap, report.level),
+            )
+            if cursor.rowcount == 0:
+                return "moved"
+            await queue_all(conn, now, messages)
+        return outcome
+
+    async def skip_level(self, report: Report) -> None:
+        """A level with nobody behind it: straight to the next."""
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "UPDATE escalations SET level_started = 1, deadline_at = ?"
+                " WHERE report_id = ? AND lap = ? AND level = ? AND level_started = 0",
+                (to_db(self.clock.now()), report.id, report.lap, report.level),
+            )
+
+    async def targets(self, report_id: int) -> list[Target]:
+        rows = await self.db.fetch_all(
+            "SELECT * FROM escalation_targets WHERE report_id = ? ORDER BY id", (report_id,))
+        return [Target(row["telegram_id"], row["target"], bool(row["acts"]), row["lap"],
+                       row["level"], row["outbox_key"]) for row in rows]
+
+    async def current_level_unreachable(self, report: Report) -> bool:
+        """Everyone asked to act at the current level has blocked the bot."""
+        rows = await self.db.fetch_all(
+            "SELECT o.status FROM escalation_targets t LEFT JOIN outbox o"
+            " ON o.key = t.outbox_key WHERE t.report_id = ? AND t.lap = ? AND t.level = ?"
+            " AND t.acts = 1",
+            (report.id, report.lap, report.level),
+        )
+        return bool(rows) and all(row["status"] == "unreachable" for row in rows)
+
+    async def expire_unreachable(self, report: Report) -> None:
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "UPDATE escalations SET deadline_at = ? WHERE report_id = ? AND lap = ?"
+                " AND level = ? AND acknowledged_by IS NULL",
+                (to_db(self.clock.now()), report.id, report.lap, report.level),
+            )
+
+    async def acknowledge(self, report_id: int, telegram_id: int,
+                          messages: list[Message]) -> bool:
+        """The first acknowledgement stops the climb; False if someone was first."""
+        now = self.clock.now()
+        async with self.db.transaction() as conn:
+            cursor = await conn.execute(
+                "UPDATE escalations SET acknowledged_by = ?, acknowledged_at = ?,"
+                " deadline_at = NULL WHERE report_id = ? AND acknowledged_by IS NULL",
+                (telegram_id, to_db(now), report_id),
+            )
+            if cursor.rowcount == 0:
+                return False
+            await conn.execute(
+                "UPDATE reports SET status = 'acknowledged' WHERE id = ? AND status = 'open'",
+                (report_id,),
+            )
+            await queue_all(conn, now, messages)
+        return True
+
+    async def resolve(self, report_id: int, telegram_id: int, note: str,
+                      messages: list[Message]) -> bool:
+        now = self.clock.now()
+        async with self.db.transaction() as conn:
+            cursor = await conn.execute(
+                "UPDATE reports SET status = 'resolved', resolved_at = ?, resolution = ?"
+                " WHERE id = ? AND status != 'resolved'",
+                (to_db(now), note, report_id),
+            )
+            if cursor.rowcount == 0:
+                return False
+            await conn.execute(
+                "UPDATE escalations SET deadline_at = NULL,"
+                " acknowledged_by = COALESCE(acknowledged_by, ?) WHERE report_id = ?",
+                (telegram_id, report_id),
+            )
+            await queue_all(conn, now, messages)
+        return True
+
+    async def forward(self, report: Report, level: Level) -> None:
+        """Put a new level right after the current one and climb to it now."""
+        chain = [*report.chain[: report.level + 1], level, *report.chain[report.level + 1:]]
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "UPDATE escalations SET chain = ?, level = level + 1, level_started = 0,"
+                " deadline_at = NULL, acknowledged_by = NULL, acknowledged_at = NULL,"
+                " exhausted = 0 WHERE report_id = ?",
+                (_chain_json(chain), report.id),
+            )
+            await conn.execute(
+                "UPDATE reports SET status = 'open' WHERE id = ? AND status != 'resolved'",
+                (report.id,),
+            )
+
+    async def is_actor(self, report_id: int, telegram_id: int) -> bool:
+        return bool(await self.db.fetch_value(
+            "SELECT 1 FROM escalation_targets WHERE report_id = ? AND telegram_id = ?"
+            " AND acts = 1", (report_id, telegram_id)))
+
+    async def queue_of(self, telegram_id: int) -> list[Report]:
+        """Open reports this person was asked to act on."""
+        rows = await self.db.fetch_all(
+            f"{_SELECT} WHERE r.status != 'resolved' AND r.id IN (SELECT report_id FROM"
+            " escalation_targets WHERE telegram_id = ? AND acts = 1) ORDER BY r.id",
+            (telegram_id,),
+        )
+        return [_report(row) for row in rows]
+
+    # -- questions to the reporter -----------------------------------------------------
+
+    async def ask(self, report_id: int, asked_by: int, question: str,
+                  message: Message) -> int:
+        """Store the question; `message` to the reporter may use {question} (its id)."""
+        now = self.clock.now()
+        async with self.db.transaction() as conn:
+            cursor = await conn.execute(
+                "INSERT INTO report_questions (report_id, asked_by, question, asked_at)"
+                " VALUES (?, ?, ?, ?)",
+                (report_id, asked_by, question, to_db(now)),
+            )
+            question_id = cursor.lastrowid
+            assert question_id is not None
+            await enqueue_in(conn, now, message.key.format(question=question_id),
+                             message.chat_id, message.text,
+                             _with_question(message.keyboard, question_id))
+        return question_id
+
+    async def question(self, question_id: int) -> Question | None:
+        row = await self.db.fetch_one(
+            "SELECT * FROM report_questions WHERE id = ?", (question_id,))
+        if row is None:
+            return None
+        return Question(row["id"], row["report_id"], row["asked_by"], row["question"],
+                        row["answer"])
+
+    async def answer(self, question_id: int, answer: str, messages: list[Message]) -> bool:
+        now = self.clock.now()
+        async with self.db.transaction() as conn:
+            cursor = await conn.execute(
+                "UPDATE report_questions SET answer = ?, answered_at = ?"
+                " WHERE id = ? AND answer IS NULL",
+                (answer, to_db(now), question_id),
+            )
+            if cursor.rowcount == 0:
+                return False
+            await queue_all(conn, now, messages)
+        return True
+
+
+def _with_question(keyboard: list[list[dict]] | None,
+                   question_id: int) -> list[list[dict]] | None:
+    """Fill the question's id into the answer button's callback data."""
+    if keyboard is None:
+        return None
+    return [[{**button, "callback_data": button["callback_data"].format(question=question_id)}
+             if "callback_data" in button else button for button in row] for row in keyboard]

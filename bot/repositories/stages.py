@@ -1,0 +1,289 @@
+"""The stage made real: metrics measured from the database, the stored stage, the committee
+flag, a contact's override with its history, and what the weekly digest counts."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import aiosqlite
+
+from bot.clock import Clock, from_db, to_db
+from bot.db import Database
+from bot.models import ContactKind
+from bot.stages import Decision, Metrics, Thresholds
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One line of a complex's stage history; `by_name`/`by_kind` name the contact, if any."""
+
+    id: int
+    complex_id: int
+    from_stage: str
+    to_stage: str
+    cause: str
+    changed_by: int | None
+    by_name: str | None
+    by_kind: ContactKind | None
+    reason: str | None
+    changed_at: datetime
+
+
+_HISTORY = (
+    "SELECT h.*, k.first_name AS by_name, k.kind AS by_kind FROM stage_history h"
+    " LEFT JOIN contacts k ON k.telegram_id = h.changed_by AND k.complex_id = h.complex_id"
+)
+
+
+def _entry(row: aiosqlite.Row) -> HistoryEntry:
+    return HistoryEntry(
+        id=row["id"],
+        complex_id=row["complex_id"],
+        from_stage=row["from_stage"],
+        to_stage=row["to_stage"],
+        cause=row["cause"],
+        changed_by=row["changed_by"],
+        by_name=row["by_name"],
+        by_kind=ContactKind(row["by_kind"]) if row["by_kind"] else None,
+        reason=row["reason"],
+        changed_at=from_db(row["changed_at"]),
+    )
+
+
+async def _insert_history(
+    conn: aiosqlite.Connection, complex_id: int, from_stage: str, to_stage: str, cause: str,
+    changed_by: int | None, reason: str | None, now: datetime,
+) -> int:
+    cursor = await conn.execute(
+        "INSERT INTO stage_history (complex_id, from_stage, to_stage, cause, changed_by,"
+        " reason, changed_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (complex_id, from_stage, to_stage, cause, changed_by, reason, to_db(now)),
+    )
+    assert cursor.lastrowid is not None
+    return cursor.lastrowid
+
+
+class StageRepository:
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self.db = db
+        self.clock = clock
+
+    async def metrics(self, complex_id: int, limits: Thresholds) -> Metrics:
+        """What the stage criteria look at, measured now."""
+        now = self.clock.now()
+        row = await self.db.fetch_one(
+            "SELECT c.committee,"
+            " (SELECT COUNT(*) FROM residents r WHERE r.complex_id = c.id"
+            "  AND r.status = 'active') AS residents,"
+            " (SELECT COUNT(*) FROM residents r WHERE r.complex_id = c.id"
+            "  AND r.status = 'active' AND r.role = 'initiator') AS initiators,"
+            " (SELECT COUNT(*) FROM activities a WHERE a.complex_id = c.id"
+            "  AND a.status = 'held' AND a.starts_at > ? AND a.starts_at <= ?) AS held,"
+            " (SELECT COUNT(*) FROM residents r WHERE r.complex_id = c.id"
+            "  AND r.status = 'active' AND EXISTS (SELECT 1 FROM acquaintances q"
+            "   WHERE q.complex_id = c.id AND r.id IN (q.resident_a, q.resident_b)))"
+            "  AS introduced,"
+            " (SELECT COUNT(*) FROM residents r WHERE r.complex_id = c.id"
+            "  AND r.status = 'active' AND (SELECT COUNT(*) FROM acquaintances q"
+            "   WHERE q.complex_id = c.id AND r.id IN (q.resident_a, q.resident_b)) >= ?)"
+            "  AS acquainted"
+            " FROM complexes c WHERE c.id = ?",
+            (to_db(now - timedelta(days=limits.window_days)), to_db(now),
+             limits.group_neighbours_known, complex_id),
+        )
+        if row is None:
+            return Metrics(0, 0, 0, 0, 0, False)
+        return Metrics(
+            residents=row["residents"],
+            active_initiators=row["initiators"],
+            activities_held=row["held"],
+            introduced_residents=row["introduced"],
+            acquainted_residents=row["acquainted"],
+            committee=bool(row["committee"]),
+        )
+
+    async def due_for_check(self, checked_before: datetime) -> list[int]:
+        """Complexes whose stage was never measured, or last measured at or before then."""
+        rows = await self.db.fetch_all(
+            "SELECT id FROM complexes WHERE stage_checked_at IS NULL OR stage_checked_at <= ?"
+            " ORDER BY id",
+            (to_db(checked_before),),
+        )
+        return [row["id"] for row in rows]
+
+    async def record_measurement(
+        self, complex_id: int, measured_from: str, decision: Decision
+    ) -> HistoryEntry | None:
+        """Store a decision taken on the stage `measured_from`; the history entry if the stage
+        changed. Nothing is stored if the stage changed meanwhile (the later check wins)."""
+        now = self.clock.now()
+        async with self.db.transaction() as conn:
+            cursor = await conn.execute(
+                "UPDATE complexes SET stage = ?, stage_failing_since = ?, stage_checked_at = ?"
+                " WHERE id = ? AND stage = ?",
+                (decision.stage, to_db(decision.failing_since) if decision.failing_since
+                 else None, to_db(now), complex_id, measured_from),
+            )
+            if cursor.rowcount != 1 or not decision.changed:
+                return None
+            entry_id = await _insert_history(conn, complex_id, measured_from, decision.stage,
+                                             "measured", None, None, now)
+        return await self.entry(entry_id)
+
+    async def set_committee(self, complex_id: int, on: bool, by: int) -> HistoryEntry | None:
+        """Register or withdraw the committee; None if it already was so."""
+        now = self.clock.now()
+        async with self.db.transaction() as conn:
+            async with conn.execute(
+                "SELECT stage FROM complexes WHERE id = ? AND committee = ?",
+                (complex_id, int(not on)),
+            ) as cursor:
+                row = await cursor.fetchone()
+            if row is None:
+                return None
+            await conn.execute("UPDATE complexes SET committee = ? WHERE id = ?",
+                               (int(on), complex_id))
+            entry_id = await _insert_history(conn, complex_id, row["stage"], row["stage"],
+                                             "committee", by, "on" if on else "off", now)
+        return await self.entry(entry_id)
+
+    async def set_override(
+        self, complex_id: int, stage: str | None, by: int, reason: str
+    ) -> HistoryEntry | None:
+        """Set (`stage`) or lift (None) the override; None if there was nothing to change."""
+        now = self.clock.now()
+        async with self.db.transaction() as conn:
+            async with conn.execute(
+                "SELECT stage, stage_override FROM complexes WHERE id = ?", (complex_id,)
+            ) as cursor:
+                row = await cursor.fetchone()
+            if row is None or row["stage_override"] == stage:
+                return None
+            before = row["stage_override"] or row["stage"]
+            await conn.execute("UPDATE complexes SET stage_override = ? WHERE id = ?",
+                               (stage, complex_id))
+            entry_id = await _insert_history(
+                conn, complex_id, before, stage or row["stage"],
+                "override" if stage else "override_lifted", by, reason, now)
+        return await self.entry(entry_id)
+
+    async def entry(self, entry_id: int) -> HistoryEntry | None:
+        row = await self.db.fetch_one(f"{_HISTORY} WHERE h.id = ?", (entry_id,))
+        return _entry(row) if row else None
+
+    async def history(self, complex_id: int, limit: int) -> list[HistoryEntry]:
+        """The latest entries, newest first."""
+        rows = await self.db.fetch_all(
+            f"{_HISTORY} WHERE h.complex_id = ? ORDER BY h.changed_at DESC, h.id DESC LIMIT ?",
+            (complex_id, limit),
+        )
+        return [_entry(row) for row in rows]
+
+    async def override_set(self, complex_id: int) -> HistoryEntry | None:
+        """The entry that set the override in force now, if there is one."""
+        row = await self.db.fetch_one(
+            f"{_HISTORY} JOIN complexes c ON c.id = h.complex_id"
+            " WHERE h.complex_id = ? AND h.cause = 'override' AND c.stage_override IS NOT NULL"
+            " ORDER BY h.changed_at DESC, h.id DESC LIMIT 1",
+            (complex_id,),
+        )
+        return _entry(row) if row else None
+
+
+@dataclass(frozen=True)
+class DueDigest:
+    complex_id: int
+    telegram_id: int
+
+
+@dataclass(frozen=True)
+class HeldActivity:
+    title: str
+    attendance: int | None
+
+
+@dataclass(frozen=True)
+class OpenEscalation:
+    report_id: int
+    category: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class WeekFigures:
+    """What happened in a complex between `since` and `until`."""
+
+    new_residents: int
+    introductions_made: int
+    introductions_confirmed: int
+    activities: tuple[HeldActivity, ...]
+    reports: tuple[tuple[str, str, int], ...]  # category, status, count
+    unacknowledged: tuple[OpenEscalation, ...]  # whenever they were made
+
+
+class DigestRepository:
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self.db = db
+        self.clock = clock
+
+    async def due(self, week: str, moment: datetime) -> list[DueDigest]:
+        """Contacts who were a contact at `moment` and have no digest for `week` yet."""
+        rows = await self.db.fetch_all(
+            "SELECT k.complex_id, k.telegram_id FROM contacts k"
+            " WHERE k.joined_at <= ? AND NOT EXISTS (SELECT 1 FROM digests d"
+            "  WHERE d.complex_id = k.complex_id AND d.telegram_id = k.telegram_id"
+            "  AND d.week = ?)"
+            " ORDER BY k.complex_id, k.telegram_id",
+            (to_db(moment), week),
+        )
+        return [DueDigest(row["complex_id"], row["telegram_id"]) for row in rows]
+
+    async def mark_sent(self, complex_id: int, telegram_id: int, week: str) -> None:
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "INSERT OR IGNORE INTO digests (complex_id, telegram_id, week, sent_at)"
+                " VALUES (?, ?, ?, ?)",
+                (complex_id, telegram_id, week, to_db(self.clock.now())),
+            )
+
+    async def figures(self, complex_id: int, since: datetime, until: datetime) -> WeekFigures:
+        window = (complex_id, to_db(since), to_db(until))
+        counts = await self.db.fetch_one(
+            "SELECT"
+            " (SELECT COUNT(*) FROM residents WHERE complex_id = ?1 AND status = 'active'"
+            "  AND joined_at >= ?2 AND joined_at < ?3) AS residents,"
+            " (SELECT COUNT(*) FROM introductions WHERE complex_id = ?1"
+            "  AND created_at >= ?2 AND created_at < ?3) AS made,"
+            " (SELECT COUNT(*) FROM acquaintances WHERE complex_id = ?1"
+            "  AND confirmed_at >= ?2 AND confirmed_at < ?3) AS confirmed",
+            window,
+        )
+        assert counts is not None
+        activities = await self.db.fetch_all(
+            "SELECT title, attendance FROM activities WHERE complex_id = ? AND status = 'held'"
+            " AND starts_at >= ? AND starts_at < ? ORDER BY starts_at, id",
+            window,
+        )
+        reports = await self.db.fetch_all(
+            "SELECT category, status, COUNT(*) AS n FROM reports WHERE complex_id = ?"
+            " AND created_at >= ? AND created_at < ? GROUP BY category, status"
+            " ORDER BY category, status",
+            window,
+        )
+        open_escalations = await self.db.fetch_all(
+            "SELECT r.id, r.category, r.created_at FROM escalations e"
+            " JOIN reports r ON r.id = e.report_id"
+            " WHERE r.complex_id = ? AND r.status = 'open' AND e.acknowledged_by IS NULL"
+            " AND (e.exhausted = 0 OR e.deadline_at IS NOT NULL)"
+            " ORDER BY r.created_at, r.id",
+            (complex_id,),
+        )
+        return WeekFigures(
+            new_residents=counts["residents"],
+            introductions_made=counts["made"],
+            introductions_confirmed=counts["confirmed"],
+            activities=tuple(HeldActivity(row["title"], row["attendance"])
+                             for row in activities),
+            reports=tuple((row["category"], row["status"], row["n"]) for row in reports),
+            unacknowledged=tuple(OpenEscalation(row["id"], row["category"],
+                                                from_db(row["created_at"]))
+                                 for row in open_escalations),
+        )

@@ -1,0 +1,493 @@
+"""Activities: /plan (initiators, a guided conversation), "I'm coming", reminders, the
+question whether it took place, and /activities.
+
+Buttons: ``plan:<step>:<value>`` in the conversation, ``act:go:<id>`` to say one is
+coming, ``act:held:<id>`` and ``act:off:<id>`` to answer the outcome question.
+"""
+
+import html
+
+from telegram import InlineKeyboardButton, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+
+from bot import activities
+from bot.activities import Activity, ActivityStatus, Reminder
+from bot.clock import from_db, to_db
+from bot.context import BuurtnetContext
+from bot.i18n import _, current_language, ngettext, use_language
+from bot.models import Complex, Draft, Resident
+from bot.validation import InvalidInput
+from handlers.common import (
+    Keyboard,
+    language_for,
+    reply,
+    require_private,
+    say_invalid,
+    send_private,
+    split_data,
+    stale_button,
+)
+from handlers.ideas import edit_message, post_in_group, refresh_group_post
+
+FLOW = "plan"
+OUTCOME_FLOW = "outcome"
+LIST_MAX = 20
+"""/activities and /plan show at most this many items."""
+LABEL_MAX = 40
+
+
+# -- texts and buttons -------------------------------------------------------------------
+
+
+def card(context: BuurtnetContext, activity: Activity) -> str:
+    """The activity's title, moment and place, in the current language."""
+    when = activities.format_when(activity.starts_at, context.config.tz, current_language())
+    return _("📅 <b>{title}</b>\nWhen: {when}\nWhere: {place}").format(
+        title=html.escape(activity.title), when=when, place=html.escape(activity.place))
+
+
+def coming_keyboard(activity: Activity) -> Keyboard:
+    return [[InlineKeyboardButton(_("🙋 I'm coming · {count}").format(count=activity.coming),
+                                  callback_data=f"act:go:{activity.id}")]]
+
+
+def _come_along() -> str:
+    return _("Press the button if you are coming; I will remind you.")
+
+
+async def _refresh_group_post(context: BuurtnetContext, activity: Activity,
+                              complex_: Complex) -> None:
+    with use_language(complex_.language):
+        await edit_message(context, activity.group_chat_id, activity.group_message_id,
+                           keyboard=coming_keyboard(activity))
+
+
+# -- who may ---------------------------------------------------------------------------
+
+
+async def _active_resident(context: BuurtnetContext, telegram_id: int,
+                           complex_id: int | None = None) -> Resident | None:
+    resident = await context.repos.people.resident_of(telegram_id)
+    if resident is None or not resident.is_active:
+        return None
+    return resident if complex_id in (None, resident.complex_id) else None
+
+
+async def _initiator_of(context: BuurtnetContext, telegram_id: int,
+                        complex_id: int) -> Resident | None:
+    resident = await _active_resident(context, telegram_id, complex_id)
+    return resident if resident and resident.is_initiator else None
+
+
+def _may_record(resident: Resident | None, activity: Activity) -> bool:
+    """The planner and the initiators of the complex answer the outcome question."""
+    return resident is not None and (resident.is_initiator or resident.id == activity.planned_by)
+
+
+# -- /plan -------------------------------------------------------------------------------
+
+
+async def plan_command(update: Update, context: BuurtnetContext) -> None:
+    if not await require_private(update, context):
+        return
+    assert update.effective_user is not None
+    resident = await context.repos.people.resident_of(update.effective_user.id)
+    if resident is None or not resident.is_initiator:
+        await reply(update, _("Only initiators of a complex can do that."))
+        return
+    found = await context.repos.ideas.open_of(resident.complex_id)
+    step = "source" if found else "title"
+    draft = await context.repos.drafts.put(resident.telegram_id, FLOW, step,
+                                           {"complex_id": resident.complex_id})
+    await _prompt(update, context, draft)
+
+
+async def _prompt(update: Update, context: BuurtnetContext, draft: Draft) -> None:
+    data = draft.data
+    if draft.step == "source":
+        found = await context.repos.ideas.open_of(data["complex_id"])
+        keyboard = [[InlineKeyboardButton(_label(f"#{idea.id} {idea.text}"),
+                                          callback_data=f"plan:source:{idea.id}")]
+                    for idea in found[:LIST_MAX]]
+        keyboard.append([InlineKeyboardButton(_("Something new"),
+                                              callback_data="plan:source:new")])
+        await reply(update, _("What would you like to plan? Choose one of the open ideas, or "
+                              "something new. (/cancel stops)"), keyboard)
+    elif draft.step == "title":
+        text = _("What is the activity called? At most {max} characters. (/cancel stops)"
+                 ).format(max=activities.TITLE_MAX)
+        idea = await context.repos.ideas.get(data["idea_id"]) if "idea_id" in data else None
+        if idea is None:
+            await reply(update, text)
+            return
+        await reply(update, _("From idea #{number}: {text}").format(
+            number=idea.id, text=html.escape(idea.text)) + "\n\n" + text,
+            [[InlineKeyboardButton(_("Use the idea as the title"),
+                                   callback_data="plan:title:idea")]])
+    elif draft.step == "when":
+        now = context.clock.now()
+        await reply(update, _("When does it start? Type the date and time, like {example} or "
+                              "5 december 19:30 (time zone {zone}).").format(
+            example=activities.example(now, context.config.tz), zone=context.config.timezone))
+    elif draft.step == "place":
+        when = activities.format_when(from_db(data["starts_at"]), context.config.tz,
+                                      current_language())
+        await reply(update, _("Starts: {when}.\nWhere is it? At most {max} characters.").format(
+            when=when, max=activities.PLACE_MAX))
+    else:
+        when = activities.format_when(from_db(data["starts_at"]), context.config.tz,
+                                      current_language())
+        text = _("Please check:\n<b>{title}</b>\nWhen: {when}\nWhere: {place}").format(
+            title=html.escape(data["title"]), when=when, place=html.escape(data["place"]))
+        if "idea_id" in data:
+            text += "\n" + _("From idea #{number}.").format(number=data["idea_id"])
+        await reply(update, text, [[
+            InlineKeyboardButton(_("Confirm"), callback_data="plan:confirm:yes"),
+            InlineKeyboardButton(_("Cancel"), callback_data="plan:confirm:no"),
+        ]])
+
+
+def _label(text: str) -> str:
+    return text if len(text) <= LABEL_MAX else text[: LABEL_MAX - 1].rstrip() + "…"
+
+
+async def on_plan_text(update: Update, context: BuurtnetContext, draft: Draft) -> None:
+    if await _initiator_of(context, draft.telegram_id, draft.data["complex_id"]) is None:
+        await context.repos.drafts.clear(draft.telegram_id)
+        await reply(update, _("Only initiators of a complex can do that."))
+        return
+    text = update.effective_message.text if update.effective_message else None
+    data = dict(draft.data)
+    try:
+        if draft.step == "title":
+            data["title"], step = activities.title(text), "when"
+        elif draft.step == "when":
+            starts = activities.parse_start(text, context.clock.now(), context.config.tz)
+            data["starts_at"], step = to_db(starts), "place"
+        elif draft.step == "place":
+            data["place"], step = activities.place(text), "confirm"
+        else:
+            await reply(update, _("Please choose one of the buttons."))
+            return
+    except InvalidInput as error:
+        await say_invalid(update, error)
+        return
+    await _prompt(update, context, await context.repos.drafts.put(
+        draft.telegram_id, FLOW, step, data))
+
+
+async def on_plan_button(update: Update, context: BuurtnetContext) -> None:
+    query = update.callback_query
+    assert query is not None and update.effective_user is not None
+    parts = split_data(query, 3)
+    draft = await context.repos.drafts.get(update.effective_user.id)
+    if parts is None or draft is None or draft.flow != FLOW or draft.step != parts[1]:
+        await stale_button(query)
+        return
+    planner = await _initiator_of(context, draft.telegram_id, draft.data["complex_id"])
+    if planner is None:
+        await context.repos.drafts.clear(draft.telegram_id)
+        await query.answer(_("Only initiators of a complex can do that."), show_alert=True)
+        return
+    step, value, data = parts[1], parts[2], dict(draft.data)
+    if step == "source" and value == "new":
+        next_step = "title"
+    elif step == "source" and value.isdigit():
+        idea = await context.repos.ideas.get(int(value))
+        if idea is None or idea.complex_id != data["complex_id"] or not idea.is_open:
+            await query.answer(_("This idea is no longer open."), show_alert=True)
+            return
+        data["idea_id"], next_step = idea.id, "title"
+    elif step == "title" and value == "idea" and "idea_id" in data:
+        idea = await context.repos.ideas.get(data["idea_id"])
+        if idea is None:
+            await stale_button(query)
+            return
+        data["title"], next_step = activities.title_from_idea(idea.text), "when"
+    elif step == "confirm" and value in ("yes", "no"):
+        await query.answer()
+        await query.edit_message_reply_markup(None)
+        if value == "no":
+            await context.repos.drafts.clear(draft.telegram_id)
+            await reply(update, _("Stopped. Nothing was planned."))
+            return
+        await _finish(update, context, draft, planner)
+        return
+    else:
+        await stale_button(query)
+        return
+    await query.answer()
+    await query.edit_message_reply_markup(None)
+    await _prompt(update, context, await context.repos.drafts.put(
+        draft.telegram_id, FLOW, next_step, data))
+
+
+async def _finish(update: Update, context: BuurtnetContext, draft: Draft,
+                  planner: Resident) -> None:
+    data, now = draft.data, context.clock.now()
+    starts = from_db(data["starts_at"])
+    if starts <= now:
+        await reply(update, _("That moment has passed in the meantime."))
+        await _prompt(update, context, await context.repos.drafts.put(
+            draft.telegram_id, FLOW, "when", data))
+        return
+    activity = await context.repos.activities.create(
+        complex_id=planner.complex_id, idea_id=data.get("idea_id"), title=data["title"],
+        place=data["place"], starts_at=starts, planned_by=planner.id,
+        schedule=activities.schedule_for(starts, now))
+    await context.repos.drafts.clear(draft.telegram_id)
+    complex_ = await context.repos.complexes.get(planner.complex_id)
+    assert complex_ is not None
+    parts = [_("<b>{title}</b> is planned.").format(title=html.escape(activity.title))]
+    if await _announce(context, activity, complex_):
+        parts.append(_("It is announced in the group chat."))
+    if activity.idea_id is not None:
+        told = await _tell_followers(context, activity, complex_, planner)
+        if told:
+            parts.append(ngettext("I told the {count} neighbour who followed the idea.",
+                                  "I told the {count} neighbours who followed the idea.",
+                                  told).format(count=told))
+    await reply(update, " ".join(parts))
+
+
+async def _announce(context: BuurtnetContext, activity: Activity, complex_: Complex) -> bool:
+    if complex_.group_chat_id is None:
+        return False
+    with use_language(complex_.language):
+        text = _("New activity in {complex}!").format(complex=html.escape(complex_.name))
+        message = await post_in_group(
+            context, complex_.group_chat_id,
+            text + "\n\n" + card(context, activity) + "\n\n" + _come_along(),
+            coming_keyboard(activity))
+    if message is None:
+        return False
+    await context.repos.activities.set_group_message(activity.id, complex_.group_chat_id,
+                                                     message.message_id)
+    return True
+
+
+async def _tell_followers(context: BuurtnetContext, activity: Activity, complex_: Complex,
+                          planner: Resident) -> int:
+    """Tell who proposed, supported or offered help on the idea; update its group post."""
+    assert activity.idea_id is not None
+    idea = await context.repos.ideas.get(activity.idea_id)
+    assert idea is not None
+    await refresh_group_post(context, idea, complex_)
+    told = 0
+    for telegram_id in await context.repos.ideas.followers(idea.id):
+        if telegram_id == planner.telegram_id:
+            continue
+        with use_language(await language_for(context, telegram_id)):
+            text = _("Good news: the idea “{idea}” is now an activity!").format(
+                idea=html.escape(idea.text))
+            sent = await send_private(
+                context, telegram_id,
+                text + "\n\n" + card(context, activity) + "\n\n" + _come_along(),
+                coming_keyboard(activity))
+        told += sent is not None
+    return told
+
+
+# -- "I'm coming" and the outcome ------------------------------------------------------------
+
+
+async def on_button(update: Update, context: BuurtnetContext) -> None:
+    query = update.callback_query
+    assert query is not None and update.effective_user is not None
+    parts = split_data(query, 3)
+    if parts is None or parts[1] not in ("go", "held", "off") or not parts[2].isdigit():
+        await stale_button(query)
+        return
+    activity = await context.repos.activities.get(int(parts[2]))
+    if activity is None:
+        await stale_button(query)
+        return
+    complex_ = await context.repos.complexes.get(activity.complex_id)
+    assert complex_ is not None
+    resident = await _active_resident(context, update.effective_user.id, activity.complex_id)
+    if parts[1] == "go":
+        await _toggle_coming(update, context, activity, complex_, resident)
+        return
+    if not _may_record(resident, activity):
+        await query.answer(_("Only the initiators of this complex can record how an activity "
+                             "went."), show_alert=True)
+        return
+    if activity.status is not ActivityStatus.PLANNED:
+        await query.answer(_("This has already been recorded."), show_alert=True)
+        return
+    if activity.ask_outcome_at is not None or activity.starts_at > context.clock.now():
+        await stale_button(query)
+        return
+    if parts[1] == "held":
+        await query.answer()
+        message = query.message
+        await context.repos.drafts.put(update.effective_user.id, OUTCOME_FLOW, "attendance", {
+            "activity_id": activity.id,
+            "chat_id": message.chat.id if message else None,
+            "message_id": message.message_id if message else None,
+        })
+        await reply(update, _("About how many came? Type a number."))
+        return
+    if not await context.repos.activities.record_outcome(activity.id, None):
+        await query.answer(_("This has already been recorded."), show_alert=True)
+        return
+    draft = await context.repos.drafts.get(update.effective_user.id)
+    if draft and draft.flow == OUTCOME_FLOW and draft.data["activity_id"] == activity.id:
+        await context.repos.drafts.clear(draft.telegram_id)
+    await query.answer(_("Recorded: it was cancelled."))
+    await query.edit_message_reply_markup(None)
+
+
+async def _toggle_coming(update: Update, context: BuurtnetContext, activity: Activity,
+                         complex_: Complex, resident: Resident | None) -> None:
+    query = update.callback_query
+    assert query is not None
+    if resident is None:
+        await query.answer(_("Only residents of {complex} can say they are coming.").format(
+            complex=complex_.name), show_alert=True)
+        return
+    coming = await context.repos.activities.toggle_coming(activity.id, resident.id)
+    if coming is None:
+        if activity.status is ActivityStatus.CANCELLED:
+            text = _("This activity was cancelled.")
+        else:
+            text = _("This activity has already started.")
+        await query.answer(text, show_alert=True)
+        return
+    await query.answer(_("See you there! I will remind you.") if coming
+                       else _("You are no longer coming."))
+    updated = await context.repos.activities.get(activity.id)
+    assert updated is not None
+    pressed = query.message
+    if pressed is not None and (pressed.chat.id, pressed.message_id) != (
+            activity.group_chat_id, activity.group_message_id):
+        await edit_message(context, pressed.chat.id, pressed.message_id,
+                           keyboard=coming_keyboard(updated))
+    await _refresh_group_post(context, updated, complex_)
+
+
+async def on_outcome_text(update: Update, context: BuurtnetContext, draft: Draft) -> None:
+    """The typed number of people who came to an activity that took place."""
+    activity = await context.repos.activities.get(draft.data["activity_id"])
+    if activity is None or activity.status is not ActivityStatus.PLANNED:
+        await context.repos.drafts.clear(draft.telegram_id)
+        await reply(update, _("This has already been recorded."))
+        return
+    resident = await _active_resident(context, draft.telegram_id, activity.complex_id)
+    if not _may_record(resident, activity):
+        await context.repos.drafts.clear(draft.telegram_id)
+        await reply(update, _("Only the initiators of this complex can record how an activity "
+                              "went."))
+        return
+    text = update.effective_message.text if update.effective_message else None
+    try:
+        count = activities.attendance(text)
+    except InvalidInput as error:
+        await say_invalid(update, error)
+        return
+    await context.repos.drafts.clear(draft.telegram_id)
+    if not await context.repos.activities.record_outcome(activity.id, count):
+        await reply(update, _("This has already been recorded."))
+        return
+    await edit_message(context, draft.data["chat_id"], draft.data["message_id"])
+    await reply(update, ngettext(
+        "Thank you! Recorded: <b>{title}</b> took place, with about {count} person.",
+        "Thank you! Recorded: <b>{title}</b> took place, with about {count} people.",
+        count).format(title=html.escape(activity.title), count=count))
+
+
+# -- the sweeper ------------------------------------------------------------------------
+
+
+async def run_due(context: BuurtnetContext) -> None:
+    """Send the reminders and outcome questions that are due, each at most once."""
+    now = context.clock.now()
+    repo = context.repos.activities
+    for activity, reminder in await repo.due_reminders(now):
+        if not await repo.claim_reminder(activity.id, reminder):
+            continue
+        if activities.reminder_still_useful(activity, reminder, now):
+            await _remind(context, activity, reminder)
+    for activity in await repo.due_outcome_questions(now):
+        if await repo.claim_outcome_question(activity.id):
+            await _ask_outcome(context, activity)
+
+
+async def _remind(context: BuurtnetContext, activity: Activity, reminder: Reminder) -> None:
+    for telegram_id in await context.repos.activities.coming(activity.id):
+        with use_language(await language_for(context, telegram_id)):
+            header = (_("⏰ Reminder: you are coming to this activity.")
+                      if reminder is Reminder.DAY
+                      else _("⏰ Starting soon! You are coming to this activity."))
+            await send_private(context, telegram_id, header + "\n\n" + card(context, activity))
+
+
+async def _ask_outcome(context: BuurtnetContext, activity: Activity) -> None:
+    """Ask the planner; if they are no longer an active resident there, the initiators."""
+    people = context.repos.people
+    planner = await people.resident(activity.planned_by)
+    if planner is not None and planner.is_active and planner.complex_id == activity.complex_id:
+        asked = [planner]
+    else:
+        asked = await people.initiators_of(activity.complex_id)
+    for person in asked:
+        with use_language(await language_for(context, person.telegram_id)):
+            when = activities.format_when(activity.starts_at, context.config.tz,
+                                          current_language())
+            await send_private(context, person.telegram_id, _(
+                "Did <b>{title}</b> ({when}) take place?").format(
+                title=html.escape(activity.title), when=when), [[
+                InlineKeyboardButton(_("Yes, it took place"),
+                                     callback_data=f"act:held:{activity.id}"),
+                InlineKeyboardButton(_("No, it was cancelled"),
+                                     callback_data=f"act:off:{activity.id}"),
+            ]])
+
+
+# -- /activities ------------------------------------------------------------------------------
+
+
+async def activities_command(update: Update, context: BuurtnetContext) -> None:
+    if not await require_private(update, context):
+        return
+    assert update.effective_user is not None
+    resident = await _active_resident(context, update.effective_user.id)
+    if resident is None:
+        await reply(update, _("Only residents of a complex can do that. Open the invite link "
+                              "of your complex to join."))
+        return
+    complex_ = await context.repos.complexes.get(resident.complex_id)
+    assert complex_ is not None
+    now = context.clock.now()
+    upcoming = await context.repos.activities.upcoming(complex_.id, now)
+    past = await context.repos.activities.past(complex_.id, now - activities.RECENT, now)
+    header = _("<b>Activities in {complex}</b>").format(complex=html.escape(complex_.name))
+    if upcoming:
+        await reply(update, header + "\n" + _("Coming up; press the button if you are coming:"))
+        for activity in upcoming[:LIST_MAX]:
+            await reply(update, card(context, activity), coming_keyboard(activity))
+    else:
+        await reply(update, header + "\n" + _("Nothing is planned at the moment."))
+    if past:
+        lines = [_past_line(context, activity) for activity in past[:LIST_MAX]]
+        await reply(update, _("<b>The last 90 days</b>") + "\n" + "\n".join(lines))
+
+
+def _past_line(context: BuurtnetContext, activity: Activity) -> str:
+    when = activities.format_when(activity.starts_at, context.config.tz, current_language())
+    if activity.status is ActivityStatus.HELD:
+        outcome = _("took place, about {count} came").format(count=activity.attendance)
+    elif activity.status is ActivityStatus.CANCELLED:
+        outcome = _("cancelled")
+    else:
+        outcome = _("not yet recorded whether it took place")
+    return f"• {html.escape(activity.title)} — {when}: {outcome}"
+
+
+def handlers() -> list[BaseHandler]:
+    return [
+        CommandHandler("plan", plan_command),
+        CallbackQueryHandler(on_plan_button, pattern=r"^plan:"),
+        CommandHandler("activities", activities_command),
+        CallbackQueryHandler(on_button, pattern=r"^act:"),
+    ]

@@ -1,0 +1,542 @@
+"""The escalation ladder and what its targets do from Telegram.
+
+Each level's targets get the report privately, with buttons: acknowledge, resolve (with a
+note for the reporter), forward to another organisation, ask the reporter. The first
+acknowledgement stops the climb; silence until the level's deadline moves the report up; a
+level with nobody behind it is skipped and the operators are told; after the last level the
+operators are alerted and the ladder runs once more. Everything is queued in the outbox
+in the same transaction as the change, with keys that make a second attempt a no-op.
+
+An anonymous reporter's name, username and id never reach a target: only the bot relays.
+"""
+
+import html
+from collections.abc import Callable
+
+from babel.dates import format_timedelta
+from telegram import InlineKeyboardButton, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+
+from bot.context import BuurtnetContext
+from bot.i18n import _, current_language, use_language
+from bot.models import Complex, ContactKind, Draft
+from bot.reports import (
+    CATEGORY_LABELS,
+    KIND_LABELS,
+    NOTE_MAX,
+    QUESTION_MAX,
+    SENSITIVE_CATEGORIES,
+    STATUS_LABELS,
+    reference,
+    text_within,
+)
+from bot.repositories.outbox import Message
+from bot.repositories.reports import Report, Target
+from bot.routing import CONTACT_TARGETS, Level
+from bot.validation import InvalidInput
+from handlers.common import (
+    Keyboard,
+    language_for,
+    markup,
+    notify,
+    reply,
+    require_private,
+    say_invalid,
+    split_data,
+    stale_button,
+    standing,
+)
+from handlers.start import kind_label
+
+RESOLVE_FLOW, ASK_FLOW, ANSWER_FLOW = "resolve", "ask", "answer"
+
+
+def _rows(keyboard: Keyboard | None) -> list[list[dict]] | None:
+    return [[button.to_dict() for button in row] for row in keyboard] if keyboard else None
+
+
+def target_label(target: str) -> str:
+    if target in CONTACT_TARGETS:
+        return kind_label(ContactKind(target))
+    return _("the committee") if target == "committee" else _("the initiators")
+
+
+# -- who is behind a target --------------------------------------------------------------
+
+
+async def _people(context: BuurtnetContext, complex_: Complex, target: str) -> list[tuple[int,
+                                                                                        str]]:
+    """(telegram id, first name) of the people behind a routing target."""
+    repos = context.repos
+    if target in CONTACT_TARGETS:
+        return [(c.telegram_id, c.first_name) for c in await repos.people.contacts_of_complex(
+            complex_.id) if c.kind.value == target]
+    if target == "committee" and not complex_.committee:
+        return []
+    return [(r.telegram_id, r.first_name) for r in await repos.people.initiators_of(complex_.id)]
+
+
+# -- the messages ------------------------------------------------------------------------
+
+
+def _report_text(report: Report, complex_: Complex, additions: list[str]) -> str:
+    lines = [_("<b>Report {reference}</b> · {kind}: {category}").format(
+        reference=reference(report.id), kind=_(KIND_LABELS[report.kind]),
+        category=_(CATEGORY_LABELS[report.category]))]
+    if report.urgent:
+        lines.append(_("⚠️ Urgent: happening now, or violence."))
+    lines += [
+        _("Complex: {complex}").format(complex=html.escape(complex_.name)),
+        _("When: {when}").format(when=html.escape(report.occurred)),
+        _("Where: {where}").format(where=html.escape(report.place) if report.place
+                                   else _("see the location below") if report.latitude
+                                   is not None else "—"),
+        _("What: {what}").format(what=html.escape(report.description)),
+    ]
+    lines += [_("Added later: {text}").format(text=html.escape(text)) for text in additions]
+    lines.append(_("Reported by: {name}").format(name=html.escape(report.reporter_name))
+                 if report.reporter_name else _("Reported anonymously"))
+    if report.me_too:
+        lines.append(_("Neighbours who said \"me too\": {count}").format(count=report.me_too))
+    return "\n".join(lines)
+
+
+def _actions(report_id: int) -> Keyboard:
+    return [
+        [InlineKeyboardButton(_("Acknowledge"), callback_data=f"es:ack:{report_id}"),
+         InlineKeyboardButton(_("Resolve"), callback_data=f"es:res:{report_id}")],
+        [InlineKeyboardButton(_("Forward"), callback_data=f"es:fwd:{report_id}"),
+         InlineKeyboardButton(_("Ask the reporter"), callback_data=f"es:ask:{report_id}")],
+    ]
+
+
+async def _level_messages(
+    context: BuurtnetContext, report: Report, complex_: Complex, level: Level,
+) -> tuple[list[Target], list[Message]]:
+    additions = await context.repos.reports.additions(report.id)
+    targets: list[Target] = []
+    messages: list[Message] = []
+    seen: set[int] = {report.reporter_id}  # never send someone their own report
+    for acts, names in ((True, level.targets), (False, level.inform)):
+        for target in names:
+            for telegram_id, _name in await _people(context, complex_, target):
+                if telegram_id in seen:
+                    continue
+                seen.add(telegram_id)
+                key = f"esc:{report.id}:{report.lap}:{report.level}:{telegram_id}"
+                targets.append(Target(telegram_id, target, acts, report.lap, report.level, key))
+                with use_language(await language_for(context, telegram_id)):
+                    messages += _notification(report, complex_, level, key, telegram_id,
+                                              acts, additions)
+    return targets, messages
+
+
+def _notification(report: Report, complex_: Complex, level: Level, key: str,
+                  telegram_id: int, acts: bool, additions: list[str]) -> list[Message]:
+    text = _report_text(report, complex_, additions)
+    if not acts:
+        text += "\n\n" + _("For your information: {handlers} handle this report.").format(
+            handlers=", ".join(target_label(t) for t in level.targets))
+    if report.lap == 2:
+        text += "\n\n" + _("Nobody acknowledged this report yet; it is being sent round "
+                            "once more.")
+    messages = [Message(key, telegram_id, text, _rows(_actions(report.id)) if acts else None)]
+    if report.photo_file_id:
+        messages.append(Message(f"{key}:photo", telegram_id, _(
+            "Photo with report {reference}").format(reference=reference(report.id)),
+            photo_file_id=report.photo_file_id))
+    if report.latitude is not None and report.longitude is not None:
+        messages.append(Message(f"{key}:map", telegram_id, _(
+            "Location of report {reference}: "
+            "https://www.openstreetmap.org/?mlat={lat}&mlon={lon}").format(
+            reference=reference(report.id), lat=report.latitude, lon=report.longitude)))
+    return messages
+
+
+async def _tell_operators(context: BuurtnetContext, key: str,
+                          render: Callable[[], str]) -> list[Message]:
+    messages = []
+    for operator in sorted(context.config.operators):
+        with use_language(await language_for(context, operator)):
+            messages.append(Message(f"{key}:{operator}", operator, render()))
+    return messages
+
+
+# -- climbing ---------------------------------------------------------------------------
+
+
+async def advance(context: BuurtnetContext, report_id: int) -> None:
+    """Bring one report's ladder up to date: start its level, or climb past a deadline."""
+    repos = context.repos
+    for _step in range(64):  # a chain is short; this only guards against a loop
+        report = await repos.reports.get(report_id)
+        complex_ = await repos.complexes.get(report.complex_id) if report else None
+        if report is None or complex_ is None or report.status == "resolved" \
+                or report.exhausted or report.acknowledged_by is not None:
+            return
+        level = report.current_level
+        if level is None:
+            return
+        if not report.level_started:
+            targets, messages = await _level_messages(context, report, complex_, level)
+            if any(target.acts for target in targets):
+                await repos.reports.start_level(report, targets, messages,
+                                                level.timeout_seconds)
+                context.deliverer.kick()
+                return
+            await _missing_targets(context, report, complex_, level)
+            await repos.reports.skip_level(report)
+            continue
+        if report.deadline_at is None or report.deadline_at > context.clock.now():
+            return
+        outcome = await repos.reports.climb(report, await _climb_alert(context, report,
+                                                                        complex_))
+        context.deliverer.kick()
+        if outcome == "exhausted":
+            return
+
+
+async def _missing_targets(context: BuurtnetContext, report: Report, complex_: Complex,
+                           level: Level) -> None:
+    messages = await _tell_operators(
+        context, f"missing:{report.id}:{report.lap}:{report.level}",
+        lambda: _("Report {reference} in {complex} skipped a level: the complex has no "
+                  "{targets} yet. Invite them with /invitecontact.").format(
+            reference=reference(report.id), complex=html.escape(complex_.name),
+            targets=", ".join(target_label(t) for t in level.targets)))
+    for message in messages:
+        await notify(context, message.key, message.chat_id, message.text)
+
+
+async def _climb_alert(context: BuurtnetContext, report: Report, complex_: Complex
+                       ) -> list[Message]:
+    if report.level + 1 < len(report.chain):
+        return []
+    if report.lap == 1:
+        return await _tell_operators(context, f"lap:{report.id}", lambda: _(
+            "Nobody acknowledged report {reference} ({category}, {complex}) on any level. "
+            "I am sending it round once more.").format(
+            reference=reference(report.id), category=_(CATEGORY_LABELS[report.category]),
+            complex=html.escape(complex_.name)))
+    return await _tell_operators(context, f"exhausted:{report.id}", lambda: _(
+        "Report {reference} ({category}, {complex}) is still not acknowledged after two "
+        "rounds. Please make sure someone picks it up.").format(
+        reference=reference(report.id), category=_(CATEGORY_LABELS[report.category]),
+        complex=html.escape(complex_.name)))
+
+
+async def run_due(context: BuurtnetContext) -> None:
+    """Reports whose level has not started or whose deadline passed; blocked targets."""
+    for report_id in await context.repos.reports.awaiting_acknowledgement():
+        report = await context.repos.reports.get(report_id)
+        if report and await context.repos.reports.current_level_unreachable(report):
+            await context.repos.reports.expire_unreachable(report)
+    for report_id in await context.repos.reports.due_for_ladder():
+        await advance(context, report_id)
+
+
+# -- what targets do ----------------------------------------------------------------------
+
+
+async def _acting_on(update: Update, context: BuurtnetContext, actions: tuple[str, ...]
+                     ) -> tuple[Report, str, list[str]] | None:
+    """The report a button is about, if the presser was asked to act on it."""
+    query = update.callback_query
+    assert query is not None and update.effective_user is not None
+    pieces = (query.data or "").split(":")
+    if len(pieces) < 3 or pieces[1] not in actions or not pieces[2].isdigit():
+        await stale_button(query)
+        return None
+    report = await context.repos.reports.get(int(pieces[2]))
+    if report is None or not await context.repos.reports.is_actor(report.id,
+                                                                   update.effective_user.id):
+        await query.answer(_("Only the people this report was sent to can act on it."),
+                           show_alert=True)
+        return None
+    if report.status == "resolved":
+        await query.answer(_("This report is resolved."), show_alert=True)
+        await query.edit_message_reply_markup(None)
+        return None
+    return report, pieces[1], pieces[3:]
+
+
+async def _who(context: BuurtnetContext, report: Report, telegram_id: int) -> str:
+    """How a handler is named to others: first name and organisation."""
+    for contact in await context.repos.people.contacts_of_complex(report.complex_id):
+        if contact.telegram_id == telegram_id:
+            return _("{name} ({organisation})").format(
+                name=html.escape(contact.first_name), organisation=kind_label(contact.kind))
+    resident = await context.repos.people.resident_of(telegram_id)
+    name = html.escape(resident.first_name) if resident else "?"
+    return _("{name} (initiator)").format(name=name)
+
+
+async def _organisation(context: BuurtnetContext, report: Report, telegram_id: int) -> str:
+    for contact in await context.repos.people.contacts_of_complex(report.complex_id):
+        if contact.telegram_id == telegram_id:
+            return kind_label(contact.kind)
+    return _("the initiators")
+
+
+async def _others(context: BuurtnetContext, report: Report, telegram_id: int,
+                  key: str, render: Callable[[str], str]) -> list[Message]:
+    """A message to every other target asked to act so far; `render` gets the handler's name."""
+    messages = []
+    notified = {t.telegram_id for t in await context.repos.reports.targets(report.id) if t.acts}
+    for other in sorted(notified - {telegram_id}):
+        with use_language(await language_for(context, other)):
+            messages.append(Message(f"{key}:{other}", other,
+                                    render(await _who(context, report, telegram_id))))
+    return messages
+
+
+async def on_action(update: Update, context: BuurtnetContext) -> None:
+    found = await _acting_on(update, context, ("ack", "res", "fwd", "fw", "ask"))
+    if found is None:
+        return
+    report, action, extra = found
+    query = update.callback_query
+    assert query is not None and update.effective_user is not None
+    me = update.effective_user.id
+    if action == "ack":
+        await _acknowledge(update, context, report, me)
+    elif action == "res":
+        await context.repos.drafts.put(me, RESOLVE_FLOW, "note", {"report_id": report.id})
+        await query.answer()
+        await reply(update, _("How was {reference} resolved? Write a short note; I pass it on "
+                              "to the reporter. (/cancel stops)").format(
+            reference=reference(report.id)))
+    elif action == "ask":
+        await context.repos.drafts.put(me, ASK_FLOW, "question", {"report_id": report.id})
+        await query.answer()
+        await reply(update, _("What would you like to ask the reporter of {reference}? I pass "
+                              "it on without telling you who they are, and bring back the "
+                              "answer. (/cancel stops)").format(reference=reference(report.id)))
+    elif action == "fwd":
+        await query.answer()
+        await reply(update, _("Forward {reference} to:").format(reference=reference(report.id)),
+                    [[InlineKeyboardButton(kind_label(kind),
+                                           callback_data=f"es:fw:{report.id}:{kind.value}")]
+                     for kind in ContactKind])
+    elif len(extra) == 1 and extra[0] in CONTACT_TARGETS:
+        await _forward(update, context, report, extra[0])
+    else:
+        await stale_button(query)
+
+
+async def _acknowledge(update: Update, context: BuurtnetContext, report: Report,
+                       me: int) -> None:
+    query = update.callback_query
+    assert query is not None
+    messages = await _others(context, report, me, f"ack:{report.id}", lambda who: _(
+        "{who} took report {reference}.").format(who=who, reference=reference(report.id)))
+    with use_language(await language_for(context, report.reporter_id)):
+        organisation = await _organisation(context, report, me)
+        messages.append(Message(f"ack:{report.id}:reporter", report.reporter_id, _(
+            "Your report {reference} was picked up by {organisation}.").format(
+            reference=reference(report.id), organisation=organisation)))
+    if not await context.repos.reports.acknowledge(report.id, me, messages):
+        await query.answer(_("Someone already took this report."), show_alert=True)
+        return
+    context.deliverer.kick()
+    await query.answer(_("You took {reference}.").format(reference=reference(report.id)))
+    await query.edit_message_reply_markup(markup([row for row in _actions(report.id)
+                                                  if row[0].callback_data != f"es:ack:"
+                                                  f"{report.id}"] + [_actions(report.id)[0][1:]]))
+
+
+async def _forward(update: Update, context: BuurtnetContext, report: Report, kind: str) -> None:
+    query = update.callback_query
+    assert query is not None
+    level = report.current_level or report.chain[-1]
+    await context.repos.reports.forward(report, Level((kind,), (), level.timeout_seconds))
+    await query.answer()
+    await query.edit_message_text(_("{reference} is forwarded to {organisation}.").format(
+        reference=reference(report.id), organisation=kind_label(ContactKind(kind))))
+    await advance(context, report.id)
+
+
+async def on_resolve_note(update: Update, context: BuurtnetContext, draft: Draft) -> None:
+    report = await _draft_report(update, context, draft)
+    if report is None:
+        return
+    try:
+        note = text_within(update.effective_message.text if update.effective_message else None,
+                           NOTE_MAX)
+    except InvalidInput as error:
+        await say_invalid(update, error)
+        return
+    me = draft.telegram_id
+    messages = await _others(context, report, me, f"resolved:{report.id}", lambda who: _(
+        "{who} resolved report {reference}.").format(who=who, reference=reference(report.id)))
+    with use_language(await language_for(context, report.reporter_id)):
+        messages.append(Message(f"resolved:{report.id}:reporter", report.reporter_id, _(
+            "Your report {reference} is resolved. Note from {organisation}: {note}").format(
+            reference=reference(report.id),
+            organisation=await _organisation(context, report, me), note=html.escape(note))))
+    await context.repos.drafts.clear(me)
+    if not await context.repos.reports.resolve(report.id, me, note, messages):
+        await reply(update, _("This report is resolved."))
+        return
+    context.deliverer.kick()
+    await reply(update, _("{reference} is resolved; the reporter is told.").format(
+        reference=reference(report.id)))
+
+
+async def on_question(update: Update, context: BuurtnetContext, draft: Draft) -> None:
+    report = await _draft_report(update, context, draft)
+    if report is None:
+        return
+    try:
+        question = text_within(update.effective_message.text if update.effective_message
+                               else None, QUESTION_MAX)
+    except InvalidInput as error:
+        await say_invalid(update, error)
+        return
+    with use_language(await language_for(context, report.reporter_id)):
+        message = Message(
+            "question:{question}", report.reporter_id,
+            _("About your report {reference}, {organisation} asks:\n{question}").format(
+                reference=reference(report.id),
+                organisation=await _organisation(context, report, draft.telegram_id),
+                question=html.escape(question)),
+            [[InlineKeyboardButton(_("Answer"), callback_data="qa:{question}").to_dict()]])
+    await context.repos.reports.ask(report.id, draft.telegram_id, question, message)
+    await context.repos.drafts.clear(draft.telegram_id)
+    context.deliverer.kick()
+    await reply(update, _("Your question is passed on. I will bring you the answer."))
+
+
+async def _draft_report(update: Update, context: BuurtnetContext, draft: Draft
+                        ) -> Report | None:
+    report = await context.repos.reports.get(draft.data["report_id"])
+    if report is None or report.status == "resolved" or not await context.repos.reports.\
+            is_actor(report.id, draft.telegram_id):
+        await context.repos.drafts.clear(draft.telegram_id)
+        await reply(update, _("This report is resolved."))
+        return None
+    return report
+
+
+async def on_answer_button(update: Update, context: BuurtnetContext) -> None:
+    query = update.callback_query
+    assert query is not None and update.effective_user is not None
+    parts = split_data(query, 2)
+    question = (await context.repos.reports.question(int(parts[1]))
+                if parts and parts[1].isdigit() else None)
+    report = await context.repos.reports.get(question.report_id) if question else None
+    if question is None or report is None or report.reporter_id != update.effective_user.id:
+        await stale_button(query)
+        return
+    if question.answer is not None:
+        await query.answer(_("You already answered."), show_alert=True)
+        return
+    await context.repos.drafts.put(update.effective_user.id, ANSWER_FLOW, "text",
+                                   {"question_id": question.id})
+    await query.answer()
+    await reply(update, _("Type your answer. Only the bot passes it on; your name is not "
+                          "shared unless you write it. (/cancel stops)"))
+
+
+async def on_answer_text(update: Update, context: BuurtnetContext, draft: Draft) -> None:
+    question = await context.repos.reports.question(draft.data["question_id"])
+    if question is None:
+        await context.repos.drafts.clear(draft.telegram_id)
+        return
+    try:
+        answer = text_within(update.effective_message.text if update.effective_message
+                             else None, QUESTION_MAX)
+    except InvalidInput as error:
+        await say_invalid(update, error)
+        return
+    with use_language(await language_for(context, question.asked_by)):
+        message = Message(f"answer:{question.id}", question.asked_by, _(
+            "The reporter of {reference} answers your question \"{question}\":\n{answer}").format(
+            reference=reference(question.report_id), question=html.escape(question.question),
+            answer=html.escape(answer)))
+    await context.repos.drafts.clear(draft.telegram_id)
+    if not await context.repos.reports.answer(question.id, answer, [message]):
+        await reply(update, _("You already answered."))
+        return
+    context.deliverer.kick()
+    await reply(update, _("Thank you, your answer is passed on."))
+
+
+async def pass_on_addition(context: BuurtnetContext, report: Report, text: str) -> None:
+    """What the reporter added goes to whoever handles the report now."""
+    fresh = await context.repos.reports.get(report.id)
+    if fresh is None:
+        return
+    targets = await context.repos.reports.targets(report.id)
+    people = ({fresh.acknowledged_by} if fresh.acknowledged_by else
+              {t.telegram_id for t in targets if t.acts and t.lap == fresh.lap
+               and t.level == fresh.level})
+    count = len(await context.repos.reports.additions(report.id))
+    for telegram_id in sorted(people):
+        with use_language(await language_for(context, telegram_id)):
+            await notify(context, f"addition:{report.id}:{count}:{telegram_id}", telegram_id, _(
+                "The reporter added to {reference}:\n{text}").format(
+                reference=reference(report.id), text=html.escape(text)))
+
+
+# -- overviews ---------------------------------------------------------------------------
+
+
+def _age(report: Report, now: object) -> str:
+    return format_timedelta(now - report.created_at, locale=current_language())  # type: ignore[operator]
+
+
+async def queue_command(update: Update, context: BuurtnetContext) -> None:
+    if not await require_private(update, context):
+        return
+    assert update.effective_user is not None
+    reports = await context.repos.reports.queue_of(update.effective_user.id)
+    if not reports:
+        await reply(update, _("Nothing is waiting for you."))
+        return
+    now = context.clock.now()
+    lines = []
+    for report in reports:
+        state = (_("picked up") if report.acknowledged_by else
+                 _("level {level} of {levels}").format(level=report.level + 1,
+                                                      levels=len(report.chain)))
+        lines.append(_("<b>{reference}</b> · {category} · {age} old · {state} · me too: "
+                       "{count}").format(
+            reference=reference(report.id), category=_(CATEGORY_LABELS[report.category]),
+            age=_age(report, now), state=state, count=report.me_too))
+    await reply(update, "\n".join(lines))
+
+
+async def reports_command(update: Update, context: BuurtnetContext) -> None:
+    """Initiators: their complex's reports, without reporters or sensitive details."""
+    if not await require_private(update, context):
+        return
+    who = await standing(update, context)
+    if who.initiator_complex_id is None:
+        await reply(update, _("Only initiators of a complex can do that."))
+        return
+    reports = await context.repos.reports.of_complex(who.initiator_complex_id)
+    if not reports:
+        await reply(update, _("There are no reports from your complex yet."))
+        return
+    lines = []
+    for report in reports:
+        line = _("<b>{reference}</b> · {kind}: {category} · {status}").format(
+            reference=reference(report.id), kind=_(KIND_LABELS[report.kind]),
+            category=_(CATEGORY_LABELS[report.category]),
+            status=_(STATUS_LABELS[report.status]))
+        if report.category in SENSITIVE_CATEGORIES:
+            line += " · " + _("details only for the professionals handling it")
+        elif report.me_too:
+            line += " · " + _("me too: {count}").format(count=report.me_too)
+        lines.append(line)
+    await reply(update, "\n".join(lines))
+
+
+def handlers() -> list[BaseHandler]:
+    return [
+        CallbackQueryHandler(on_action, pattern=r"^es:"),
+        CallbackQueryHandler(on_answer_button, pattern=r"^qa:"),
+        CommandHandler("queue", queue_command),
+        CommandHandler("reports", reports_command),
+    ]

@@ -1,0 +1,343 @@
+"""Ideas: /idea proposes one, its group post gets 👍 and 🙋 buttons, /ideas lists the open
+ones, /closeidea closes one. Buttons: ``idea:support:<id>``, ``idea:help:<id>``,
+``idea:close:<id>``."""
+
+import html
+import logging
+
+from telegram import InlineKeyboardButton, Message, Update
+from telegram.error import TelegramError
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+
+from bot import ideas
+from bot.context import BuurtnetContext
+from bot.i18n import _, use_language
+from bot.ideas import Idea, IdeaStatus, VoteKind
+from bot.models import Complex, Resident
+from bot.validation import InvalidInput
+from handlers.common import (
+    Keyboard,
+    command_args,
+    is_group,
+    markup,
+    reply,
+    require_private,
+    say_invalid,
+    split_data,
+    stale_button,
+)
+from handlers.groups import signup_button
+
+log = logging.getLogger(__name__)
+
+LIST_MAX = 20
+"""/ideas sends one message per idea, so it shows at most this many."""
+
+
+# -- the group chat, shared with activities ------------------------------------------
+
+
+async def post_in_group(context: BuurtnetContext, chat_id: int, text: str,
+                        keyboard: Keyboard | None) -> Message | None:
+    """Post in a complex's group; a group the bot can no longer write in is logged."""
+    try:
+        return await context.bot.send_message(
+            chat_id, text, reply_markup=markup(keyboard) if keyboard else None,
+            disable_web_page_preview=True)
+    except TelegramError as exc:
+        log.warning("could not post in group %s: %s", chat_id, exc)
+        return None
+
+
+async def edit_message(context: BuurtnetContext, chat_id: int | None, message_id: int | None,
+                       *, text: str | None = None, keyboard: Keyboard | None = None) -> None:
+    """Update a message the bot sent: its text (and buttons) or only its buttons.
+
+    A message that is gone, or a group the bot left, is not worth failing the update for.
+    """
+    if chat_id is None or message_id is None:
+        return
+    reply_markup = markup(keyboard) if keyboard else None
+    try:
+        if text is None:
+            await context.bot.edit_message_reply_markup(chat_id, message_id,
+                                                        reply_markup=reply_markup)
+        else:
+            await context.bot.edit_message_text(text, chat_id, message_id,
+                                                reply_markup=reply_markup,
+                                                disable_web_page_preview=True)
+    except TelegramError as exc:
+        log.info("could not edit message %s in %s: %s", message_id, chat_id, exc)
+
+
+# -- texts and buttons -----------------------------------------------------------------
+
+
+def idea_post(idea: Idea) -> str:
+    name = html.escape(idea.proposer_name) if idea.proposer_name else _("a neighbour")
+    text = _("💡 <b>Idea #{number}</b> from {name}:\n{text}").format(
+        number=idea.id, name=name, text=html.escape(idea.text))
+    if idea.status is IdeaStatus.OPEN:
+        footer = _("👍 I support this · 🙋 I'll help")
+    elif idea.status is IdeaStatus.CLOSED:
+        footer = _("This idea is closed.")
+    else:
+        footer = _("This idea has become an activity: see /activities.")
+    return text + "\n\n" + footer
+
+
+def vote_keyboard(idea: Idea, *, can_close: bool = False) -> Keyboard | None:
+    if not idea.is_open:
+        return None
+    rows = [[
+        InlineKeyboardButton(f"👍 {idea.supporters}", callback_data=f"idea:support:{idea.id}"),
+        InlineKeyboardButton(f"🙋 {idea.helpers}", callback_data=f"idea:help:{idea.id}"),
+    ]]
+    if can_close:
+        rows.append([InlineKeyboardButton(_("Close this idea"),
+                                          callback_data=f"idea:close:{idea.id}")])
+    return rows
+
+
+def not_open_text(idea: Idea) -> str:
+    if idea.status is IdeaStatus.CLOSED:
+        return _("This idea is closed.")
+    return _("This idea has already become an activity.")
+
+
+async def refresh_group_post(context: BuurtnetContext, idea: Idea, complex_: Complex) -> None:
+    """Show an idea's current counts, or its end, on its group post."""
+    with use_language(complex_.language):
+        if idea.is_open:
+            await edit_message(context, idea.group_chat_id, idea.group_message_id,
+                               keyboard=vote_keyboard(idea))
+        else:
+            await edit_message(context, idea.group_chat_id, idea.group_message_id,
+                               text=idea_post(idea))
+
+
+async def _post(context: BuurtnetContext, idea: Idea, complex_: Complex, chat_id: int) -> None:
+    with use_language(complex_.language):
+        message = await post_in_group(context, chat_id, idea_post(idea), vote_keyboard(idea))
+    if message is not None:
+        await context.repos.ideas.set_group_message(idea.id, message.message_id)
+
+
+# -- /idea ---------------------------------------------------------------------------
+
+
+def _idea_argument(text: str | None) -> str:
+    """What follows the command, line breaks included: "/idea@Bot a film night"."""
+    pieces = (text or "").split(None, 1)
+    return pieces[1] if len(pieces) == 2 else ""
+
+
+async def _proposer(update: Update, context: BuurtnetContext) -> tuple[Resident, Complex] | None:
+    """The active resident proposing and their complex, or None after saying why not."""
+    assert update.effective_user is not None and update.effective_chat is not None
+    resident = await context.repos.people.resident_of(update.effective_user.id)
+    if is_group(update):
+        complex_ = await context.repos.complexes.by_group(update.effective_chat.id)
+        if complex_ is None:
+            await reply(update, _("This group is not linked to a complex yet. An initiator "
+                                  "can link it with /linkgroup."))
+            return None
+        if resident is None or not resident.is_active or resident.complex_id != complex_.id:
+            await reply(update, _("Only residents of {complex} can propose ideas here. Sign "
+                                  "up privately first.").format(
+                complex=html.escape(complex_.name)), signup_button(context, complex_))
+            return None
+        return resident, complex_
+    if resident is None or not resident.is_active:
+        await reply(update, _("Only residents of a complex can do that. Open the invite link "
+                              "of your complex to join."))
+        return None
+    complex_ = await context.repos.complexes.get(resident.complex_id)
+    assert complex_ is not None
+    return resident, complex_
+
+
+async def idea_command(update: Update, context: BuurtnetContext) -> None:
+    assert update.effective_message is not None
+    found = await _proposer(update, context)
+    if found is None:
+        return
+    resident, complex_ = found
+    argument = _idea_argument(update.effective_message.text)
+    if not argument.strip():
+        await reply(update, _("Usage: /idea followed by your idea, for example: /idea a film "
+                              "night on the roof."))
+        return
+    try:
+        text = ideas.idea_text(argument)
+    except InvalidInput as error:
+        await say_invalid(update, error)
+        return
+    group = complex_.group_chat_id
+    idea = await context.repos.ideas.add(complex_id=complex_.id, proposer_id=resident.id,
+                                         text=text, group_chat_id=group)
+    if group is not None:
+        await _post(context, idea, complex_, group)
+        if not is_group(update):
+            await reply(update, _("Thank you! Your idea #{number} is posted in the group chat "
+                                  "of {complex}, where neighbours can support it.").format(
+                number=idea.id, complex=html.escape(complex_.name)))
+        return
+    await reply(update, _("Thank you! Your idea #{number} is saved. {complex} has no group "
+                          "chat yet: it will be shown there once there is one. Meanwhile it "
+                          "is listed in /ideas.").format(
+        number=idea.id, complex=html.escape(complex_.name)))
+
+
+async def run_due(context: BuurtnetContext) -> None:
+    """Post the ideas proposed before their complex had a group, once it has one."""
+    for idea, group in await context.repos.ideas.unposted():
+        complex_ = await context.repos.complexes.get(idea.complex_id)
+        if complex_ is not None and await context.repos.ideas.claim_post(idea.id, group):
+            await _post(context, idea, complex_, group)
+
+
+# -- /ideas and /closeidea -----------------------------------------------------------
+
+
+async def _resident(update: Update, context: BuurtnetContext) -> Resident | None:
+    assert update.effective_user is not None
+    resident = await context.repos.people.resident_of(update.effective_user.id)
+    if resident is None or not resident.is_active:
+        await reply(update, _("Only residents of a complex can do that. Open the invite link "
+                              "of your complex to join."))
+        return None
+    return resident
+
+
+async def ideas_command(update: Update, context: BuurtnetContext) -> None:
+    if not await require_private(update, context):
+        return
+    resident = await _resident(update, context)
+    if resident is None:
+        return
+    complex_ = await context.repos.complexes.get(resident.complex_id)
+    assert complex_ is not None
+    found = await context.repos.ideas.open_of(complex_.id)
+    name = html.escape(complex_.name)
+    if not found:
+        await reply(update, _("There are no open ideas in {complex} yet. Propose one with "
+                              "/idea followed by your idea.").format(complex=name))
+        return
+    header = _("<b>Open ideas in {complex}</b>, most supported first. Press 👍 to support an "
+               "idea and 🙋 to offer help.").format(complex=name)
+    if len(found) > LIST_MAX:
+        header += "\n" + _("These are the first {shown} of {total}.").format(
+            shown=LIST_MAX, total=len(found))
+    await reply(update, header)
+    for idea in found[:LIST_MAX]:
+        await reply(update, idea_post(idea),
+                    vote_keyboard(idea, can_close=ideas.may_close(idea, resident)))
+
+
+async def _close(context: BuurtnetContext, idea: Idea, resident: Resident) -> Idea | str:
+    """Close the idea: the closed idea, or why it cannot be closed."""
+    if not ideas.may_close(idea, resident):
+        return _("Only the person who proposed an idea, or an initiator, can close it.")
+    if not idea.is_open or not await context.repos.ideas.close(idea.id):
+        return not_open_text(idea)
+    closed = await context.repos.ideas.get(idea.id)
+    complex_ = await context.repos.complexes.get(idea.complex_id)
+    assert closed is not None and complex_ is not None
+    await refresh_group_post(context, closed, complex_)
+    return closed
+
+
+async def closeidea_command(update: Update, context: BuurtnetContext) -> None:
+    if not await require_private(update, context):
+        return
+    resident = await _resident(update, context)
+    if resident is None:
+        return
+    args = command_args(context)
+    number = args[0].lstrip("#") if len(args) == 1 else ""
+    if not number.isdigit():
+        await reply(update, _("Usage: /closeidea 12, with the idea's number from /ideas."))
+        return
+    idea = await context.repos.ideas.get(int(number))
+    if idea is None or idea.complex_id != resident.complex_id:
+        complex_ = await context.repos.complexes.get(resident.complex_id)
+        assert complex_ is not None
+        await reply(update, _("There is no idea #{number} in {complex}. /ideas shows the "
+                              "numbers.").format(number=int(number),
+                                                 complex=html.escape(complex_.name)))
+        return
+    outcome = await _close(context, idea, resident)
+    if isinstance(outcome, str):
+        await reply(update, outcome)
+        return
+    await reply(update, _("Idea #{number} is closed.").format(number=idea.id))
+
+
+# -- the buttons -----------------------------------------------------------------------
+
+
+async def on_button(update: Update, context: BuurtnetContext) -> None:
+    query = update.callback_query
+    assert query is not None and update.effective_user is not None
+    parts = split_data(query, 3)
+    if parts is None or parts[1] not in ("support", "help", "close") or not parts[2].isdigit():
+        await stale_button(query)
+        return
+    idea = await context.repos.ideas.get(int(parts[2]))
+    if idea is None:
+        await stale_button(query)
+        return
+    complex_ = await context.repos.complexes.get(idea.complex_id)
+    assert complex_ is not None
+    resident = await context.repos.people.resident_of(update.effective_user.id)
+    if resident is None or not resident.is_active or resident.complex_id != idea.complex_id:
+        await query.answer(_("Only residents of {complex} can vote on its ideas.").format(
+            complex=complex_.name), show_alert=True)
+        return
+    if parts[1] == "close":
+        outcome = await _close(context, idea, resident)
+        if isinstance(outcome, str):
+            await query.answer(outcome, show_alert=True)
+            return
+        await query.answer(_("Idea #{number} is closed.").format(number=idea.id))
+        if query.message is not None:
+            await edit_message(context, query.message.chat.id, query.message.message_id,
+                               text=idea_post(outcome))
+        return
+    await _vote(update, context, idea, complex_, resident, VoteKind(parts[1]))
+
+
+async def _vote(update: Update, context: BuurtnetContext, idea: Idea, complex_: Complex,
+                resident: Resident, kind: VoteKind) -> None:
+    query = update.callback_query
+    assert query is not None
+    added = None
+    if idea.is_open:
+        added = await context.repos.ideas.toggle_vote(idea.id, resident.id, kind)
+    if added is None:
+        await query.answer(not_open_text(idea), show_alert=True)
+        return
+    if kind is VoteKind.SUPPORT:
+        toast = _("You support this idea.") if added else _("You no longer support this idea.")
+    else:
+        toast = _("Thank you for offering to help!") if added else \
+            _("You no longer offer to help.")
+    await query.answer(toast)
+    updated = await context.repos.ideas.get(idea.id)
+    assert updated is not None
+    pressed = query.message
+    if pressed is not None and (pressed.chat.id, pressed.message_id) != (
+            idea.group_chat_id, idea.group_message_id):
+        await edit_message(context, pressed.chat.id, pressed.message_id, keyboard=vote_keyboard(
+            updated, can_close=ideas.may_close(updated, resident)))
+    await refresh_group_post(context, updated, complex_)
+
+
+def handlers() -> list[BaseHandler]:
+    return [
+        CommandHandler("idea", idea_command),
+        CommandHandler("ideas", ideas_command),
+        CommandHandler("closeidea", closeidea_command),
+        CallbackQueryHandler(on_button, pattern=r"^idea:"),
+    ]

@@ -1,0 +1,371 @@
+"""Reporting, always in private: the guided /report, /myreports, and "me too" in the group.
+
+A report is committed (with its place on the escalation ladder) before the reporter is
+told it was received. In a group, /report never takes anything in: it points to the
+private chat and keeps nothing of the group message.
+"""
+
+import html
+
+from telegram import InlineKeyboardButton, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+
+from bot.context import BuurtnetContext
+from bot.i18n import _, use_language
+from bot.models import Complex, Draft
+from bot.reports import (
+    CATEGORY_LABELS,
+    DESCRIPTION_MAX,
+    KIND_LABELS,
+    PLACE_MAX,
+    STATUS_LABELS,
+    WHEN_MAX,
+    reference,
+    text_within,
+)
+from bot.repositories.reports import Report
+from bot.routing import is_urgent
+from bot.validation import InvalidInput
+from handlers import escalations
+from handlers.common import (
+    Keyboard,
+    is_group,
+    markup,
+    notify,
+    reply,
+    say_invalid,
+    split_data,
+    stale_button,
+)
+
+FLOW = "report"
+ADD_FLOW = "report_add"
+START_CODE = "report"
+
+
+def emergency_text(context: BuurtnetContext) -> str:
+    return _("<b>In an emergency, call {emergency} now.</b> For the police without urgency: "
+             "{police}.").format(emergency=context.config.emergency_number,
+                                 police=context.config.police_number)
+
+
+def _button(label: str, data: str) -> InlineKeyboardButton:
+    return InlineKeyboardButton(label, callback_data=data)
+
+
+def _prompt(context: BuurtnetContext, draft: Draft, group_linked: bool
+            ) -> tuple[str, Keyboard | None]:
+    step, data = draft.step, draft.data
+    if step == "now":
+        return emergency_text(context) + "\n\n" + _("Is it happening now?"), [[
+            _button(_("Yes, now"), "rp:now:yes"), _button(_("No"), "rp:now:no")]]
+    if step == "kind":
+        return _("Is it an incident (something happened) or a concern (a worry, an unsafe "
+                 "situation)?"), [[_button(_(KIND_LABELS["incident"]), "rp:kind:incident"),
+                                   _button(_(KIND_LABELS["concern"]), "rp:kind:concern")]]
+    if step == "category":
+        return _("What is it about?"), [
+            [_button(_(label), f"rp:category:{key}")] for key, label in CATEGORY_LABELS.items()]
+    if step == "when":
+        return _("When did it happen? Type it (for example: yesterday around 23:00), or "
+                 "choose:"), [[_button(_("Just now"), "rp:when:now"),
+                               _button(_("Today"), "rp:when:today")]]
+    if step == "where":
+        return _("Where? Type the place (for example: bicycle shed, building B), or send a "
+                 "location with 📎."), None
+    if step == "what":
+        return _("What happened, or what worries you? At most {limit} characters. Do not "
+                 "name or describe suspects here.").format(limit=DESCRIPTION_MAX), None
+    if step == "photo":
+        return _("Would you like to add a photo? Send it now, or skip."), [[
+            _button(_("Skip"), "rp:photo:skip")]]
+    if step == "identity":
+        return _("Shall I pass on your first name, or report anonymously? Anonymous reports "
+                 "are never linked to you for anyone handling them."), [[
+            _button(_("Anonymously"), "rp:identity:anonymous"),
+            _button(_("With my first name"), "rp:identity:named")]]
+    if step == "share" and group_linked:
+        return _("May I share this concern in your complex's group, without any name, so "
+                 "neighbours can say \"me too\"?"), [[
+            _button(_("Yes, share it"), "rp:share:yes"), _button(_("No"), "rp:share:no")]]
+    return _summary(data) + "\n\n" + _("Send this report?"), [[
+        _button(_("Send"), "rp:confirm:yes"), _button(_("Cancel"), "rp:confirm:no")]]
+
+
+def _summary(data: dict) -> str:
+    lines = [
+        _("Kind: {kind}").format(kind=_(KIND_LABELS[data["kind"]])),
+        _("Category: {category}").format(category=_(CATEGORY_LABELS[data["category"]])),
+        _("Happening now: {answer}").format(answer=_("yes") if data["now"] else _("no")),
+        _("When: {when}").format(when=html.escape(data["when"])),
+        _("Where: {where}").format(where=html.escape(data.get("where") or _("a location"))),
+        _("What: {what}").format(what=html.escape(data["what"])),
+    ]
+    if data.get("photo"):
+        lines.append(_("With a photo"))
+    lines.append(_("Anonymous") if data.get("anonymous", True) else _("With your first name"))
+    if data.get("share"):
+        lines.append(_("Shared in the group without a name"))
+    return "\n".join(lines)
+
+
+STEPS = ("now", "kind", "category", "when", "where", "what", "photo", "identity", "share",
+         "confirm")
+
+
+async def _reporter_complex(update: Update, context: BuurtnetContext) -> Complex | None:
+    assert update.effective_user is not None
+    resident = await context.repos.people.resident_of(update.effective_user.id)
+    if resident is None or not resident.is_active:
+        await reply(update, emergency_text(context) + "\n\n" + _(
+            "You can report here once you are signed up in your complex. Open its invite "
+            "link to join."))
+        return None
+    return await context.repos.complexes.get(resident.complex_id)
+
+
+async def report_command(update: Update, context: BuurtnetContext) -> None:
+    if is_group(update):
+        url = f"https://t.me/{context.bot.username}?start={START_CODE}"
+        await reply(update, emergency_text(context) + "\n\n" + _(
+            "Please report privately, not in the group."), [[
+            InlineKeyboardButton(_("Report privately"), url=url)]])
+        return
+    await begin(update, context)
+
+
+async def begin(update: Update, context: BuurtnetContext) -> None:
+    complex_ = await _reporter_complex(update, context)
+    if complex_ is None:
+        return
+    assert update.effective_user is not None
+    draft = await context.repos.drafts.put(update.effective_user.id, FLOW, "now",
+                                           {"complex_id": complex_.id})
+    await _show(update, context, draft)
+
+
+async def _show(update: Update, context: BuurtnetContext, draft: Draft) -> None:
+    complex_ = await context.repos.complexes.get(draft.data["complex_id"])
+    text, keyboard = _prompt(context, draft, bool(complex_ and complex_.group_chat_id))
+    await reply(update, text, keyboard)
+
+
+async def _advance(update: Update, context: BuurtnetContext, draft: Draft, data: dict) -> None:
+    step = STEPS[STEPS.index(draft.step) + 1]
+    if step == "share":
+        complex_ = await context.repos.complexes.get(data["complex_id"])
+        if data["kind"] != "concern" or complex_ is None or complex_.group_chat_id is None:
+            data["share"] = False
+            step = "confirm"
+    draft = await context.repos.drafts.put(draft.telegram_id, FLOW, step, data)
+    await _show(update, context, draft)
+
+
+async def on_message(update: Update, context: BuurtnetContext, draft: Draft) -> None:
+    """Typed text, a location or a photo, for the step that takes it."""
+    message = update.effective_message
+    assert message is not None
+    data = dict(draft.data)
+    try:
+        if draft.step == "when" and message.text:
+            data["when"] = text_within(message.text, WHEN_MAX)
+        elif draft.step == "where" and message.location:
+            data["where"] = None
+            data["location"] = [message.location.latitude, message.location.longitude]
+        elif draft.step == "where" and message.text:
+            data["where"] = text_within(message.text, PLACE_MAX)
+        elif draft.step == "what" and message.text:
+            data["what"] = text_within(message.text, DESCRIPTION_MAX)
+        elif draft.step == "photo" and message.photo:
+            data["photo"] = message.photo[-1].file_id
+        else:
+            await reply(update, _("That does not fit this question."))
+            await _show(update, context, draft)
+            return
+    except InvalidInput as error:
+        await say_invalid(update, error)
+        return
+    await _advance(update, context, draft, data)
+
+
+async def on_button(update: Update, context: BuurtnetContext) -> None:
+    query = update.callback_query
+    assert query is not None and update.effective_user is not None
+    parts = split_data(query, 3)
+    draft = await context.repos.drafts.get(update.effective_user.id)
+    if parts is None or draft is None or draft.flow != FLOW or draft.step != parts[1]:
+        await stale_button(query)
+        return
+    step, value = parts[1], parts[2]
+    data = dict(draft.data)
+    choices = {
+        "now": {"yes": True, "no": False},
+        "kind": {"incident": "incident", "concern": "concern"},
+        "category": {key: key for key in CATEGORY_LABELS},
+        "when": {"now": _("just now"), "today": _("today")},
+        "photo": {"skip": None},
+        "identity": {"anonymous": True, "named": False},
+        "share": {"yes": True, "no": False},
+        "confirm": {"yes": True, "no": False},
+    }
+    if value not in choices.get(step, {}):
+        await stale_button(query)
+        return
+    await query.answer()
+    await query.edit_message_reply_markup(None)
+    chosen = choices[step][value]
+    if step == "confirm":
+        if chosen:
+            await _send(update, context, draft)
+        else:
+            await context.repos.drafts.clear(draft.telegram_id)
+            await reply(update, _("Cancelled. Nothing was sent or kept."))
+        return
+    data[{"identity": "anonymous"}.get(step, step)] = chosen
+    await _advance(update, context, draft, data)
+
+
+async def _send(update: Update, context: BuurtnetContext, draft: Draft) -> None:
+    data, repos = draft.data, context.repos
+    resident = await repos.people.resident_of(draft.telegram_id)
+    complex_ = await repos.complexes.get(data["complex_id"])
+    if resident is None or complex_ is None or resident.complex_id != complex_.id:
+        await repos.drafts.clear(draft.telegram_id)
+        await reply(update, _("You are no longer signed up in this complex, so the report "
+                              "was not sent. In an emergency, call {emergency}.").format(
+            emergency=context.config.emergency_number))
+        return
+    stage = complex_.effective_stage
+    urgent = is_urgent(data["now"], data["category"])
+    location = data.get("location") or [None, None]
+    report_id = await repos.reports.create(
+        complex_id=complex_.id, reporter_id=draft.telegram_id,
+        reporter_name=None if data["anonymous"] else resident.first_name,
+        kind=data["kind"], category=data["category"], happening_now=data["now"],
+        urgent=urgent, occurred=data["when"], place=data.get("where"),
+        latitude=location[0], longitude=location[1], description=data["what"],
+        photo_file_id=data.get("photo"), stage=stage, shared_in_group=data.get("share", False),
+        chain=context.config.routing.chain(stage, data["kind"], data["category"], urgent),
+    )
+    await repos.drafts.clear(draft.telegram_id)
+    await reply(update, _("Thank you. Your report <b>{reference}</b> is received and on its "
+                          "way to the people who can act on it. I will tell you what "
+                          "happens; /myreports shows its status.").format(
+        reference=reference(report_id)) + "\n\n" + _summary(data))
+    report = await repos.reports.get(report_id)
+    assert report is not None
+    if report.shared_in_group and complex_.group_chat_id is not None:
+        with use_language(complex_.language):
+            await notify(context, f"share:{report.id}", complex_.group_chat_id,
+                         _shared_text(report), _me_too_keyboard(report))
+    await escalations.advance(context, report_id)
+
+
+def _shared_text(report: Report) -> str:
+    return _("<b>A neighbour shared a concern</b> ({category})\n{what}\n\nDo you recognise "
+             "this? Press \"me too\". Do not discuss suspects here; report privately with "
+             "/report.").format(category=_(CATEGORY_LABELS[report.category]),
+                                what=html.escape(report.description))
+
+
+def _me_too_keyboard(report: Report) -> Keyboard:
+    return [[_button(_("Me too ({count})").format(count=report.me_too), f"me:{report.id}")]]
+
+
+async def on_me_too(update: Update, context: BuurtnetContext) -> None:
+    query = update.callback_query
+    assert query is not None and update.effective_user is not None
+    parts = split_data(query, 2)
+    report = (await context.repos.reports.get(int(parts[1]))
+              if parts and parts[1].isdigit() else None)
+    if report is None or not report.shared_in_group:
+        await stale_button(query)
+        return
+    resident = await context.repos.people.resident_of(update.effective_user.id)
+    if resident is None or not resident.is_active or resident.complex_id != report.complex_id:
+        await query.answer(_("Only residents of this complex can say \"me too\"."),
+                           show_alert=True)
+        return
+    if report.status == "resolved":
+        await query.answer(_("This concern is resolved."), show_alert=True)
+        return
+    if not await context.repos.reports.me_too(report.id, resident.telegram_id):
+        await query.answer(_("You already said \"me too\"."), show_alert=True)
+        return
+    counted = await context.repos.reports.get(report.id)
+    assert counted is not None
+    await query.answer(_("Thank you, it is counted."))
+    complex_ = await context.repos.complexes.get(report.complex_id)
+    with use_language(complex_.language if complex_ else context.config.language):
+        await query.edit_message_reply_markup(markup(_me_too_keyboard(counted)))
+
+
+# -- the reporter's own reports ---------------------------------------------------------
+
+
+async def myreports_command(update: Update, context: BuurtnetContext) -> None:
+    if is_group(update):
+        await reply(update, _("Please use this command in a private chat with me."))
+        return
+    assert update.effective_user is not None
+    reports = await context.repos.reports.of_reporter(update.effective_user.id)
+    if not reports:
+        await reply(update, _("You have not made any reports. /report makes one."))
+        return
+    lines, keyboard = [], []
+    for report in reports[:20]:
+        lines.append(_("<b>{reference}</b> · {category} · {status}").format(
+            reference=reference(report.id), category=_(CATEGORY_LABELS[report.category]),
+            status=_(STATUS_LABELS[report.status])))
+        if report.status != "resolved":
+            keyboard.append([_button(_("Add information to {reference}").format(
+                reference=reference(report.id)), f"ra:{report.id}")])
+    await reply(update, "\n".join(lines), keyboard or None)
+
+
+async def on_add_button(update: Update, context: BuurtnetContext) -> None:
+    query = update.callback_query
+    assert query is not None and update.effective_user is not None
+    parts = split_data(query, 2)
+    report = (await context.repos.reports.get(int(parts[1]))
+              if parts and parts[1].isdigit() else None)
+    if report is None or report.reporter_id != update.effective_user.id:
+        await stale_button(query)
+        return
+    if report.status == "resolved":
+        await query.answer(_("This report is resolved."), show_alert=True)
+        return
+    await context.repos.drafts.put(update.effective_user.id, ADD_FLOW, "text",
+                                   {"report_id": report.id})
+    await query.answer()
+    await reply(update, _("What would you like to add to {reference}? (/cancel stops)").format(
+        reference=reference(report.id)))
+
+
+async def on_add_text(update: Update, context: BuurtnetContext, draft: Draft) -> None:
+    message = update.effective_message
+    report = await context.repos.reports.get(draft.data["report_id"])
+    if report is None or report.reporter_id != draft.telegram_id or report.status == "resolved":
+        await context.repos.drafts.clear(draft.telegram_id)
+        await reply(update, _("This report is resolved."))
+        return
+    try:
+        text = text_within(message.text if message else None, DESCRIPTION_MAX)
+    except InvalidInput as error:
+        await say_invalid(update, error)
+        return
+    await context.repos.reports.add_information(report.id, text)
+    await context.repos.drafts.clear(draft.telegram_id)
+    await escalations.pass_on_addition(context, report, text)
+    await reply(update, _("Added to {reference} and passed on.").format(
+        reference=reference(report.id)))
+
+
+def handlers() -> list[BaseHandler]:
+    return [
+        CommandHandler("report", report_command),
+        CallbackQueryHandler(on_button, pattern=r"^rp:"),
+        CallbackQueryHandler(on_me_too, pattern=r"^me:"),
+        CommandHandler("myreports", myreports_command),
+        CallbackQueryHandler(on_add_button, pattern=r"^ra:"),
+    ]
