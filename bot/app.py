@@ -22,6 +22,7 @@ from handlers import (
     basics,
     conversation,
     errors,
+    escalations,
     fallback,
     groups,
     ideas,
@@ -30,6 +31,7 @@ from handlers import (
     operator,
     privacy,
     profile,
+    reports,
     schedule,
     settings,
     signup,
@@ -64,6 +66,8 @@ def register_handlers(app: Application) -> None:
         *settings.handlers(),
         *ideas.handlers(),
         *activities.handlers(),
+        *reports.handlers(),
+        *escalations.handlers(),
         *conversation.handlers(),
         *fallback.handlers(),  # last: what nothing above recognised
     ])

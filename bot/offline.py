@@ -69,6 +69,7 @@ class FakeTelegram:
         self._callback_ids = itertools.count(1)
         self._file_ids = itertools.count(1)
         self.files: dict[str, bytes] = {}
+        self.blocked: set[int] = set()  # people who blocked the bot
 
     def restart_update_ids(self, first: int) -> None:
         self._update_ids = itertools.count(first)
@@ -82,6 +83,10 @@ class FakeTelegram:
         files: dict[str, tuple[str, bytes, str]] | None = None,
     ) -> Any:
         record = Call(method=method, params=dict(params), files=dict(files or {}))
+        if method.startswith("send") and params.get("chat_id") is not None \
+                and int(params["chat_id"]) in self.blocked:
+            self.calls.append(record)
+            raise TelegramError(403, "Forbidden: bot was blocked by the user")
         handler = getattr(self, f"_api_{method}", None)
         record.result = handler(params, files or {}) if handler else True
         self.calls.append(record)

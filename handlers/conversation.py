@@ -8,7 +8,7 @@ from telegram.ext import BaseHandler, MessageHandler, filters
 from bot.context import BuurtnetContext
 from bot.i18n import _
 from bot.models import Draft
-from handlers import activities, operator, profile, settings, signup
+from handlers import activities, escalations, operator, profile, reports, settings, signup
 from handlers.common import reply
 
 StepHandler = Callable[[Update, BuurtnetContext, Draft], Awaitable[None]]
@@ -20,7 +20,14 @@ FLOWS: dict[str, StepHandler] = {
     settings.FLOW: settings.on_text,
     activities.FLOW: activities.on_plan_text,
     activities.OUTCOME_FLOW: activities.on_outcome_text,
+    reports.FLOW: reports.on_message,
+    reports.ADD_FLOW: reports.on_add_text,
+    escalations.RESOLVE_FLOW: escalations.on_resolve_note,
+    escalations.ASK_FLOW: escalations.on_question,
+    escalations.ANSWER_FLOW: escalations.on_answer_text,
 }
+# Flows whose steps also take a photo or a location, not only text.
+MEDIA_FLOWS = frozenset({reports.FLOW})
 
 
 async def on_private_message(update: Update, context: BuurtnetContext) -> None:
@@ -29,7 +36,7 @@ async def on_private_message(update: Update, context: BuurtnetContext) -> None:
     if draft is None or draft.flow not in FLOWS:
         await reply(update, _("I did not understand that. /help shows what you can do."))
         return
-    if update.effective_message.text is None:
+    if update.effective_message.text is None and draft.flow not in MEDIA_FLOWS:
         await reply(update, _("Please answer with text."))
         return
     await FLOWS[draft.flow](update, context, draft)

@@ -30,6 +30,8 @@ EVERYONE: Commands = [
     ("cancel", N_("Stop what you are doing")),
 ]
 RESIDENT: Commands = [
+    ("report", N_("Report an incident or a worry, privately")),
+    ("myreports", N_("Your reports and what happened with them")),
     ("profile", N_("See and change your details")),
     ("meet", N_("Be introduced to a neighbour now")),
     ("idea", N_("Propose an idea for your complex")),
@@ -46,10 +48,13 @@ INITIATOR: Commands = [
     ("remove", N_("Remove a resident, with a reason")),
     ("joinpolicy", N_("Open sign-up, or approval by an initiator")),
     ("plan", N_("Plan an activity, from an idea or something new")),
+    ("reports", N_("The reports from your complex")),
+    ("queue", N_("Reports waiting for you to act")),
     ("settings", N_("When introduction rounds happen")),
     ("linkgroup", N_("Link a group chat to your complex (in the group)")),
 ]
 CONTACT: Commands = [
+    ("queue", N_("Reports waiting for you to act")),
     ("complexes", N_("Your complexes")),
     ("linkgroup", N_("Link a group chat to your complex (in the group)")),
 ]
@@ -62,6 +67,7 @@ GROUP: Commands = [
     ("start", N_("Sign up in a private chat")),
     ("help", N_("The commands you can use")),
     ("idea", N_("Propose an idea for the complex")),
+    ("report", N_("Report privately")),
 ]
 GROUP_ADMINS: Commands = [*GROUP, ("linkgroup", N_("Link this group to your complex")),
                           ("invite", N_("Post the invite link for residents"))]

@@ -7,13 +7,14 @@ restart does what fell due while the bot was down, once.
 from datetime import timedelta
 
 from bot.context import BuurtnetContext
-from handlers import activities, ideas, introductions
+from handlers import activities, escalations, ideas, introductions
 
 SWEEP_EVERY = timedelta(minutes=1)
 
 
 async def sweep(context: BuurtnetContext) -> None:
     """Everything due now, feature by feature."""
+    await escalations.run_due(context)
     await introductions.run_due(context)
     await ideas.run_due(context)
     await activities.run_due(context)

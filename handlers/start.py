@@ -9,7 +9,7 @@ from bot.context import BuurtnetContext
 from bot.i18n import _, resolve_language
 from bot.models import ContactKind, ResidentRole
 from bot.repositories.invites import CONTACT_INVITE_VALIDITY, InviteUnusable
-from handlers import signup
+from handlers import reports, signup
 from handlers.common import command_args, is_private, reply, standing
 from handlers.menus import refresh_command_menu
 
@@ -37,7 +37,9 @@ async def start(update: Update, context: BuurtnetContext) -> None:
         await _introduce(update, context)
         return
     code = args[0]
-    if code.startswith("c_"):
+    if code == reports.START_CODE:
+        await reports.begin(update, context)
+    elif code.startswith("c_"):
         await _join_as_contact(update, context, code)
     elif code.startswith(("r_", "i_")):
         await _join_as_resident(update, context, code)

@@ -87,7 +87,7 @@ def texts(calls: list[Call]) -> list[str]:
 
 def sent(calls: list[Call], chat_id: int | None = None) -> list[Call]:
     """The messages sent (or edited) among the calls, optionally to one chat."""
-    methods = {"sendMessage", "editMessageText", "sendDocument"}
+    methods = {"sendMessage", "editMessageText", "sendDocument", "sendPhoto"}
     return [c for c in calls if c.method in methods and (chat_id is None or c.chat_id == chat_id)]
 
 
