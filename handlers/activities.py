@@ -16,14 +16,15 @@ from bot.clock import from_db, to_db
 from bot.context import BuurtnetContext
 from bot.i18n import _, current_language, ngettext, use_language
 from bot.models import Complex, Draft, Resident
+from bot.repositories.outbox import Message
 from bot.validation import InvalidInput
 from handlers.common import (
     Keyboard,
     language_for,
+    notify,
     reply,
     require_private,
     say_invalid,
-    send_private,
     split_data,
     stale_button,
 )
@@ -280,11 +281,11 @@ async def _tell_followers(context: BuurtnetContext, activity: Activity, complex_
         with use_language(await language_for(context, telegram_id)):
             text = _("Good news: the idea “{idea}” is now an activity!").format(
                 idea=html.escape(idea.text))
-            sent = await send_private(
-                context, telegram_id,
+            queued = await notify(
+                context, f"activity:{activity.id}:planned:{telegram_id}", telegram_id,
                 text + "\n\n" + card(context, activity) + "\n\n" + _come_along(),
                 coming_keyboard(activity))
-        told += sent is not None
+        told += queued
     return told
 
 
@@ -400,29 +401,36 @@ async def on_outcome_text(update: Update, context: BuurtnetContext, draft: Draft
 
 
 async def run_due(context: BuurtnetContext) -> None:
-    """Send the reminders and outcome questions that are due, each at most once."""
+    """Send the reminders and outcome questions that are due, each at most once.
+
+    Each is marked done and queued in the outbox in one transaction.
+    """
     now = context.clock.now()
     repo = context.repos.activities
     for activity, reminder in await repo.due_reminders(now):
-        if not await repo.claim_reminder(activity.id, reminder):
-            continue
-        if activities.reminder_still_useful(activity, reminder, now):
-            await _remind(context, activity, reminder)
+        messages = (await _reminders(context, activity, reminder)
+                    if activities.reminder_still_useful(activity, reminder, now) else [])
+        await repo.claim_reminder(activity.id, reminder, messages)
     for activity in await repo.due_outcome_questions(now):
-        if await repo.claim_outcome_question(activity.id):
-            await _ask_outcome(context, activity)
+        await repo.claim_outcome_question(activity.id, await _outcome_questions(context,
+                                                                                activity))
+    context.deliverer.kick()
 
 
-async def _remind(context: BuurtnetContext, activity: Activity, reminder: Reminder) -> None:
+async def _reminders(context: BuurtnetContext, activity: Activity, reminder: Reminder
+                     ) -> list[Message]:
+    messages = []
     for telegram_id in await context.repos.activities.coming(activity.id):
         with use_language(await language_for(context, telegram_id)):
             header = (_("⏰ Reminder: you are coming to this activity.")
                       if reminder is Reminder.DAY
                       else _("⏰ Starting soon! You are coming to this activity."))
-            await send_private(context, telegram_id, header + "\n\n" + card(context, activity))
+            messages.append(Message(f"activity:{activity.id}:{reminder.value}:{telegram_id}",
+                                    telegram_id, header + "\n\n" + card(context, activity)))
+    return messages
 
 
-async def _ask_outcome(context: BuurtnetContext, activity: Activity) -> None:
+async def _outcome_questions(context: BuurtnetContext, activity: Activity) -> list[Message]:
     """Ask the planner; if they are no longer an active resident there, the initiators."""
     people = context.repos.people
     planner = await people.resident(activity.planned_by)
@@ -430,18 +438,22 @@ async def _ask_outcome(context: BuurtnetContext, activity: Activity) -> None:
         asked = [planner]
     else:
         asked = await people.initiators_of(activity.complex_id)
+    messages = []
     for person in asked:
         with use_language(await language_for(context, person.telegram_id)):
             when = activities.format_when(activity.starts_at, context.config.tz,
                                           current_language())
-            await send_private(context, person.telegram_id, _(
-                "Did <b>{title}</b> ({when}) take place?").format(
-                title=html.escape(activity.title), when=when), [[
+            keyboard = [[
                 InlineKeyboardButton(_("Yes, it took place"),
-                                     callback_data=f"act:held:{activity.id}"),
+                                     callback_data=f"act:held:{activity.id}").to_dict(),
                 InlineKeyboardButton(_("No, it was cancelled"),
-                                     callback_data=f"act:off:{activity.id}"),
-            ]])
+                                     callback_data=f"act:off:{activity.id}").to_dict(),
+            ]]
+            messages.append(Message(
+                f"activity:{activity.id}:outcome:{person.telegram_id}", person.telegram_id,
+                _("Did <b>{title}</b> ({when}) take place?").format(
+                    title=html.escape(activity.title), when=when), keyboard))
+    return messages
 
 
 # -- /activities ------------------------------------------------------------------------------

@@ -8,8 +8,9 @@ from telegram.ext import BaseHandler, CallbackQueryHandler
 from bot.context import BuurtnetContext
 from bot.i18n import _, use_language
 from bot.models import Complex, Resident, ResidentStatus
-from handlers.common import language_for, send_private, split_data, stale_button, standing
+from handlers.common import language_for, notify, split_data, stale_button, standing
 from handlers.introductions import welcome_in_group
+from handlers.stage_changes import refresh_stage
 
 
 def _request_text(complex_: Complex, resident: Resident) -> str:
@@ -36,10 +37,8 @@ async def ask_initiators(context: BuurtnetContext, complex_: Complex, resident: 
         deciders = sorted(context.config.operators)
     for telegram_id in deciders:
         with use_language(await language_for(context, telegram_id)):
-            await send_private(
-                context, telegram_id, _request_text(complex_, resident),
-                approval_keyboard(resident.id),
-            )
+            await notify(context, f"approval:{resident.id}:{telegram_id}", telegram_id,
+                         _request_text(complex_, resident), approval_keyboard(resident.id))
 
 
 async def on_button(update: Update, context: BuurtnetContext) -> None:
@@ -81,12 +80,13 @@ async def on_button(update: Update, context: BuurtnetContext) -> None:
         else:
             text = _("Your sign-up for <b>{complex}</b> was not accepted. If you think this "
                      "is a mistake, talk to an initiator of your complex.")
-        await send_private(context, resident.telegram_id,
-                           text.format(complex=html.escape(complex_.name)))
+        await notify(context, f"decision:{resident.id}", resident.telegram_id,
+                     text.format(complex=html.escape(complex_.name)))
     if approve:
         activated = await repos.people.resident(resident.id)
         assert activated is not None
         await welcome_in_group(context, complex_, activated)
+        await refresh_stage(context, complex_.id)
 
 
 def handlers() -> list[BaseHandler]:

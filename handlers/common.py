@@ -10,7 +10,6 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatType
-from telegram.error import Forbidden
 
 from bot.context import BuurtnetContext
 from bot.i18n import _
@@ -100,22 +99,6 @@ def split_data(query: CallbackQuery, parts: int) -> list[str] | None:
 async def language_for(context: BuurtnetContext, telegram_id: int) -> str:
     """The language to write to someone else in."""
     return await context.repos.people.language_of(telegram_id) or context.config.language
-
-
-async def send_private(
-    context: BuurtnetContext, telegram_id: int, text: str, keyboard: Keyboard | None = None
-) -> Message | None:
-    """Message someone in private; a person who blocked the bot is logged, not fatal."""
-    try:
-        return await context.bot.send_message(
-            telegram_id,
-            text,
-            reply_markup=markup(keyboard) if keyboard else None,
-            disable_web_page_preview=True,
-        )
-    except Forbidden:
-        log.info("user %s has blocked the bot or never started it", telegram_id)
-        return None
 
 
 async def notify(

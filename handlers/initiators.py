@@ -19,16 +19,17 @@ from handlers.common import (
     is_group,
     language_for,
     markup,
+    notify,
     reply,
     require_private,
     say_invalid,
-    send_private,
     split_data,
     stale_button,
     standing,
 )
 from handlers.menus import refresh_command_menu
 from handlers.operator import policy_label
+from handlers.stage_changes import refresh_stage
 
 SUGGEST_MAX = 20
 
@@ -153,6 +154,7 @@ async def _change_role(update: Update, context: BuurtnetContext, role: ResidentR
             return
     await context.repos.people.set_role(resident.id, role)
     await refresh_command_menu(context, resident.telegram_id)
+    await refresh_stage(context, complex_.id)
     await reply(update, (_("{name} is now an initiator.") if promoting
                          else _("{name} is now a resident without initiator rights.")
                          ).format(name=name))
@@ -161,8 +163,8 @@ async def _change_role(update: Update, context: BuurtnetContext, role: ResidentR
                 if promoting else
                 _("You are no longer an initiator of <b>{complex}</b>; you are still a "
                   "resident."))
-        await send_private(context, resident.telegram_id,
-                           text.format(complex=html.escape(complex_.name)))
+        await notify(context, f"role:{resident.id}:{role.value}:{context.clock.now().isoformat()}",
+                     resident.telegram_id, text.format(complex=html.escape(complex_.name)))
 
 
 async def remove_command(update: Update, context: BuurtnetContext) -> None:
@@ -193,10 +195,11 @@ async def remove_command(update: Update, context: BuurtnetContext) -> None:
         return
     await context.repos.people.remove_resident(
         resident, removed_by=update.effective_user.id, reason=reason)
+    await refresh_stage(context, complex_.id)
     await reply(update, _("{name} is removed from {complex}. The reason is kept.").format(
         name=html.escape(resident.first_name), complex=html.escape(complex_.name)))
     with use_language(await language_for(context, resident.telegram_id)):
-        await send_private(context, resident.telegram_id, _(
+        await notify(context, f"removed:{resident.id}", resident.telegram_id, _(
             "An initiator removed you from <b>{complex}</b>. If you think this is a mistake, "
             "talk to an initiator of your complex.").format(complex=html.escape(complex_.name)))
 
@@ -286,7 +289,7 @@ async def _ask_to_become_initiator(update: Update, context: BuurtnetContext,
     complex_ = await context.repos.complexes.get(resident.complex_id)
     assert complex_ is not None
     with use_language(await language_for(context, resident.telegram_id)):
-        await send_private(context, resident.telegram_id, _(
+        await notify(context, f"become-initiator:{resident.id}", resident.telegram_id, _(
             "{initiator}, an initiator of <b>{complex}</b>, saw how you help out. Would you "
             "like to become an initiator too? Initiators organise activities and welcome new "
             "neighbours.").format(initiator=html.escape(asker.first_name),
@@ -320,6 +323,7 @@ async def _answer_to_become_initiator(update: Update, context: BuurtnetContext,
     if yes and not resident.is_initiator:
         await context.repos.people.set_role(resident.id, ResidentRole.INITIATOR)
         await refresh_command_menu(context, resident.telegram_id)
+        await refresh_stage(context, complex_.id)
     await query.answer()
     await query.edit_message_text(
         _("Welcome aboard: you are now an initiator of <b>{complex}</b>. /help shows what "
@@ -330,7 +334,7 @@ async def _answer_to_become_initiator(update: Update, context: BuurtnetContext,
         return
     with use_language(await language_for(context, asker.telegram_id)):
         name = html.escape(resident.first_name)
-        await send_private(context, asker.telegram_id, (
+        await notify(context, f"become-initiator-answer:{resident.id}", asker.telegram_id, (
             _("{name} said yes: they are now an initiator of {complex}.") if yes
             else _("{name} would rather not become an initiator now. Thank you for asking; "
                    "I will not suggest them again.")).format(

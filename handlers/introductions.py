@@ -18,16 +18,18 @@ from bot.i18n import _, use_language
 from bot.introductions import latest_round_due, round_seed
 from bot.models import Complex, Resident
 from bot.repositories.introductions import Answer, Introduction, Member
+from bot.repositories.outbox import Message
 from handlers.common import (
     Keyboard,
     language_for,
+    notify,
     reply,
     require_private,
-    send_private,
     split_data,
     stale_button,
 )
 from handlers.interests import interest_labels
+from handlers.stage_changes import refresh_stage
 
 
 def _describe(member: Member, viewer: Member) -> str:
@@ -51,12 +53,18 @@ Render = Callable[[Member], tuple[str, Keyboard | None]]
 
 
 async def _send_to_members(
-    context: BuurtnetContext, introduction: Introduction, render: Render
+    context: BuurtnetContext, introduction: Introduction, purpose: str, render: Render
 ) -> None:
+    """Through the outbox, once per member and purpose ("propose", "mention")."""
     for member in introduction.members:
         with use_language(await language_for(context, member.telegram_id)):
             text, keyboard = render(member)
-            await send_private(context, member.telegram_id, text, keyboard)
+            await notify(context, _key(introduction.id, purpose, member.resident_id),
+                         member.telegram_id, text, keyboard)
+
+
+def _key(introduction_id: int, purpose: str, resident_id: int) -> str:
+    return f"intro:{introduction_id}:{purpose}:{resident_id}"
 
 
 def _proposal(introduction: Introduction, member: Member) -> tuple[str, Keyboard | None]:
@@ -86,10 +94,18 @@ def _follow_up(introduction: Introduction, member: Member) -> tuple[str, Keyboar
     ]]
 
 
+async def _introduce(context: BuurtnetContext, introduction_id: int) -> None:
+    introduction = await context.repos.introductions.get(introduction_id)
+    if introduction is not None:
+        await _send_to_members(context, introduction, "mention",
+                               partial(_introduced, introduction))
+
+
 async def _propose(context: BuurtnetContext, introduction_id: int) -> None:
     introduction = await context.repos.introductions.get(introduction_id)
     if introduction is not None:
-        await _send_to_members(context, introduction, partial(_proposal, introduction))
+        await _send_to_members(context, introduction, "propose",
+                               partial(_proposal, introduction))
 
 
 # -- scheduled work ----------------------------------------------------------------
@@ -120,14 +136,23 @@ async def run_due(context: BuurtnetContext) -> None:
             complex_id, resident_id, partial(matching.best_partner, now=now))
         if introduction_id is not None:
             await _propose(context, introduction_id)
-    for introduction_id, resident_id in await repos.introductions.claim_follow_ups():
+    for introduction_id, resident_id, sent in await repos.introductions.due_follow_ups():
         introduction = await repos.introductions.get(introduction_id)
         member = introduction.member(resident_id) if introduction else None
         if introduction is None or member is None:
             continue
         with use_language(await language_for(context, member.telegram_id)):
             text, keyboard = _follow_up(introduction, member)
-            await send_private(context, member.telegram_id, text, keyboard)
+        rows = [[button.to_dict() for button in row] for row in keyboard or []]
+        await repos.introductions.send_follow_up(introduction_id, resident_id, Message(
+            _key(introduction_id, f"followup{sent + 1}", resident_id), member.telegram_id,
+            text, rows or None))
+    # Messages lost to a crash between a change and its sending are queued now.
+    for introduction_id in await repos.introductions.without_messages("proposed", "propose"):
+        await _propose(context, introduction_id)
+    for introduction_id in await repos.introductions.without_messages("accepted", "mention"):
+        await _introduce(context, introduction_id)
+    context.deliverer.kick()
 
 
 # -- buttons ---------------------------------------------------------------------------
@@ -176,7 +201,7 @@ async def on_answer(update: Update, context: BuurtnetContext) -> None:
         await query.edit_message_reply_markup(None)
         accepted = await context.repos.introductions.get(introduction.id)
         assert accepted is not None
-        await _send_to_members(context, accepted, partial(_introduced, accepted))
+        await _introduce(context, accepted.id)
 
 
 async def on_met(update: Update, context: BuurtnetContext) -> None:
@@ -195,6 +220,7 @@ async def on_met(update: Update, context: BuurtnetContext) -> None:
         return
     await query.answer()
     if met == "yes":
+        await refresh_stage(context, introduction.complex_id)
         text = _("Great, thank you! Knowing your neighbours makes the complex a better and "
                  "safer place.")
     elif ask_again:

@@ -5,6 +5,7 @@ import aiosqlite
 from bot.activities import Activity, ActivityStatus, Reminder, Schedule
 from bot.clock import Clock, from_db, to_db
 from bot.db import Database
+from bot.repositories.outbox import Message, queue_all
 
 _SELECT = (
     "SELECT a.*, (SELECT COUNT(*) FROM activity_attendees t WHERE t.activity_id = a.id)"
@@ -126,14 +127,18 @@ class ActivityRepository:
             found += [(_activity(row), reminder) for row in rows]
         return found
 
-    async def claim_reminder(self, activity_id: int, reminder: Reminder) -> bool:
-        """Mark a reminder as sent; False if it already was, so it is never sent twice."""
+    async def claim_reminder(self, activity_id: int, reminder: Reminder,
+                             messages: list[Message]) -> bool:
+        """Mark a reminder as sent and queue its messages, together; False if it already
+        was, so it is never sent twice."""
         async with self.db.transaction() as conn:
             cursor = await conn.execute(
                 f"UPDATE activities SET {reminder.value} = NULL"
                 f" WHERE id = ? AND {reminder.value} IS NOT NULL",
                 (activity_id,),
             )
+            if cursor.rowcount == 1:
+                await queue_all(conn, self.clock.now(), messages)
             return cursor.rowcount == 1
 
     async def due_outcome_questions(self, now: datetime) -> list[Activity]:
@@ -144,13 +149,16 @@ class ActivityRepository:
         )
         return [_activity(row) for row in rows]
 
-    async def claim_outcome_question(self, activity_id: int) -> bool:
+    async def claim_outcome_question(self, activity_id: int, messages: list[Message]) -> bool:
+        """Mark the outcome question as asked and queue it, together."""
         async with self.db.transaction() as conn:
             cursor = await conn.execute(
                 "UPDATE activities SET ask_outcome_at = NULL"
                 " WHERE id = ? AND ask_outcome_at IS NOT NULL",
                 (activity_id,),
             )
+            if cursor.rowcount == 1:
+                await queue_all(conn, self.clock.now(), messages)
             return cursor.rowcount == 1
 
     async def record_outcome(self, activity_id: int, attendance: int | None) -> bool:

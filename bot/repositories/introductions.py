@@ -18,6 +18,7 @@ from bot.introductions import (
     SECOND_FOLLOW_UP,
 )
 from bot.matching import Candidate
+from bot.repositories.outbox import Message, queue_all
 
 Matcher = Callable[[list[Candidate], set[frozenset[int]]], list[tuple[int, ...]]]
 Chooser = Callable[[Candidate, list[Candidate], set[frozenset[int]]], int | None]
@@ -300,24 +301,46 @@ class IntroductionRepository:
             )
             return cursor.rowcount
 
-    async def claim_follow_ups(self) -> list[tuple[int, int]]:
-        """(introduction, resident) pairs whose "did you meet?" is due, marked as sent."""
-        now = to_db(self.clock.now())
+    async def due_follow_ups(self) -> list[tuple[int, int, int]]:
+        """(introduction, resident, follow-ups sent) whose "did you meet?" is due."""
+        rows = await self.db.fetch_all(
+            "SELECT introduction_id, resident_id, followups_sent FROM introduction_members"
+            " WHERE followup_due_at IS NOT NULL AND followup_due_at <= ?"
+            " ORDER BY followup_due_at, introduction_id, resident_id",
+            (to_db(self.clock.now()),),
+        )
+        return [(row[0], row[1], row[2]) for row in rows]
+
+    async def send_follow_up(self, introduction_id: int, resident_id: int,
+                             message: Message) -> bool:
+        """Mark the follow-up as asked and queue it, together; False if it was already."""
+        now = self.clock.now()
         async with self.db.transaction() as conn:
-            async with conn.execute(
-                "SELECT introduction_id, resident_id FROM introduction_members"
-                " WHERE followup_due_at IS NOT NULL AND followup_due_at <= ?"
-                " ORDER BY followup_due_at, introduction_id, resident_id",
-                (now,),
-            ) as cursor:
-                due = [(row[0], row[1]) for row in await cursor.fetchall()]
-            await conn.execute(
+            cursor = await conn.execute(
                 "UPDATE introduction_members SET followup_due_at = NULL,"
-                " followups_sent = followups_sent + 1"
-                " WHERE followup_due_at IS NOT NULL AND followup_due_at <= ?",
-                (now,),
+                " followups_sent = followups_sent + 1 WHERE introduction_id = ?"
+                " AND resident_id = ? AND followup_due_at IS NOT NULL AND followup_due_at <= ?",
+                (introduction_id, resident_id, to_db(now)),
             )
-        return due
+            if cursor.rowcount == 0:
+                return False
+            await queue_all(conn, now, [message])
+        return True
+
+    async def without_messages(self, status: str, purpose: str) -> list[int]:
+        """Introductions in `status` where someone's `purpose` message was never queued.
+
+        After a crash between a change and its messages, the sweeper finds them here.
+        """
+        rows = await self.db.fetch_all(
+            "SELECT DISTINCT i.id FROM introductions i JOIN introduction_members m"
+            " ON m.introduction_id = i.id WHERE i.status = ? AND NOT EXISTS ("
+            "  SELECT 1 FROM outbox o"
+            "  WHERE o.key = 'intro:' || i.id || ':' || ? || ':' || m.resident_id)"
+            " ORDER BY i.id",
+            (status, purpose),
+        )
+        return [row[0] for row in rows]
 
     async def record_meeting(
         self, introduction_id: int, resident_id: int, met: str
