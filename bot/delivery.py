@@ -10,7 +10,6 @@ import asyncio
 import contextlib
 import logging
 import time
-import warnings
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -46,11 +45,9 @@ def backoff(attempts: int) -> timedelta:
     return min(BACKOFF_START * (2 ** min(attempts, 12)), BACKOFF_MAX)
 
 
-def _retry_after_seconds(error: RetryAfter) -> float:
-    with warnings.catch_warnings():  # PTB 22 warns that the int form is going away
-        warnings.simplefilter("ignore")
-        value = error.retry_after
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+def _retry_after(error: RetryAfter) -> timedelta:
+    value = error.retry_after  # a timedelta: bot/__init__.py opts in to PTB_TIMEDELTA
+    return value if isinstance(value, timedelta) else timedelta(seconds=value)
 
 
 class Deliverer:
@@ -99,8 +96,7 @@ class Deliverer:
                     disable_web_page_preview=True,
                 )
         except RetryAfter as error:
-            await self.outbox.retry_later(
-                outgoing.id, timedelta(seconds=_retry_after_seconds(error)), "flood control")
+            await self.outbox.retry_later(outgoing.id, _retry_after(error), "flood control")
         except Forbidden as error:
             log.info("outbox %s: chat %s is unreachable", outgoing.id, outgoing.chat_id)
             await self.outbox.give_up(outgoing.id, "unreachable", error.message)

@@ -51,10 +51,11 @@ class Call:
 
 
 class TelegramError(Exception):
-    def __init__(self, code: int, description: str) -> None:
+    def __init__(self, code: int, description: str, retry_after: int | None = None) -> None:
         super().__init__(description)
         self.code = code
         self.description = description
+        self.retry_after = retry_after
 
 
 class FakeTelegram:
@@ -70,6 +71,7 @@ class FakeTelegram:
         self._file_ids = itertools.count(1)
         self.files: dict[str, bytes] = {}
         self.blocked: set[int] = set()  # people who blocked the bot
+        self.failures: dict[int, list[TelegramError]] = {}  # next answers to sends, per chat
 
     def restart_update_ids(self, first: int) -> None:
         self._update_ids = itertools.count(first)
@@ -83,10 +85,15 @@ class FakeTelegram:
         files: dict[str, tuple[str, bytes, str]] | None = None,
     ) -> Any:
         record = Call(method=method, params=dict(params), files=dict(files or {}))
-        if method.startswith("send") and params.get("chat_id") is not None \
-                and int(params["chat_id"]) in self.blocked:
-            self.calls.append(record)
-            raise TelegramError(403, "Forbidden: bot was blocked by the user")
+        chat_id = int(params["chat_id"]) if params.get("chat_id") is not None else None
+        if method.startswith("send") and chat_id is not None:
+            failure = (TelegramError(403, "Forbidden: bot was blocked by the user")
+                       if chat_id in self.blocked else
+                       self.failures.get(chat_id, []).pop(0) if self.failures.get(chat_id)
+                       else None)
+            if failure is not None:
+                self.calls.append(record)
+                raise failure
         handler = getattr(self, f"_api_{method}", None)
         record.result = handler(params, files or {}) if handler else True
         self.calls.append(record)
@@ -288,7 +295,10 @@ class OfflineRequest(BaseRequest):
         try:
             result = self.telegram.call(api_method, params, files)
         except TelegramError as exc:
-            body = {"ok": False, "error_code": exc.code, "description": exc.description}
+            body: dict[str, Any] = {"ok": False, "error_code": exc.code,
+                                    "description": exc.description}
+            if exc.retry_after is not None:
+                body["parameters"] = {"retry_after": exc.retry_after}
             return exc.code, json.dumps(body).encode()
         return 200, json.dumps({"ok": True, "result": result}).encode()
 
