@@ -49,6 +49,8 @@ from handlers.common import (
 from handlers.start import kind_label
 
 RESOLVE_FLOW, ASK_FLOW, ANSWER_FLOW = "resolve", "ask", "answer"
+GONE = 0
+"""The reporter id of a report whose reporter used /forgetme."""
 
 
 def _rows(keyboard: Keyboard | None) -> list[list[dict]] | None:
@@ -306,6 +308,9 @@ async def on_action(update: Update, context: BuurtnetContext) -> None:
         await reply(update, _("How was {reference} resolved? Write a short note; I pass it on "
                               "to the reporter. (/cancel stops)").format(
             reference=reference(report.id)))
+    elif action == "ask" and report.reporter_id == GONE:
+        await query.answer(_("The reporter asked to be forgotten and can no longer be "
+                             "reached."), show_alert=True)
     elif action == "ask":
         await context.repos.drafts.put(me, ASK_FLOW, "question", {"report_id": report.id})
         await query.answer()
@@ -330,11 +335,12 @@ async def _acknowledge(update: Update, context: BuurtnetContext, report: Report,
     assert query is not None
     messages = await _others(context, report, me, f"ack:{report.id}", lambda who: _(
         "{who} took report {reference}.").format(who=who, reference=reference(report.id)))
-    with use_language(await language_for(context, report.reporter_id)):
-        organisation = await _organisation(context, report, me)
-        messages.append(Message(f"ack:{report.id}:reporter", report.reporter_id, _(
-            "Your report {reference} was picked up by {organisation}.").format(
-            reference=reference(report.id), organisation=organisation)))
+    if report.reporter_id != GONE:
+        with use_language(await language_for(context, report.reporter_id)):
+            organisation = await _organisation(context, report, me)
+            messages.append(Message(f"ack:{report.id}:reporter", report.reporter_id, _(
+                "Your report {reference} was picked up by {organisation}.").format(
+                reference=reference(report.id), organisation=organisation)))
     if not await context.repos.reports.acknowledge(report.id, me, messages):
         await query.answer(_("Someone already took this report."), show_alert=True)
         return
@@ -369,11 +375,13 @@ async def on_resolve_note(update: Update, context: BuurtnetContext, draft: Draft
     me = draft.telegram_id
     messages = await _others(context, report, me, f"resolved:{report.id}", lambda who: _(
         "{who} resolved report {reference}.").format(who=who, reference=reference(report.id)))
-    with use_language(await language_for(context, report.reporter_id)):
-        messages.append(Message(f"resolved:{report.id}:reporter", report.reporter_id, _(
-            "Your report {reference} is resolved. Note from {organisation}: {note}").format(
-            reference=reference(report.id),
-            organisation=await _organisation(context, report, me), note=html.escape(note))))
+    if report.reporter_id != GONE:
+        with use_language(await language_for(context, report.reporter_id)):
+            messages.append(Message(f"resolved:{report.id}:reporter", report.reporter_id, _(
+                "Your report {reference} is resolved. Note from {organisation}: {note}").format(
+                reference=reference(report.id),
+                organisation=await _organisation(context, report, me),
+                note=html.escape(note))))
     await context.repos.drafts.clear(me)
     if not await context.repos.reports.resolve(report.id, me, note, messages):
         await reply(update, _("This report is resolved."))

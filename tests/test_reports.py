@@ -380,3 +380,27 @@ async def test_queue_and_initiator_overview(world: World) -> None:
         assert last_message(await world.say(person, "/reports")).text == \
             "Only initiators of a complex can do that."
     _never_revealed(world)
+
+
+async def test_forgetme_unlinks_the_reporter_but_keeps_the_report(world: World) -> None:
+    await _complex(world)
+    await _report(world, identity="named")
+    export = await world.repos.people.export(REPORTER["id"])
+    assert export["reports"][0]["reporter_name"] == "Zoë"
+    question = last_message(await world.say(REPORTER, "/forgetme"))
+    await world.press(REPORTER, question, "fg:yes")
+    report = await world.repos.reports.get(1)
+    assert report is not None and report.reporter_id == 0 and report.anonymous
+    assert all(rows == [] for rows in (await world.repos.people.export(REPORTER["id"])).values())
+
+
+async def test_a_forgotten_reporter_is_not_asked_or_told(world: World) -> None:
+    await _complex(world)
+    escalation = _escalation(await _report(world), CONTACT)
+    question = last_message(await world.say(REPORTER, "/forgetme"))
+    await world.press(REPORTER, question, "fg:yes")
+    calls = await world.press(CONTACT, escalation, "es:ask:1")
+    assert alerts(calls) == ["The reporter asked to be forgotten and can no longer be reached."]
+    calls = await world.press(CONTACT, escalation, "es:ack:1")
+    assert [c for c in calls if c.chat_id == 0] == []
+    assert (await world.repos.reports.get(1)).status == "acknowledged"

@@ -255,6 +255,12 @@ class PeopleRepository:
             " JOIN residents r ON r.id = a.resident_id WHERE r.telegram_id = ?",
             "initiator_invitations": "SELECT n.* FROM initiator_invitations n"
             " JOIN residents r ON r.id = n.resident_id WHERE r.telegram_id = ?",
+            "reports": "SELECT * FROM reports WHERE reporter_id = ?",
+            "report_additions": "SELECT a.* FROM report_additions a"
+            " JOIN reports r ON r.id = a.report_id WHERE r.reporter_id = ?",
+            "report_me_too": "SELECT * FROM report_me_too WHERE telegram_id = ?",
+            "messages_to_you": "SELECT key, text, status, created_at, sent_at FROM outbox"
+            " WHERE chat_id = ?",
         }
         return {
             table: [dict(row) for row in await self.db.fetch_all(sql, (telegram_id,))]
@@ -268,3 +274,11 @@ class PeopleRepository:
             await conn.execute(
                 "UPDATE contact_invites SET used_by = NULL WHERE used_by = ?", (telegram_id,)
             )
+            # Reports stay for the complex, but no longer lead to this person.
+            await conn.execute(
+                "UPDATE reports SET reporter_id = 0, reporter_name = NULL"
+                " WHERE reporter_id = ?", (telegram_id,)
+            )
+            await conn.execute("DELETE FROM report_me_too WHERE telegram_id = ?",
+                               (telegram_id,))
+            await conn.execute("DELETE FROM outbox WHERE chat_id = ?", (telegram_id,))
