@@ -12,6 +12,7 @@ An anonymous reporter's name, username and id never reach a target: only the bot
 
 import html
 from collections.abc import Callable
+from datetime import datetime
 
 from babel.dates import format_timedelta
 from telegram import InlineKeyboardButton, Update
@@ -103,10 +104,13 @@ def _report_text(report: Report, complex_: Complex, additions: list[str]) -> str
     return "\n".join(lines)
 
 
-def _actions(report_id: int) -> Keyboard:
+def _actions(report_id: int, *, acknowledged: bool = False) -> Keyboard:
+    first = [InlineKeyboardButton(_("Resolve"), callback_data=f"es:res:{report_id}")]
+    if not acknowledged:
+        first.insert(0, InlineKeyboardButton(_("Acknowledge"),
+                                             callback_data=f"es:ack:{report_id}"))
     return [
-        [InlineKeyboardButton(_("Acknowledge"), callback_data=f"es:ack:{report_id}"),
-         InlineKeyboardButton(_("Resolve"), callback_data=f"es:res:{report_id}")],
+        first,
         [InlineKeyboardButton(_("Forward"), callback_data=f"es:fwd:{report_id}"),
          InlineKeyboardButton(_("Ask the reporter"), callback_data=f"es:ask:{report_id}")],
     ]
@@ -346,9 +350,7 @@ async def _acknowledge(update: Update, context: BuurtnetContext, report: Report,
         return
     context.deliverer.kick()
     await query.answer(_("You took {reference}.").format(reference=reference(report.id)))
-    await query.edit_message_reply_markup(markup([row for row in _actions(report.id)
-                                                  if row[0].callback_data != f"es:ack:"
-                                                  f"{report.id}"] + [_actions(report.id)[0][1:]]))
+    await query.edit_message_reply_markup(markup(_actions(report.id, acknowledged=True)))
 
 
 async def _forward(update: Update, context: BuurtnetContext, report: Report, kind: str) -> None:
@@ -490,8 +492,8 @@ async def pass_on_addition(context: BuurtnetContext, report: Report, text: str) 
 # -- overviews ---------------------------------------------------------------------------
 
 
-def _age(report: Report, now: object) -> str:
-    return format_timedelta(now - report.created_at, locale=current_language())  # type: ignore[operator]
+def _age(report: Report, now: datetime) -> str:
+    return format_timedelta(now - report.created_at, locale=current_language())
 
 
 async def queue_command(update: Update, context: BuurtnetContext) -> None:
