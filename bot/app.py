@@ -35,6 +35,7 @@ from handlers import (
     schedule,
     settings,
     signup,
+    stage,
     start,
     tracking,
 )
@@ -68,6 +69,7 @@ def register_handlers(app: Application) -> None:
         *activities.handlers(),
         *reports.handlers(),
         *escalations.handlers(),
+        *stage.handlers(),
         *conversation.handlers(),
         *fallback.handlers(),  # last: what nothing above recognised
     ])

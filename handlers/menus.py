@@ -38,6 +38,7 @@ RESIDENT: Commands = [
     ("ideas", N_("The open ideas: support them or offer help")),
     ("closeidea", N_("Close an idea you proposed")),
     ("activities", N_("Activities coming up, and the last ones")),
+    ("stage", N_("Where your complex stands as a network")),
     ("leave", N_("Leave your complex")),
 ]
 INITIATOR: Commands = [
@@ -56,6 +57,9 @@ INITIATOR: Commands = [
 CONTACT: Commands = [
     ("queue", N_("Reports waiting for you to act")),
     ("complexes", N_("Your complexes")),
+    ("stage", N_("Where your complexes stand as a network")),
+    ("committee", N_("Register or withdraw a residents' committee")),
+    ("setstage", N_("Set the stage of a complex yourself, with a reason")),
     ("linkgroup", N_("Link a group chat to your complex (in the group)")),
 ]
 OPERATOR: Commands = [
@@ -68,6 +72,7 @@ GROUP: Commands = [
     ("help", N_("The commands you can use")),
     ("idea", N_("Propose an idea for the complex")),
     ("report", N_("Report privately")),
+    ("stage", N_("Where the complex stands as a network")),
 ]
 GROUP_ADMINS: Commands = [*GROUP, ("linkgroup", N_("Link this group to your complex")),
                           ("invite", N_("Post the invite link for residents"))]

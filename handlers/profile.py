@@ -22,6 +22,7 @@ from handlers.common import (
 )
 from handlers.interests import interest_labels, interests_keyboard
 from handlers.menus import refresh_command_menu
+from handlers.stage_changes import refresh_stage
 
 FLOW = "profile"
 
@@ -197,6 +198,7 @@ async def on_leave(update: Update, context: BuurtnetContext) -> None:
     await context.repos.people.delete_resident(resident.id)
     await context.repos.drafts.clear(resident.telegram_id)
     await refresh_command_menu(context, resident.telegram_id)
+    await refresh_stage(context, resident.complex_id)
     await query.edit_message_text(_("You left <b>{complex}</b> and your details there are "
                                     "erased. Take care!").format(complex=html.escape(name)))
 

@@ -7,7 +7,7 @@ restart does what fell due while the bot was down, once.
 from datetime import timedelta
 
 from bot.context import BuurtnetContext
-from handlers import activities, escalations, ideas, introductions
+from handlers import activities, digest, escalations, ideas, introductions, stage_changes
 
 SWEEP_EVERY = timedelta(minutes=1)
 
@@ -18,3 +18,5 @@ async def sweep(context: BuurtnetContext) -> None:
     await introductions.run_due(context)
     await ideas.run_due(context)
     await activities.run_due(context)
+    await stage_changes.run_due(context)
+    await digest.run_due(context)

@@ -20,6 +20,7 @@ from handlers import approvals
 from handlers.common import Keyboard, markup, reply, say_invalid, split_data, stale_button
 from handlers.interests import interest_labels, interests_keyboard
 from handlers.introductions import welcome_in_group
+from handlers.stage_changes import refresh_stage
 
 FLOW = "signup"
 STEPS = ("language", "consent", "name", "building", "interests", "organise", "introductions",
@@ -273,6 +274,7 @@ async def _finish(update: Update, context: BuurtnetContext, draft: Draft) -> Non
             complex=name, name=html.escape(resident.first_name)))
     if status is ResidentStatus.ACTIVE:
         await welcome_in_group(context, complex_, resident)
+        await refresh_stage(context, complex_.id)
 
 
 def handlers() -> list[BaseHandler]:

@@ -11,6 +11,7 @@ from bot.db import Database
 from bot.models import ContactKind
 from bot.stages import Decision, Metrics, Thresholds
 
+
 @dataclass(frozen=True)
 class HistoryEntry:
     """One line of a complex's stage history; `by_name`/`by_kind` name the contact, if any."""
@@ -100,12 +101,14 @@ class StageRepository:
             committee=bool(row["committee"]),
         )
 
-    async def due_for_check(self, checked_before: datetime) -> list[int]:
-        """Complexes whose stage was never measured, or last measured at or before then."""
+    async def due_for_check(self, checked_before: datetime, failing_before: datetime
+                            ) -> list[int]:
+        """Complexes whose stage was never measured or last measured at or before
+        `checked_before`, and those failing since `failing_before` (due to move down)."""
         rows = await self.db.fetch_all(
             "SELECT id FROM complexes WHERE stage_checked_at IS NULL OR stage_checked_at <= ?"
-            " ORDER BY id",
-            (to_db(checked_before),),
+            " OR stage_failing_since <= ? ORDER BY id",
+            (to_db(checked_before), to_db(failing_before)),
         )
         return [row["id"] for row in rows]
 

@@ -1,0 +1,113 @@
+"""The weekly digest: every Monday at 09:00 each contact gets, per complex, the stage with its
+criteria and the week's new residents, introductions, activities, reports and the reports
+still waiting for someone to pick them up.
+
+Due-ness is recomputed from the database on every sweep: the digests table remembers which
+(complex, contact, week) was sent, so a restart neither skips nor repeats one.
+"""
+
+import html
+from datetime import datetime
+
+from bot.context import BuurtnetContext
+from bot.digest import WEEK, digest_week
+from bot.i18n import _, ngettext, use_language
+from bot.models import Complex
+from bot.reports import CATEGORY_LABELS, STATUS_LABELS, reference
+from bot.repositories.stages import WeekFigures
+from bot.routing import CATEGORIES
+from bot.stages import Metrics
+from handlers.common import language_for, notify
+from handlers.stage import criteria_view
+from handlers.stage_changes import day, stage_name
+
+LIST_MAX = 10
+"""At most this many activities and waiting reports are listed one by one."""
+
+
+def _more(total: int) -> list[str]:
+    return [_("… and {count} more").format(count=total - LIST_MAX)] if total > LIST_MAX else []
+
+
+def _activity_lines(figures: WeekFigures) -> list[str]:
+    lines = [_("Activities held: {count}").format(count=len(figures.activities))]
+    for activity in figures.activities[:LIST_MAX]:
+        title = html.escape(activity.title)
+        if activity.attendance is None:
+            lines.append(f"• {title}")
+        else:
+            lines.append("• " + ngettext("{title}, about {count} person",
+                                         "{title}, about {count} people",
+                                         activity.attendance).format(
+                title=title, count=activity.attendance))
+    return lines + _more(len(figures.activities))
+
+
+def _report_lines(figures: WeekFigures) -> list[str]:
+    if not figures.reports:
+        return [_("No reports this week.")]
+    lines = []
+    for category in CATEGORIES:
+        counts = [_("{status}: {count}").format(status=_(STATUS_LABELS[status]), count=count)
+                  for kind, status, count in figures.reports if kind == category]
+        if counts:
+            lines.append("• " + _("{category}: {counts}").format(
+                category=_(CATEGORY_LABELS[category]), counts=", ".join(counts)))
+    return lines
+
+
+def _waiting_lines(context: BuurtnetContext, figures: WeekFigures) -> list[str]:
+    if not figures.unacknowledged:
+        return [_("None: every report was picked up.")]
+    lines = ["• " + _("{reference}, {category}, since {date}").format(
+        reference=reference(item.report_id), category=_(CATEGORY_LABELS[item.category]),
+        date=day(context, item.created_at)) for item in figures.unacknowledged[:LIST_MAX]]
+    return lines + _more(len(figures.unacknowledged))
+
+
+def digest_text(context: BuurtnetContext, complex_: Complex, metrics: Metrics,
+                figures: WeekFigures, until: datetime) -> str:
+    stage = _("Stage: <b>{stage}</b>").format(stage=stage_name(complex_.effective_stage))
+    if complex_.stage_override:
+        stage += " " + _("(set by a contact; measured: {stage})").format(
+            stage=stage_name(complex_.stage))
+    return "\n".join([
+        _("<b>Weekly digest for {complex}</b> (#{number}): the seven days up to {date}").format(
+            complex=html.escape(complex_.name), number=complex_.id, date=day(context, until)),
+        "",
+        stage,
+        *criteria_view(context, complex_, metrics),
+        "",
+        _("<b>The past week</b>"),
+        _("New residents: {count}").format(count=figures.new_residents),
+        _("Introductions proposed: {made} · acquaintances confirmed: {confirmed}").format(
+            made=figures.introductions_made, confirmed=figures.introductions_confirmed),
+        *_activity_lines(figures),
+        "",
+        _("<b>Reports of the past week</b>"),
+        *_report_lines(figures),
+        "",
+        _("<b>Still waiting for someone to pick them up</b>"),
+        *_waiting_lines(context, figures),
+        "",
+        _("/stage {number} shows the details.").format(number=complex_.id),
+    ])
+
+
+async def run_due(context: BuurtnetContext) -> None:
+    """Send this week's digests once its Monday 09:00 has passed, each once."""
+    now = context.clock.now()
+    week, moment = digest_week(now, context.config.tz)
+    if now < moment:
+        return
+    repos = context.repos
+    for due in await repos.digests.due(week, moment):
+        complex_ = await repos.complexes.get(due.complex_id)
+        assert complex_ is not None  # contacts go when their complex goes
+        metrics = await repos.stages.metrics(complex_.id, context.config.stage_thresholds)
+        figures = await repos.digests.figures(complex_.id, moment - WEEK, moment)
+        with use_language(await language_for(context, due.telegram_id)):
+            text = digest_text(context, complex_, metrics, figures, moment)
+        await notify(context, f"digest:{complex_.id}:{due.telegram_id}:{week}",
+                     due.telegram_id, text)
+        await repos.digests.mark_sent(complex_.id, due.telegram_id, week)

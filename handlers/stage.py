@@ -1,0 +1,527 @@
+"""/stage, /committee and /setstage: where a complex stands as a network, and the contacts'
+say in it. Button ``sg:<complex>`` chooses a complex when someone has several.
+"""
+
+import html
+from datetime import timedelta
+
+from babel.numbers import format_percent
+from telegram import InlineKeyboardButton, Update
+from telegram.constants import ChatType
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+
+from bot.context import BuurtnetContext
+from bot.i18n import N_, _, current_language, use_language
+from bot.models import Complex
+from bot.repositories.stages import HistoryEntry
+from bot.roles import Standing
+from bot.routing import CATEGORIES, URGENT_CATEGORIES, Level, RoutingTable
+from bot.stages import STAGES, Criterion, Metrics, Thresholds, check, measured_stage
+from bot.validation import InvalidInput
+from handlers.common import (
+    command_args,
+    is_group,
+    reply,
+    require_private,
+    say_invalid,
+    split_data,
+    stale_button,
+    standing,
+)
+from handlers.stage_changes import day, refresh_stage, stage_meaning, stage_name, tell_organisers
+from handlers.start import kind_label
+
+HISTORY_SHOWN = 5
+HISTORY_REASON_MAX = 80  # characters of a reason in the history; /stage stays one message
+REASON_MIN, REASON_MAX = 3, 300
+AUTO = "auto"
+
+CRITERIA = {
+    "residents": N_("residents"),
+    "initiators": N_("active initiators"),
+    "activities": N_("activities held in the last {days} days"),
+    "introduced_share": N_("residents with a confirmed introduction"),
+    "committee": N_("a residents' committee, registered by a contact"),
+    "acquainted_share": N_("residents who know at least {count} neighbours"),
+}
+NEXT_STEPS = {
+    "residents": N_("Invite more neighbours: share the invite link (/invite) in the building "
+                    "and in the group chat."),
+    "initiators": N_("Find residents who want to organise: /members shows who offered to "
+                     "help, /promote makes them initiators."),
+    "activities": N_("Plan an activity with /plan, and afterwards record that it took place."),
+    "introduced_share": N_("Ask residents to agree to introductions; /meet introduces someone "
+                           "right away."),
+    "committee": N_("Form a residents' committee of initiators and ask a contact to register "
+                    "it with /committee on."),
+    "acquainted_share": N_("Keep the introduction rounds going and ask neighbours to answer "
+                           "\"Did you meet?\"."),
+}
+TARGETS = {  # in the order they are named
+    "initiators": N_("the initiators"),
+    "committee": N_("the residents' committee"),
+    "police": N_("the police"),
+    "municipality": N_("the municipality"),
+    "corporation": N_("the housing corporation"),
+    "peer": N_("an experienced resident of another complex"),
+}
+ROUTES = (
+    ("concern", False, N_("Worries"), N_("Worries ({categories})")),
+    ("incident", False, N_("Incidents"), N_("Incidents ({categories})")),
+    ("incident", True, N_("Urgent: happening now, violence or sexual violence"),
+     N_("Urgent ({categories})")),
+)
+CATEGORY_NAMES = {
+    "burglary": N_("burglary"),
+    "theft": N_("theft"),
+    "violence": N_("violence"),
+    "sexual": N_("sexual violence"),
+    "vandalism": N_("vandalism"),
+    "suspicious": N_("a suspicious situation"),
+    "nuisance": N_("nuisance"),
+    "building_safety": N_("building safety"),
+    "other": N_("something else"),
+}
+
+
+# -- texts -------------------------------------------------------------------------------
+
+
+def _and(items: list[str]) -> str:
+    if len(items) == 1:
+        return items[0]
+    return _("{items} and {last}").format(items=", ".join(items[:-1]), last=items[-1])
+
+
+def _targets(targets: tuple[str, ...]) -> str:
+    return _and([_(label) for target, label in TARGETS.items() if target in targets])
+
+
+def _level(level: Level) -> str:
+    text = _targets(level.targets)
+    if level.inform:
+        text = _("{targets} ({informed} informed)").format(
+            targets=text, informed=_targets(level.inform))
+    return text
+
+
+def _chain(levels: tuple[Level, ...]) -> str:
+    text = _level(levels[0])
+    for level in levels[1:]:
+        text = _("{before}, then {after}").format(before=text, after=_level(level))
+    return text
+
+
+def routing_lines(table: RoutingTable, stage: str) -> list[str]:
+    """Who gets reports in `stage`, from the routing table: one line per kind of report,
+    and a line of its own for categories that go elsewhere."""
+    lines = []
+    for kind, urgent, label, label_with_categories in ROUTES:
+        groups: dict[tuple[Level, ...], list[str]] = {}
+        for category in CATEGORIES:
+            if urgent or category not in URGENT_CATEGORIES:
+                groups.setdefault(table.chain(stage, kind, category, urgent), []).append(
+                    category)
+        ordered = sorted(groups.items(), key=lambda item: -len(item[1]))
+        for index, (chain, categories) in enumerate(ordered):
+            what = _(label) if index == 0 else _(label_with_categories).format(
+                categories=_and([_(CATEGORY_NAMES[category]) for category in categories]))
+            lines.append("• " + _("{what}: {who}").format(what=what, who=_chain(chain)))
+    return lines
+
+
+def public_view(context: BuurtnetContext, complex_: Complex) -> str:
+    """The stage, what it means and who gets reports: for everyone in the complex."""
+    stage = complex_.effective_stage
+    return "\n".join([
+        _("<b>{complex}</b> is in the stage <b>{stage}</b>.").format(
+            complex=html.escape(complex_.name), stage=stage_name(stage)),
+        stage_meaning(stage),
+        "",
+        _("<b>Who gets reports now</b>"),
+        *routing_lines(context.config.routing, stage),
+        _("In an emergency, always call {number} first.").format(
+            number=context.config.emergency_number),
+    ])
+
+
+def _percent(value: float) -> str:
+    return format_percent(value, "#,##0.#%", locale=current_language())
+
+
+def criterion_line(criterion: Criterion, limits: Thresholds) -> str:
+    mark = "✅" if criterion.met else "❌"
+    label = _(CRITERIA[criterion.key]).format(days=limits.window_days,
+                                              count=limits.group_neighbours_known)
+    if criterion.key == "committee":
+        return mark + " " + _("{label}: {value}").format(
+            label=label, value=_("yes") if criterion.met else _("no"))
+    if criterion.is_share:
+        value, threshold = _percent(criterion.value), _percent(criterion.threshold)
+    else:
+        value, threshold = str(int(criterion.value)), str(int(criterion.threshold))
+    return mark + " " + _("{label}: {value} (at least {threshold})").format(
+        label=label, value=value, threshold=threshold)
+
+
+def _criteria(stage: str, metrics: Metrics, limits: Thresholds, heading: str) -> list[str]:
+    result = check(stage, metrics, limits)
+    lines = [heading.format(stage=stage_name(stage))]
+    lines += [criterion_line(criterion, limits) for criterion in result.criteria]
+    if stage == "beginning_network":
+        lines.append(_("(one of the last two is enough)"))
+    return lines
+
+
+def _unmet(stage: str, metrics: Metrics, limits: Thresholds) -> list[str]:
+    """The criteria of `stage` still to meet (of the two alternatives, neither if one is)."""
+    result = check(stage, metrics, limits)
+    if result.met:
+        return []
+    met = {criterion.key for criterion in result.criteria if criterion.met}
+    unmet = [criterion.key for criterion in result.criteria if not criterion.met]
+    if stage == "beginning_network" and met & {"activities", "introduced_share"}:
+        unmet = [key for key in unmet if key not in ("activities", "introduced_share")]
+    return unmet
+
+
+def criteria_view(context: BuurtnetContext, complex_: Complex, metrics: Metrics) -> list[str]:
+    """The criteria of the measured stage and of the next one, and what to do next."""
+    limits = context.config.stage_thresholds
+    measured = complex_.stage
+    index = STAGES.index(measured)
+    lines: list[str] = []
+    steps: list[str] = []
+    if index > 0:
+        lines += ["", *_criteria(measured, metrics, limits,
+                                 _("<b>Criteria of {stage}</b> (the current stage)"))]
+        steps += _unmet(measured, metrics, limits)
+        if complex_.stage_failing_since is not None:
+            lines.append(_("Not met since {since}. If that lasts until {until}, the stage goes "
+                           "down to {lower}.").format(
+                since=day(context, complex_.stage_failing_since),
+                until=day(context, complex_.stage_failing_since
+                          + timedelta(days=limits.hysteresis_days)),
+                lower=stage_name(measured_stage(metrics, limits))))
+    if index + 1 < len(STAGES):
+        following = STAGES[index + 1]
+        lines += ["", *_criteria(following, metrics, limits,
+                                 _("<b>Criteria of {stage}</b> (the next stage)"))]
+        steps += _unmet(following, metrics, limits)
+    if steps:
+        lines += ["", _("<b>Next steps</b>"),
+                  *("• " + _(NEXT_STEPS[key]) for key in dict.fromkeys(steps))]
+    return lines
+
+
+def who_changed(entry: HistoryEntry) -> str:
+    if entry.by_name is None or entry.by_kind is None:
+        return _("a former contact")
+    return _("{name} ({kind})").format(name=html.escape(entry.by_name),
+                                       kind=kind_label(entry.by_kind))
+
+
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+
+
+def history_line(context: BuurtnetContext, entry: HistoryEntry) -> str:
+    values = {
+        "date": day(context, entry.changed_at),
+        "who": who_changed(entry),
+        "before": stage_name(entry.from_stage),
+        "after": stage_name(entry.to_stage),
+        "reason": html.escape(_shorten(entry.reason or "", HISTORY_REASON_MAX)),
+    }
+    if entry.cause == "measured":
+        text = _("{date}: {before} → {after}, measured")
+    elif entry.cause == "override":
+        text = _("{date}: {who} set the stage to {after}: {reason}")
+    elif entry.cause == "override_lifted":
+        text = _("{date}: {who} lifted the override ({before} → {after}): {reason}")
+    elif entry.reason == "on":
+        text = _("{date}: {who} registered the residents' committee")
+    else:
+        text = _("{date}: {who} withdrew the residents' committee")
+    return "• " + text.format(**values)
+
+
+async def organiser_view(context: BuurtnetContext, complex_: Complex) -> str:
+    """The public view, the override, every criterion, next steps and the latest history."""
+    stages = context.repos.stages
+    lines = [public_view(context, complex_), ""]
+    override = await stages.override_set(complex_.id)
+    if complex_.stage_override and override is not None:
+        lines.append(_("{who} set this stage on {date}. Reason: {reason}").format(
+            who=who_changed(override), date=day(context, override.changed_at),
+            reason=html.escape(override.reason or "")))
+        lines.append(_("The measured stage is <b>{stage}</b>; /setstage auto lifts the "
+                       "override.").format(stage=stage_name(complex_.stage)))
+    else:
+        lines.append(_("This is the measured stage: it follows from the criteria below."))
+    metrics = await stages.metrics(complex_.id, context.config.stage_thresholds)
+    lines += criteria_view(context, complex_, metrics)
+    history = await stages.history(complex_.id, HISTORY_SHOWN)
+    if history:
+        lines += ["", _("<b>Latest changes</b>"),
+                  *(history_line(context, entry) for entry in history)]
+    return "\n".join(lines)
+
+
+def strangers_view() -> str:
+    stages = "\n\n".join(f"<b>{stage_name(stage)}</b>: {stage_meaning(stage)}"
+                         for stage in STAGES)
+    return "\n\n".join([
+        _("<b>The three stages of a complex</b>\nHow well the residents of a complex know each "
+          "other decides who gets their reports first."),
+        stages,
+        _("The stage follows from what residents do: signing up, organising, meeting each "
+          "other and doing things together."),
+        _("To join, use the invite link of your complex (ask an initiator or look in your "
+          "complex's group chat)."),
+    ])
+
+
+# -- /stage ------------------------------------------------------------------------------
+
+
+def complex_number(text: str) -> int | None:
+    """A complex's number as /complexes shows it, "3" or "#3"; None if it is not one."""
+    digits = text.removeprefix("#")
+    return int(digits) if digits.isdecimal() and len(digits) <= 9 else None
+
+
+def _organiser_of(who: Standing, complex_id: int) -> bool:
+    return who.is_operator or who.is_initiator_of(complex_id) or who.is_contact_of(complex_id)
+
+
+def _may_see(who: Standing, complex_id: int) -> bool:
+    resident = who.active_resident
+    return _organiser_of(who, complex_id) or (resident is not None
+                                              and resident.complex_id == complex_id)
+
+
+async def _view(context: BuurtnetContext, who: Standing, complex_: Complex) -> str:
+    if _organiser_of(who, complex_.id):
+        return await organiser_view(context, complex_)
+    return public_view(context, complex_)
+
+
+async def _own_complexes(context: BuurtnetContext, who: Standing) -> list[Complex]:
+    if who.is_operator:
+        return await context.repos.complexes.all()
+    ids = [contact.complex_id for contact in who.contacts]
+    if who.active_resident is not None:
+        ids.insert(0, who.active_resident.complex_id)
+    return [c for complex_id in dict.fromkeys(ids)
+            if (c := await context.repos.complexes.get(complex_id))]
+
+
+async def stage_command(update: Update, context: BuurtnetContext) -> None:
+    if is_group(update):
+        await _in_group(update, context)
+        return
+    who = await standing(update, context)
+    args = command_args(context)
+    if args:
+        number = complex_number(args[0]) if len(args) == 1 else None
+        if number is None:
+            await reply(update, _("Usage: /stage, or /stage 3 with the number of one of your "
+                                  "complexes."))
+            return
+        complex_ = await context.repos.complexes.get(number)
+        if complex_ is None or not _may_see(who, complex_.id):
+            await reply(update, _("You are not part of complex #{number}. /stage without a "
+                                  "number shows yours.").format(number=number))
+            return
+        await reply(update, await _view(context, who, complex_))
+        return
+    complexes = await _own_complexes(context, who)
+    if not complexes:
+        await reply(update, strangers_view())
+    elif len(complexes) == 1:
+        await reply(update, await _view(context, who, complexes[0]))
+    else:
+        await reply(update, _("Which complex? Press one, or type /stage with its number."), [
+            [InlineKeyboardButton(f"#{c.id} {c.name} · {stage_name(c.effective_stage)}",
+                                  callback_data=f"sg:{c.id}")] for c in complexes])
+
+
+async def _in_group(update: Update, context: BuurtnetContext) -> None:
+    assert update.effective_chat is not None
+    complex_ = await context.repos.complexes.by_group(update.effective_chat.id)
+    if complex_ is None:
+        await reply(update, _("This group is not linked to a complex yet. An initiator or "
+                              "contact can link it with /linkgroup."))
+        return
+    with use_language(complex_.language):
+        await reply(update, public_view(context, complex_) + "\n\n" + _(
+            "Initiators and contacts: /stage in a private chat with me shows every criterion "
+            "and the next steps."))
+
+
+async def on_choice(update: Update, context: BuurtnetContext) -> None:
+    query = update.callback_query
+    assert query is not None
+    parts = split_data(query, 2)
+    number = complex_number(parts[1]) if parts else None
+    message = query.message
+    if number is None or message is None or message.chat.type != ChatType.PRIVATE:
+        await stale_button(query)
+        return
+    who = await standing(update, context)
+    complex_ = await context.repos.complexes.get(number)
+    if complex_ is None or not _may_see(who, complex_.id):
+        await stale_button(query)
+        return
+    await query.answer()
+    await query.edit_message_text(await _view(context, who, complex_),
+                                  disable_web_page_preview=True)
+
+
+# -- /committee and /setstage ------------------------------------------------------------------
+
+
+async def _contact_complex(update: Update, context: BuurtnetContext, args: list[str],
+                           example: str) -> tuple[Complex, list[str]] | None:
+    """The complex a contact's command is about: the number in front, or their only one."""
+    who = await standing(update, context)
+    if not who.contacts:
+        await reply(update, _("Only contacts of a complex can do that."))
+        return None
+    number = complex_number(args[0]) if args else None
+    if number is not None:
+        complex_id, rest = number, args[1:]
+        if not who.is_contact_of(complex_id):
+            await reply(update, _("You are not a contact of complex #{number}. /complexes shows "
+                                  "yours.").format(number=complex_id))
+            return None
+    elif len(who.contacts) == 1:
+        complex_id, rest = who.contacts[0].complex_id, args
+    else:
+        await reply(update, _("You are a contact of several complexes: put the complex's number "
+                              "first, like {example}. /complexes shows the numbers.").format(
+            example=example))
+        return None
+    complex_ = await context.repos.complexes.get(complex_id)
+    assert complex_ is not None  # a contact row goes when its complex goes
+    return complex_, rest
+
+
+def _committee_state(complex_: Complex) -> str:
+    return (_("The residents' committee of <b>{complex}</b> is registered.") if complex_.committee
+            else _("The residents' committee of <b>{complex}</b> is not registered.")).format(
+        complex=html.escape(complex_.name))
+
+
+async def committee_command(update: Update, context: BuurtnetContext) -> None:
+    if not await require_private(update, context):
+        return
+    found = await _contact_complex(update, context, command_args(context), "/committee 3 on")
+    if found is None:
+        return
+    complex_, rest = found
+    choice = rest[0].lower() if len(rest) == 1 else None
+    if choice not in ("on", "off"):
+        await reply(update, _committee_state(complex_) + "\n" + _(
+            "Usage: /committee on when the residents have formed a committee of initiators, "
+            "/committee off when it no longer exists."))
+        return
+    assert update.effective_user is not None
+    on = choice == "on"
+    if await context.repos.stages.set_committee(complex_.id, on, update.effective_user.id) \
+            is None:
+        await reply(update, _committee_state(complex_))
+        return
+    await refresh_stage(context, complex_.id)
+    updated = await context.repos.complexes.get(complex_.id)
+    assert updated is not None
+    await reply(update, (_("Registered: <b>{complex}</b> has a residents' committee.") if on
+                         else _("Withdrawn: <b>{complex}</b> has no registered residents' "
+                                "committee any more.")).format(
+        complex=html.escape(complex_.name)) + " " + _(
+        "The measured stage is <b>{stage}</b>.").format(stage=stage_name(updated.stage)))
+
+
+def parse_setstage(args: list[str]) -> tuple[str | None, str]:
+    """The stage to set (None: lift the override) and the reason, from /setstage's words."""
+    if not args:
+        raise InvalidInput(N_("Usage: /setstage group followed by the reason: the stage "
+                              "(loose_sand, beginning_network or group) and why. /setstage "
+                              "auto followed by the reason lifts the override."))
+    token = args[0].lower()
+    if token not in (*STAGES, AUTO):
+        raise InvalidInput(N_("I do not know the stage {stage}. Use loose_sand, "
+                              "beginning_network, group, or auto to lift the override."),
+                           {"stage": html.escape(_shorten(args[0], 40))})
+    reason = " ".join(" ".join(args[1:]).split())
+    if not REASON_MIN <= len(reason) <= REASON_MAX:
+        raise InvalidInput(N_("Please add a reason of {min} to {max} characters after the "
+                              "stage."), {"min": REASON_MIN, "max": REASON_MAX})
+    return (None if token == AUTO else token), reason
+
+
+def _override_news(complex_: Complex, entry: HistoryEntry) -> str:
+    values = {"who": who_changed(entry), "complex": html.escape(complex_.name),
+              "stage": stage_name(entry.to_stage), "before": stage_name(entry.from_stage),
+              "reason": html.escape(entry.reason or ""), "meaning": stage_meaning(entry.to_stage)}
+    if entry.cause == "override":
+        return _("{who} set the network stage of <b>{complex}</b> to <b>{stage}</b> (it was "
+                 "{before}).\nReason: {reason}\n\n{meaning}\n\nReports follow this stage until "
+                 "the override is lifted; /stage shows the measured stage.").format(**values)
+    return _("{who} lifted the override of the network stage of <b>{complex}</b>.\nReason: "
+             "{reason}\n\nThe stage is again the measured one: <b>{stage}</b> (it was "
+             "{before}).\n\n{meaning}").format(**values)
+
+
+async def setstage_command(update: Update, context: BuurtnetContext) -> None:
+    if not await require_private(update, context):
+        return
+    found = await _contact_complex(update, context, command_args(context),
+                                   "/setstage 3 group …")
+    if found is None:
+        return
+    complex_, rest = found
+    try:
+        stage, reason = parse_setstage(rest)
+    except InvalidInput as error:
+        await say_invalid(update, error)
+        return
+    name = html.escape(complex_.name)
+    if stage is None and complex_.stage_override is None:
+        await reply(update, _("The stage of <b>{complex}</b> has no override to lift: it "
+                              "follows the measured stage, <b>{stage}</b>.").format(
+            complex=name, stage=stage_name(complex_.stage)))
+        return
+    if stage is not None and stage == complex_.stage_override:
+        await reply(update, _("The stage of <b>{complex}</b> is already set to "
+                              "<b>{stage}</b>.").format(complex=name, stage=stage_name(stage)))
+        return
+    assert update.effective_user is not None
+    actor = update.effective_user.id
+    entry = await context.repos.stages.set_override(complex_.id, stage, actor, reason)
+    if entry is None:  # someone else changed it at the same moment
+        await reply(update, _("The stage of <b>{complex}</b> was just changed by someone else; "
+                              "/stage shows it.").format(complex=name))
+        return
+    if stage is None:
+        await reply(update, _("Done: the override is lifted. The stage of <b>{complex}</b> is "
+                              "again the measured one, <b>{stage}</b>. Initiators and the "
+                              "other contacts are told.").format(
+            complex=name, stage=stage_name(entry.to_stage)))
+    else:
+        await reply(update, _("Done: the stage of <b>{complex}</b> is now <b>{stage}</b>, and "
+                              "reports follow it until /setstage auto lifts the override. "
+                              "Initiators and the other contacts are told.").format(
+            complex=name, stage=stage_name(stage)))
+    await tell_organisers(context, complex_, entry, lambda: _override_news(complex_, entry),
+                          skip=actor)
+
+
+def handlers() -> list[BaseHandler]:
+    return [
+        CommandHandler("stage", stage_command),
+        CallbackQueryHandler(on_choice, pattern=r"^sg:"),
+        CommandHandler("committee", committee_command),
+        CommandHandler("setstage", setstage_command),
+    ]

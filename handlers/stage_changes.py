@@ -1,0 +1,116 @@
+"""Measuring a complex's stage and announcing its changes.
+
+`refresh_stage` is called once a day per complex by the sweeper and after anything that
+can change a criterion (sign-up, leaving, a new initiator, an acquaintance, an activity
+that took place, the committee). It imports little, so the feature handlers can call it
+without an import cycle.
+"""
+
+import html
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from babel.dates import format_date
+
+from bot.context import BuurtnetContext
+from bot.i18n import N_, _, current_language, use_language
+from bot.models import Complex
+from bot.repositories.stages import HistoryEntry
+from bot.stages import STAGES, decide
+from handlers.common import language_for, notify
+
+CHECK_EVERY = timedelta(days=1)
+
+STAGE_NAMES = {
+    "loose_sand": N_("loose sand"),
+    "beginning_network": N_("beginning network"),
+    "group": N_("group"),
+}
+STAGE_MEANINGS = {
+    "loose_sand": N_(
+        "Few neighbours know each other yet. The municipality keeps residents informed and "
+        "puts them in touch with its contact and with experienced residents of other "
+        "complexes; every report goes to the municipality first."),
+    "beginning_network": N_(
+        "Some residents organise things and neighbours start to meet. Buurtnet helps with "
+        "introductions and activities; worries go to the initiators first, crimes to the "
+        "municipality and the police."),
+    "group": N_(
+        "A residents' committee of initiators organises activities and looks out for the "
+        "complex. The committee handles worries itself, incidents go straight to the police "
+        "and building safety straight to the housing corporation. In return the group helps "
+        "a complex that is just starting."),
+}
+
+
+def stage_name(stage: str) -> str:
+    return _(STAGE_NAMES[stage])
+
+
+def stage_meaning(stage: str) -> str:
+    return _(STAGE_MEANINGS[stage])
+
+
+def day(context: BuurtnetContext, moment: datetime) -> str:
+    """A date in the current language and the deployment's time zone."""
+    return format_date(moment.astimezone(context.config.tz).date(), "medium",
+                       locale=current_language())
+
+
+async def tell_organisers(
+    context: BuurtnetContext, complex_: Complex, entry: HistoryEntry,
+    render: Callable[[], str], *, skip: int | None = None,
+) -> None:
+    """Send a stage history entry's news to the initiators and contacts (but `skip`), each in
+    their own language, once per entry and person."""
+    people = [resident.telegram_id for resident in
+              await context.repos.people.initiators_of(complex_.id)]
+    people += [contact.telegram_id for contact in
+               await context.repos.people.contacts_of_complex(complex_.id)]
+    for telegram_id in dict.fromkeys(people):
+        if telegram_id == skip:
+            continue
+        with use_language(await language_for(context, telegram_id)):
+            text = render()
+        await notify(context, f"stage:{entry.id}:{telegram_id}", telegram_id, text)
+
+
+def _measured_change(context: BuurtnetContext, complex_: Complex, entry: HistoryEntry) -> str:
+    text = _("The network stage of <b>{complex}</b> went from <b>{before}</b> to "
+             "<b>{after}</b>.").format(complex=html.escape(complex_.name),
+                                       before=stage_name(entry.from_stage),
+                                       after=stage_name(entry.to_stage))
+    if STAGES.index(entry.to_stage) < STAGES.index(entry.from_stage):
+        text += " " + _("The criteria of {stage} were not met for {days} days in a "
+                        "row.").format(stage=stage_name(entry.from_stage),
+                                       days=context.config.stage_thresholds.hysteresis_days)
+    text += "\n\n" + stage_meaning(entry.to_stage)
+    if complex_.stage_override:
+        text += "\n\n" + _("A contact has set the stage to {stage}: reports keep following "
+                           "that until the override is lifted.").format(
+            stage=stage_name(complex_.stage_override))
+    return text + "\n\n" + _("/stage shows every criterion and the next steps.")
+
+
+async def refresh_stage(context: BuurtnetContext, complex_id: int) -> None:
+    """Measure the complex's stage now, store it, and announce a change."""
+    complex_ = await context.repos.complexes.get(complex_id)
+    if complex_ is None:
+        return
+    limits = context.config.stage_thresholds
+    metrics = await context.repos.stages.metrics(complex_id, limits)
+    decision = decide(complex_.stage, metrics, limits, complex_.stage_failing_since,
+                      context.clock.now())
+    entry = await context.repos.stages.record_measurement(complex_id, complex_.stage, decision)
+    if entry is not None:
+        await tell_organisers(context, complex_, entry,
+                              lambda: _measured_change(context, complex_, entry))
+
+
+async def run_due(context: BuurtnetContext) -> None:
+    """Measure every complex not measured in the last day, and those due to move down."""
+    now = context.clock.now()
+    hysteresis = timedelta(days=context.config.stage_thresholds.hysteresis_days)
+    for complex_id in await context.repos.stages.due_for_check(now - CHECK_EVERY,
+                                                               now - hysteresis):
+        await refresh_stage(context, complex_id)
