@@ -29,6 +29,7 @@ from handlers.common import (
     stale_button,
 )
 from handlers.ideas import edit_message, post_in_group, refresh_group_post
+from handlers.stage_changes import refresh_stage
 
 FLOW = "plan"
 OUTCOME_FLOW = "outcome"
@@ -390,6 +391,7 @@ async def on_outcome_text(update: Update, context: BuurtnetContext, draft: Draft
     if not await context.repos.activities.record_outcome(activity.id, count):
         await reply(update, _("This has already been recorded."))
         return
+    await refresh_stage(context, activity.complex_id)  # an activity held counts
     await edit_message(context, draft.data["chat_id"], draft.data["message_id"])
     await reply(update, ngettext(
         "Thank you! Recorded: <b>{title}</b> took place, with about {count} person.",

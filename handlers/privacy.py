@@ -10,6 +10,7 @@ from bot.context import BuurtnetContext
 from bot.i18n import _
 from handlers.common import reply, require_private, split_data, stale_button
 from handlers.menus import refresh_command_menu
+from handlers.stage_changes import refresh_stage
 
 
 async def mydata_command(update: Update, context: BuurtnetContext) -> None:
@@ -53,8 +54,11 @@ async def on_forget(update: Update, context: BuurtnetContext) -> None:
     if parts[1] == "no":
         await query.edit_message_text(_("Nothing was erased."))
         return
+    resident = await context.repos.people.resident_of(update.effective_user.id)
     await context.repos.people.forget(update.effective_user.id)
     await refresh_command_menu(context, update.effective_user.id)
+    if resident is not None:
+        await refresh_stage(context, resident.complex_id)
     await query.edit_message_text(_("Done: everything I kept about you is erased."))
 
 

@@ -12,6 +12,7 @@ from bot.repositories.invites import CONTACT_INVITE_VALIDITY, InviteUnusable
 from handlers import reports, signup
 from handlers.common import command_args, is_private, reply, standing
 from handlers.menus import refresh_command_menu
+from handlers.stage_changes import refresh_stage
 
 
 def kind_label(kind: ContactKind) -> str:
@@ -82,6 +83,7 @@ async def _join_as_resident(update: Update, context: BuurtnetContext, code: str)
         elif as_initiator and not resident.is_initiator and resident.is_active:
             await repos.people.set_role(resident.id, ResidentRole.INITIATOR)
             await refresh_command_menu(context, user.id)
+            await refresh_stage(context, complex_.id)
             await reply(update, _("You are now an initiator of <b>{complex}</b>. /help shows "
                                   "what you can do.").format(complex=html.escape(complex_.name)))
         elif not resident.is_active:

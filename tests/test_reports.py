@@ -25,7 +25,8 @@ async def _complex(world: World, stage: str = "loose_sand", *, committee: bool =
     if group:
         await world.say(INITIATOR, "/linkgroup", world.group())
     async with world.app.bot_data["services"].db.transaction() as conn:
-        await conn.execute("UPDATE complexes SET stage = ?, committee = ? WHERE id = ?",
+        # A contact's override pins the stage, whatever the daily measurement says.
+        await conn.execute("UPDATE complexes SET stage_override = ?, committee = ? WHERE id = ?",
                            (stage, int(committee), complex_.id))
     return complex_
 

@@ -261,6 +261,8 @@ class PeopleRepository:
             "report_me_too": "SELECT * FROM report_me_too WHERE telegram_id = ?",
             "messages_to_you": "SELECT key, text, status, created_at, sent_at FROM outbox"
             " WHERE chat_id = ?",
+            "stage_changes": "SELECT * FROM stage_history WHERE changed_by = ?",
+            "digests": "SELECT * FROM digests WHERE telegram_id = ?",
         }
         return {
             table: [dict(row) for row in await self.db.fetch_all(sql, (telegram_id,))]
@@ -282,3 +284,7 @@ class PeopleRepository:
             await conn.execute("DELETE FROM report_me_too WHERE telegram_id = ?",
                                (telegram_id,))
             await conn.execute("DELETE FROM outbox WHERE chat_id = ?", (telegram_id,))
+            await conn.execute("DELETE FROM digests WHERE telegram_id = ?", (telegram_id,))
+            await conn.execute(
+                "UPDATE stage_history SET changed_by = NULL WHERE changed_by = ?", (telegram_id,)
+            )
