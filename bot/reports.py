@@ -2,7 +2,6 @@
 
 from bot.i18n import N_
 from bot.routing import CATEGORIES
-from bot.validation import InvalidInput
 
 DESCRIPTION_MAX = 2000
 PLACE_MAX = 200
@@ -43,15 +42,3 @@ def parse_reference(text: str | None) -> int | None:
     """"R-0042", "r42", "42" → 42."""
     cleaned = (text or "").strip().upper().removeprefix("R").lstrip("-").lstrip("0")
     return int(cleaned) if cleaned.isdigit() else None
-
-
-def text_within(text: str | None, limit: int) -> str:
-    """Free text of at most `limit` characters (line breaks kept), not empty."""
-    cleaned = (text or "").strip()
-    if not cleaned:
-        raise InvalidInput(N_("Please type some text."))
-    if len(cleaned) > limit:
-        raise InvalidInput(
-            N_("That is too long: at most {limit} characters, please."), {"limit": limit}
-        )
-    return cleaned

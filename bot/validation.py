@@ -23,11 +23,7 @@ class InvalidInput(Exception):
         return self.message.format(**self.params)
 
 
-def one_line(text: str | None, *, limit: int) -> str:
-    """Trimmed single-line text of at most `limit` characters, not empty."""
-    if "\n" in (text or "").strip():
-        raise InvalidInput(N_("Please keep it to one line."))
-    cleaned = " ".join((text or "").split())
+def _within(cleaned: str, limit: int) -> str:
     if not cleaned:
         raise InvalidInput(N_("Please type some text."))
     if len(cleaned) > limit:
@@ -35,6 +31,18 @@ def one_line(text: str | None, *, limit: int) -> str:
             N_("That is too long: at most {limit} characters, please."), {"limit": limit}
         )
     return cleaned
+
+
+def one_line(text: str | None, *, limit: int) -> str:
+    """Trimmed single-line text of at most `limit` characters, not empty."""
+    if "\n" in (text or "").strip():
+        raise InvalidInput(N_("Please keep it to one line."))
+    return _within(" ".join((text or "").split()), limit)
+
+
+def free_text(text: str | None, limit: int) -> str:
+    """Free text of at most `limit` characters (line breaks kept), not empty."""
+    return _within((text or "").strip(), limit)
 
 
 def person_name(text: str | None) -> str:
@@ -52,11 +60,7 @@ def reason(text: str | None) -> str:
     cleaned = " ".join((text or "").split())
     if not cleaned:
         raise InvalidInput(N_("Please give a reason."))
-    if len(cleaned) > REASON_MAX:
-        raise InvalidInput(
-            N_("That is too long: at most {limit} characters, please."), {"limit": REASON_MAX}
-        )
-    return cleaned
+    return _within(cleaned, REASON_MAX)
 
 
 def homes(text: str | None) -> int:

@@ -20,6 +20,7 @@ from bot.repositories.outbox import Message
 from bot.validation import InvalidInput
 from handlers.common import (
     Keyboard,
+    draft_button,
     language_for,
     notify,
     reply,
@@ -179,19 +180,18 @@ async def on_plan_text(update: Update, context: BuurtnetContext, draft: Draft) -
 
 
 async def on_plan_button(update: Update, context: BuurtnetContext) -> None:
+    found = await draft_button(update, context, FLOW)
+    if found is None:
+        return
+    draft, step, value = found
     query = update.callback_query
     assert query is not None and update.effective_user is not None
-    parts = split_data(query, 3)
-    draft = await context.repos.drafts.get(update.effective_user.id)
-    if parts is None or draft is None or draft.flow != FLOW or draft.step != parts[1]:
-        await stale_button(query)
-        return
     planner = await _initiator_of(context, draft.telegram_id, draft.data["complex_id"])
     if planner is None:
         await context.repos.drafts.clear(draft.telegram_id)
         await query.answer(_("Only initiators of a complex can do that."), show_alert=True)
         return
-    step, value, data = parts[1], parts[2], dict(draft.data)
+    data = dict(draft.data)
     if step == "source" and value == "new":
         next_step = "title"
     elif step == "source" and value.isdigit():

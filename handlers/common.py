@@ -13,6 +13,7 @@ from telegram.constants import ChatType
 
 from bot.context import BuurtnetContext
 from bot.i18n import _
+from bot.models import Draft
 from bot.roles import Standing, standing_of
 from bot.validation import InvalidInput
 
@@ -110,3 +111,21 @@ async def notify(
     queued = await context.repos.outbox.enqueue(key, chat_id, text, rows)
     context.deliverer.kick()
     return queued
+
+
+async def draft_button(
+    update: Update, context: BuurtnetContext, flow: str
+) -> tuple[Draft, str, str] | None:
+    """For a button of a guided conversation ("prefix:step:value"): the draft, step and value.
+
+    A button of another step, another conversation or forged data is stale: the presser
+    is told, and None comes back.
+    """
+    query = update.callback_query
+    assert query is not None and update.effective_user is not None
+    parts = split_data(query, 3)
+    draft = await context.repos.drafts.get(update.effective_user.id)
+    if parts is None or draft is None or draft.flow != flow or draft.step != parts[1]:
+        await stale_button(query)
+        return None
+    return draft, parts[1], parts[2]

@@ -29,12 +29,11 @@ from bot.reports import (
     SENSITIVE_CATEGORIES,
     STATUS_LABELS,
     reference,
-    text_within,
 )
 from bot.repositories.outbox import Message
 from bot.repositories.reports import Report, Target
 from bot.routing import CONTACT_TARGETS, Level
-from bot.validation import InvalidInput
+from bot.validation import InvalidInput, free_text
 from handlers.common import (
     Keyboard,
     language_for,
@@ -369,7 +368,7 @@ async def on_resolve_note(update: Update, context: BuurtnetContext, draft: Draft
     if report is None:
         return
     try:
-        note = text_within(update.effective_message.text if update.effective_message else None,
+        note = free_text(update.effective_message.text if update.effective_message else None,
                            NOTE_MAX)
     except InvalidInput as error:
         await say_invalid(update, error)
@@ -398,7 +397,7 @@ async def on_question(update: Update, context: BuurtnetContext, draft: Draft) ->
     if report is None:
         return
     try:
-        question = text_within(update.effective_message.text if update.effective_message
+        question = free_text(update.effective_message.text if update.effective_message
                                else None, QUESTION_MAX)
     except InvalidInput as error:
         await say_invalid(update, error)
@@ -454,7 +453,7 @@ async def on_answer_text(update: Update, context: BuurtnetContext, draft: Draft)
         await context.repos.drafts.clear(draft.telegram_id)
         return
     try:
-        answer = text_within(update.effective_message.text if update.effective_message
+        answer = free_text(update.effective_message.text if update.effective_message
                              else None, QUESTION_MAX)
     except InvalidInput as error:
         await say_invalid(update, error)

@@ -15,11 +15,11 @@ from bot.validation import InvalidInput
 from handlers.common import (
     Keyboard,
     deep_link,
+    draft_button,
     markup,
     reply,
     require_private,
     say_invalid,
-    split_data,
     stale_button,
     standing,
 )
@@ -133,21 +133,20 @@ def _language_keyboard() -> Keyboard:
 
 
 async def on_button(update: Update, context: BuurtnetContext) -> None:
+    found = await draft_button(update, context, FLOW)
+    if found is None:
+        return
+    draft, step, value = found
     query = update.callback_query
     assert query is not None and update.effective_user is not None
-    parts = split_data(query, 3)
-    draft = await context.repos.drafts.get(update.effective_user.id)
-    if parts is None or draft is None or draft.flow != FLOW or draft.step != parts[1]:
-        await stale_button(query)
-        return
     if not (await standing(update, context)).is_operator:
         await context.repos.drafts.clear(draft.telegram_id)
         await query.answer(_("Only the operators of this Buurtnet can do that."),
                            show_alert=True)
         return
     data = dict(draft.data)
-    if parts[1] == "language" and parts[2] in LANGUAGES:
-        data["language"] = parts[2]
+    if step == "language" and value in LANGUAGES:
+        data["language"] = value
         await context.repos.drafts.put(draft.telegram_id, FLOW, "policy", data)
         await query.answer()
         await query.edit_message_reply_markup(None)
@@ -157,13 +156,13 @@ async def on_button(update: Update, context: BuurtnetContext) -> None:
                                  callback_data="nc:policy:approval"),
         ]])
         return
-    if parts[1] == "policy" and parts[2] in ("open", "approval"):
+    if step == "policy" and value in ("open", "approval"):
         await query.answer()
         await query.edit_message_reply_markup(None)
         await context.repos.drafts.clear(draft.telegram_id)
         await _create(update, context, complex_form.ComplexForm(
             name=data["name"], homes=data["homes"], municipality=data["municipality"],
-            language=data["language"], join_policy=JoinPolicy(parts[2]),
+            language=data["language"], join_policy=JoinPolicy(value),
         ))
         return
     await stale_button(query)

@@ -21,14 +21,14 @@ from bot.reports import (
     STATUS_LABELS,
     WHEN_MAX,
     reference,
-    text_within,
 )
 from bot.repositories.reports import Report
 from bot.routing import is_urgent
-from bot.validation import InvalidInput
+from bot.validation import InvalidInput, free_text
 from handlers import escalations
 from handlers.common import (
     Keyboard,
+    draft_button,
     is_group,
     markup,
     notify,
@@ -168,14 +168,14 @@ async def on_message(update: Update, context: BuurtnetContext, draft: Draft) -> 
     data = dict(draft.data)
     try:
         if draft.step == "when" and message.text:
-            data["when"] = text_within(message.text, WHEN_MAX)
+            data["when"] = free_text(message.text, WHEN_MAX)
         elif draft.step == "where" and message.location:
             data["where"] = None
             data["location"] = [message.location.latitude, message.location.longitude]
         elif draft.step == "where" and message.text:
-            data["where"] = text_within(message.text, PLACE_MAX)
+            data["where"] = free_text(message.text, PLACE_MAX)
         elif draft.step == "what" and message.text:
-            data["what"] = text_within(message.text, DESCRIPTION_MAX)
+            data["what"] = free_text(message.text, DESCRIPTION_MAX)
         elif draft.step == "photo" and message.photo:
             data["photo"] = message.photo[-1].file_id
         else:
@@ -189,14 +189,12 @@ async def on_message(update: Update, context: BuurtnetContext, draft: Draft) -> 
 
 
 async def on_button(update: Update, context: BuurtnetContext) -> None:
+    found = await draft_button(update, context, FLOW)
+    if found is None:
+        return
+    draft, step, value = found
     query = update.callback_query
     assert query is not None and update.effective_user is not None
-    parts = split_data(query, 3)
-    draft = await context.repos.drafts.get(update.effective_user.id)
-    if parts is None or draft is None or draft.flow != FLOW or draft.step != parts[1]:
-        await stale_button(query)
-        return
-    step, value = parts[1], parts[2]
     data = dict(draft.data)
     choices = {
         "now": {"yes": True, "no": False},
@@ -350,7 +348,7 @@ async def on_add_text(update: Update, context: BuurtnetContext, draft: Draft) ->
         await reply(update, _("This report is resolved."))
         return
     try:
-        text = text_within(message.text if message else None, DESCRIPTION_MAX)
+        text = free_text(message.text if message else None, DESCRIPTION_MAX)
     except InvalidInput as error:
         await say_invalid(update, error)
         return

@@ -17,7 +17,7 @@ from bot.repositories.people import AlreadyResident
 from bot.signup import INTERESTS, known_interests, placement
 from bot.validation import InvalidInput
 from handlers import approvals
-from handlers.common import Keyboard, markup, reply, say_invalid, split_data, stale_button
+from handlers.common import Keyboard, draft_button, markup, reply, say_invalid, stale_button
 from handlers.interests import interest_labels, interests_keyboard
 from handlers.introductions import welcome_in_group
 from handlers.stage_changes import refresh_stage
@@ -150,14 +150,12 @@ async def on_text(update: Update, context: BuurtnetContext, draft: Draft) -> Non
 
 
 async def on_button(update: Update, context: BuurtnetContext) -> None:
+    found = await draft_button(update, context, FLOW)
+    if found is None:
+        return
+    draft, step, value = found
     query = update.callback_query
     assert query is not None and update.effective_user is not None
-    parts = split_data(query, 3)
-    draft = await context.repos.drafts.get(update.effective_user.id)
-    if parts is None or draft is None or draft.flow != FLOW or draft.step != parts[1]:
-        await stale_button(query)
-        return
-    _prefix, step, value = parts
     set_language(draft.data.get("language", context.config.language))
     data = dict(draft.data)
     if step == "language":
