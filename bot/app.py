@@ -1,7 +1,6 @@
 """The application factory: builder settings, services, and the handler registration."""
 
 import asyncio
-import contextlib
 import logging
 from datetime import timedelta
 
@@ -45,6 +44,7 @@ from handlers.schedule import SWEEP_EVERY
 log = logging.getLogger(__name__)
 
 DELIVERY_TASK = "delivery_task"
+DELIVERY_STOP_TIMEOUT = 5.0
 HOUSEKEEPING_EVERY = timedelta(hours=6)
 KEEP_UPDATE_IDS = timedelta(days=8)
 KEEP_DRAFTS = timedelta(days=30)
@@ -92,8 +92,12 @@ async def open_services(app: Application) -> None:
     if app.job_queue is not None:
         app.job_queue.run_repeating(housekeeping, HOUSEKEEPING_EVERY, first=timedelta(minutes=1),
                                     name="housekeeping")
-        # first=0: what fell due while the bot was down happens right after start.
-        app.job_queue.run_repeating(schedule.sweep, SWEEP_EVERY, first=0, name="sweep")
+        # What fell due while the bot was down happens right after start. (A repeating job
+        # whose first run is already past when the scheduler starts would wait a whole
+        # interval; a one-off job runs late instead.)
+        app.job_queue.run_once(schedule.sweep, 0, name="first sweep")
+        app.job_queue.run_repeating(schedule.sweep, SWEEP_EVERY, first=SWEEP_EVERY,
+                                    name="sweep")
 
 
 async def start_up(app: Application) -> None:
@@ -106,11 +110,15 @@ async def start_up(app: Application) -> None:
 
 
 async def stop_delivery(app: Application) -> None:
+    """Let the sender finish the message in hand (so it is marked sent), then stop it."""
     task: asyncio.Task | None = app.bot_data.pop(DELIVERY_TASK, None)
-    if task is not None:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+    if task is None:
+        return
+    app.bot_data[DELIVERER].stop()
+    try:
+        await asyncio.wait_for(task, DELIVERY_STOP_TIMEOUT)
+    except TimeoutError:
+        log.warning("the outbox sender did not stop in time; a message may be sent twice")
 
 
 async def close_services(app: Application) -> None:

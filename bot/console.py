@@ -7,7 +7,8 @@ anyone, is printed; buttons are pressed by their number.
 
 Lines are read with blocking input between runs of an asyncio.Runner: nothing runs in the
 background (the job queue is not started), and Ctrl-C at the prompt is a plain
-KeyboardInterrupt.
+KeyboardInterrupt. Instead of the job queue's sweeper, `:wait 3d` moves the console's clock
+on and runs the sweep once, so rounds, follow-ups, reminders and escalations can be seen.
 """
 
 import asyncio
@@ -19,11 +20,13 @@ import sys
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
 from typing import IO, Any
 
+from bot.activities import format_when
 from bot.config import Config
-from bot.context import SERVICES
-from bot.i18n import LANGUAGE_NAMES, LANGUAGES, _, ngettext, use_language
+from bot.context import SERVICES, BuurtnetContext
+from bot.i18n import LANGUAGE_NAMES, LANGUAGES, _, current_language, ngettext, use_language
 from bot.offline import BOT_USER, Call, OfflineSession
 from bot.repositories import Repositories
 
@@ -55,6 +58,33 @@ _LINK_TAG = re.compile(r"<a\s[^>]*href=\"([^\"]*)\"[^>]*>(.*?)</a>", re.DOTALL)
 _BOLD_TAG = re.compile(r"<(/?)(?:b|strong)>")
 _ANY_TAG = re.compile(r"<[^>]+>")
 _BOLD, _RESET = "\033[1m", "\033[0m"
+# :wait 3d, 4h (or 4u, Dutch "uur"), 90m, 1w, or several that add up: 1d 12h.
+_DURATION = re.compile(r"(?:\s*\d{1,6}\s*[wdhum])+\s*", re.IGNORECASE)
+_DURATION_PART = re.compile(r"(\d+)\s*([wdhum])", re.IGNORECASE)
+_UNITS = {"w": timedelta(weeks=1), "d": timedelta(days=1), "h": timedelta(hours=1),
+          "u": timedelta(hours=1), "m": timedelta(minutes=1)}
+MAX_WAIT = timedelta(days=366)
+
+
+class OffsetClock:
+    """The system clock, moved on by everything the console has waited."""
+
+    def __init__(self) -> None:
+        self.offset = timedelta()
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self.offset
+
+    def advance(self, delta: timedelta) -> None:
+        self.offset += delta
+
+
+def parse_duration(text: str) -> timedelta | None:
+    """"3d", "4h", "90m", "1w" or a sum like "1d 12h"; None if it is none of these."""
+    if not _DURATION.fullmatch(text):
+        return None
+    return sum((int(count) * _UNITS[unit.lower()]
+                for count, unit in _DURATION_PART.findall(text)), timedelta())
 
 
 @dataclass
@@ -112,10 +142,12 @@ def _is_tty(stream: Any) -> bool:
 
 class Console:
     def __init__(
-        self, runner: asyncio.Runner, session: OfflineSession, config: Config, out: IO[str]
+        self, runner: asyncio.Runner, session: OfflineSession, config: Config, out: IO[str],
+        clock: OffsetClock | None = None,
     ) -> None:
         self.runner = runner
         self.session = session
+        self.clock = clock or OffsetClock()
         self.telegram = session.telegram
         self.config = config
         self.out = out
@@ -144,6 +176,7 @@ class Console:
             "press": self.press,
             "open": self.open,
             "say": self.say,
+            "wait": self.wait,
         }
 
     @property
@@ -204,6 +237,8 @@ class Console:
             (":press N, N", _("press button N of the latest output")),
             (":say <text>", _("send the text as it is, even a button's number")),
             (":open <link>", _("open an invite link (or its code) in the private chat")),
+            (":wait 3d", _("let time pass (d days, h hours, m minutes) and see what the "
+                           "bot does then")),
             (":who", _("who is who, and where")),
             (":help", _("this list")),
             (":quit", _("leave the console (end of input or Ctrl-C works too)")),
@@ -332,6 +367,33 @@ class Console:
             return
         self.send(argument)
 
+    def wait(self, argument: str) -> None:
+        """Move the clock on, then do once what the job queue does every minute."""
+        delta = parse_duration(argument)
+        if delta is None or not delta:
+            self.note(_("Say how long to wait, like :wait 3d, :wait 4h or :wait 90m (d for "
+                        "days, h for hours, m for minutes; 1d 12h adds up)."))
+            return
+        if delta > MAX_WAIT:
+            self.note(_("That is too long: wait at most {days} days at a time.").format(
+                days=MAX_WAIT.days))
+            return
+        self.clock.advance(delta)
+        moment = format_when(self.clock.now(), self.config.tz, current_language())
+        self.note(_("{duration} later: it is now {moment}.").format(
+            duration=" ".join(argument.split()), moment=moment))
+        self.show(self.runner.run(self._sweep()),
+                  silence=_("(Nothing happened in the meantime.)"))
+
+    async def _sweep(self) -> list[Call]:
+        """The scheduler's sweep, once, with everything it queued delivered."""
+        from handlers.schedule import sweep  # after bot.app, like the session's own imports
+
+        first = len(self.telegram.calls)
+        await sweep(BuurtnetContext(self.session.app))
+        await self.session.flush()
+        return self.telegram.calls[first:]
+
     # -- talking to the bot --------------------------------------------------
 
     def send(self, text: str) -> None:
@@ -385,12 +447,18 @@ class Console:
 
     # -- output --------------------------------------------------------------
 
-    def show(self, calls: list[Call]) -> None:
-        """Print what the bot did; its buttons get the numbers from now on."""
+    def show(self, calls: list[Call], silence: str | None = None) -> None:
+        """Print what the bot did; its buttons get the numbers from now on.
+
+        `silence` is said when it did nothing to show (else: it did not answer).
+        """
         numbered: list[Numbered] = []
         lines: list[str] = []
         for call in calls:
             lines += self._render(call, numbered)
+        if not lines and silence is not None:
+            self.note(silence)
+            return
         if not lines:
             hint = _("(The bot did not answer.)")
             if self.current.where == GROUP:
@@ -551,10 +619,11 @@ def run_console(
     config = replace(config, token=CONSOLE_TOKEN, api_base_url=None,
                      operators=config.operators | {OPERATOR_ID})
     read = _line_reader(stdin, stdout)
+    clock = OffsetClock()
     with use_language(config.language), asyncio.Runner() as runner:
-        session = runner.run(OfflineSession.start(config))
+        session = runner.run(OfflineSession.start(config, clock))
         try:
-            console = Console(runner, session, config, stdout)
+            console = Console(runner, session, config, stdout, clock)
             console.welcome()
             while (line := read(console.prompt())) is not None and console.handle(line):
                 pass

@@ -59,6 +59,12 @@ class Deliverer:
         self._next_allowed: dict[int, float] = {}
         self._soonest: float | None = None
         self._wake = asyncio.Event()
+        self._stopping = False
+
+    def stop(self) -> None:
+        """Finish the message in hand, then leave run()."""
+        self._stopping = True
+        self._wake.set()
 
     def kick(self) -> None:
         """Something was queued: deliver it now rather than at the next poll."""
@@ -69,6 +75,8 @@ class Deliverer:
         attempted = 0
         self._soonest = None
         for outgoing in await self.outbox.due(limit):
+            if self._stopping:
+                break
             wait = self._next_allowed.get(outgoing.chat_id, 0.0) - time.monotonic()
             if wait > 0:  # this chat had a message a moment ago: the next pass
                 self._soonest = min(wait, self._soonest or wait)
@@ -113,10 +121,10 @@ class Deliverer:
             await self.outbox.mark_sent(outgoing.id, message.message_id)
 
     async def run(self, poll_every: float = 5.0) -> None:
-        """Deliver forever: when kicked, and every `poll_every` seconds for retries."""
-        while True:
+        """Deliver until stop(): when kicked, and every `poll_every` seconds for retries."""
+        while not self._stopping:
             try:
-                while await self.deliver_due():
+                while await self.deliver_due() and not self._stopping:
                     pass
             except Exception:
                 log.exception("the outbox sender failed; trying again shortly")

@@ -13,7 +13,7 @@ from telegram.constants import ChatType
 
 from bot.context import BuurtnetContext
 from bot.i18n import _
-from bot.models import Draft
+from bot.models import ContactKind, Draft
 from bot.roles import Standing, standing_of
 from bot.validation import InvalidInput
 
@@ -38,6 +38,16 @@ def is_private(update: Update) -> bool:
 def is_group(update: Update) -> bool:
     chat = update.effective_chat
     return chat is not None and chat.type in (ChatType.GROUP, ChatType.SUPERGROUP)
+
+
+def kind_label(kind: ContactKind) -> str:
+    """A contact's organisation kind, as people read it."""
+    return {
+        ContactKind.MUNICIPALITY: _("municipality"),
+        ContactKind.POLICE: _("police"),
+        ContactKind.CORPORATION: _("housing corporation"),
+        ContactKind.PEER: _("peer (experienced resident of another complex)"),
+    }[kind]
 
 
 async def standing(update: Update, context: BuurtnetContext) -> Standing:

@@ -36,6 +36,7 @@ from bot.routing import CONTACT_TARGETS, Level
 from bot.validation import InvalidInput, free_text
 from handlers.common import (
     Keyboard,
+    kind_label,
     language_for,
     markup,
     notify,
@@ -46,7 +47,6 @@ from handlers.common import (
     stale_button,
     standing,
 )
-from handlers.start import kind_label
 
 RESOLVE_FLOW, ASK_FLOW, ANSWER_FLOW = "resolve", "ask", "answer"
 GONE = 0

@@ -16,6 +16,7 @@ from handlers.common import (
     Keyboard,
     deep_link,
     draft_button,
+    kind_label,
     markup,
     reply,
     require_private,
@@ -23,7 +24,6 @@ from handlers.common import (
     stale_button,
     standing,
 )
-from handlers.start import kind_label
 
 FLOW = "newcomplex"
 

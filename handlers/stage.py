@@ -21,6 +21,7 @@ from bot.validation import InvalidInput
 from handlers.common import (
     command_args,
     is_group,
+    kind_label,
     reply,
     require_private,
     say_invalid,
@@ -29,7 +30,6 @@ from handlers.common import (
     standing,
 )
 from handlers.stage_changes import day, refresh_stage, stage_meaning, stage_name, tell_organisers
-from handlers.start import kind_label
 
 HISTORY_SHOWN = 5
 HISTORY_REASON_MAX = 80  # characters of a reason in the history; /stage stays one message

@@ -7,21 +7,12 @@ from telegram.ext import BaseHandler, CommandHandler
 
 from bot.context import BuurtnetContext
 from bot.i18n import _, resolve_language
-from bot.models import ContactKind, ResidentRole
+from bot.models import ResidentRole
 from bot.repositories.invites import CONTACT_INVITE_VALIDITY, InviteUnusable
 from handlers import reports, signup
-from handlers.common import command_args, is_private, reply, standing
+from handlers.common import command_args, is_private, kind_label, reply, standing
 from handlers.menus import refresh_command_menu
 from handlers.stage_changes import refresh_stage
-
-
-def kind_label(kind: ContactKind) -> str:
-    return {
-        ContactKind.MUNICIPALITY: _("municipality"),
-        ContactKind.POLICE: _("police"),
-        ContactKind.CORPORATION: _("housing corporation"),
-        ContactKind.PEER: _("peer (experienced resident of another complex)"),
-    }[kind]
 
 
 async def start(update: Update, context: BuurtnetContext) -> None:

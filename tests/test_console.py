@@ -4,13 +4,14 @@ import asyncio
 import io
 import re
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from bot.clock import SystemClock
 from bot.config import Config
-from bot.console import BUILT_IN, FAKE_ID, OPERATOR_ID, run_console
+from bot.console import BUILT_IN, FAKE_ID, OPERATOR_ID, parse_duration, run_console
 from bot.db import Database
 from bot.models import Resident
 from bot.repositories import Repositories
@@ -266,6 +267,10 @@ def test_bad_console_input_gets_a_clear_answer(tmp_path: Path) -> None:
         (":open", "Give an invite link or its code"),
         (":open <nonsense>", "Give an invite link or its code"),
         (":say", "Say what to send"),
+        (":wait", "Say how long to wait, like :wait 3d, :wait 4h or :wait 90m"),
+        (":wait a while", "Say how long to wait, like :wait 3d"),
+        (":wait 0m", "Say how long to wait"),
+        (":wait 400d", "That is too long: wait at most 366 days at a time."),
     ]
     steps: list[Step] = [
         (":press 1", "There are no buttons to press right now."),
@@ -278,7 +283,7 @@ def test_bad_console_input_gets_a_clear_answer(tmp_path: Path) -> None:
         (":say 1", "I did not understand that."),
         (":open https://t.me/BuurtnetBot?start=r_unknown", "I do not know this link."),
         (":as lena", "Lena is new here (Telegram id ", "Now you are Lena"),
-        (":help", ":as <person>", ":press N", ":quit"),
+        (":help", ":as <person>", ":press N", ":wait 3d", ":quit"),
     ]
     typist = play(console_config(tmp_path, "en"), steps)
     answers = dict(zip(typist.typed, typist.answers, strict=True))
@@ -321,3 +326,58 @@ def test_bold_only_on_a_terminal_and_plain_links_open_the_private_chat(
 def test_quit(tmp_path: Path, line: str) -> None:
     typist = play(console_config(tmp_path, "en"), [(line,), ("/start",)])
     assert typist.typed == [line]
+
+
+def test_waiting_brings_the_round_and_then_the_did_you_meet_question(tmp_path: Path) -> None:
+    config = console_config(tmp_path, "en")
+    steps: list[Step] = [
+        ("/newcomplex De Toren; 120; Utrecht; en", "Complex De Toren is created"),
+        (":as resident",),
+        (open_link("r"), "You are signing up for De Toren"),
+        *english_sign_up("Rosa", organise=False),
+        (press("Confirm"), "Welcome to De Toren, Rosa!"),
+        (":as noor", "Noor is new here"),
+        (open_link("r"), "You are signing up for De Toren"),
+        *english_sign_up("Noor", organise=False),
+        (press("Confirm"), "Welcome to De Toren, Noor!"),
+        # A week always holds a Monday 19:00: the round, proposed to both.
+        (":wait 7d", "7d later: it is now ", "To Rosa (resident):", "To Noor:",
+         "Would you like to meet a neighbour?", "[·] Yes, introduce us   [·] Not this week",
+         "[1] Yes, introduce us   [2] Not this week", buttons(2)),
+        (press("Yes, introduce us"), "To Noor (edited):", "as soon as the others have said yes"),
+        (":as resident", "Waiting for Rosa (resident):", "Would you like to meet",
+         "[1] Yes, introduce us   [2] Not this week"),
+        (press("Yes, introduce us"), "To Rosa (resident):", "To Noor:", "You are introduced!",
+         "Noor (tg://user?id=", "Rosa (tg://user?id="),
+        (":wait 4d", "4d later: it is now ", "To Rosa (resident):", "Did you meet Noor?",
+         "To Noor:", "Did you meet Rosa?", "[1] Yes   [2] Not yet   [3] No", buttons(3)),
+        (press("Yes"), "To Rosa (resident) (edited):", "Knowing your neighbours"),
+        (":wait 4d", "4d later", "(Nothing happened in the meantime.)"),  # asked once
+    ]
+    play(config, steps)
+
+    async def acquaintances() -> int:
+        db = await Database.open(config.database)
+        try:
+            return await db.fetch_value("SELECT COUNT(*) FROM acquaintances")
+        finally:
+            await db.close()
+    assert asyncio.run(acquaintances()) == 1
+
+
+@pytest.mark.parametrize(("typed", "expected"), [
+    ("3d", timedelta(days=3)),
+    ("4h", timedelta(hours=4)),
+    ("4u", timedelta(hours=4)),
+    ("90m", timedelta(minutes=90)),
+    ("1w", timedelta(weeks=1)),
+    ("1d 12h", timedelta(days=1, hours=12)),
+    ("2D1H", timedelta(days=2, hours=1)),
+])
+def test_wait_durations(typed: str, expected: timedelta) -> None:
+    assert parse_duration(typed) == expected
+
+
+@pytest.mark.parametrize("typed", ["", "soon", "3", "3 days", "-3d", "3.5h", "d3", "1d x"])
+def test_wait_durations_that_are_not(typed: str) -> None:
+    assert parse_duration(typed) is None

@@ -1,5 +1,6 @@
 """The durable outbox: sent once per key, paced, retried, and never lost to an error."""
 
+import asyncio
 from datetime import timedelta
 
 from bot.delivery import Deliverer, Pacing, backoff
@@ -92,3 +93,17 @@ async def test_pacing_holds_back_a_second_message_to_the_same_chat(world: World)
     assert await paced.deliver_due() == 0  # the rest waits for the chat's interval
     assert await _status(world, "paced:1") == ("pending", 0)
     assert [c.text for c in _sends(world, RESIDENT["id"])] == ["Message 0"]
+
+
+async def test_the_sender_runs_until_stopped(world: World) -> None:
+    sender = Deliverer(world.repos.outbox, world.app.bot, Pacing(0.0, 0.0, 0.0))
+    task = asyncio.create_task(sender.run(poll_every=0.05))
+    await world.repos.outbox.enqueue("running:1", RESIDENT["id"], "Hello")
+    sender.kick()
+    for _ in range(100):
+        if (await _status(world, "running:1"))[0] == "sent":
+            break
+        await asyncio.sleep(0.01)
+    sender.stop()
+    await asyncio.wait_for(task, 2)
+    assert await _status(world, "running:1") == ("sent", 1)
