@@ -274,8 +274,8 @@ class DigestRepository:
         open_escalations = await self.db.fetch_all(
             "SELECT r.id, r.category, r.created_at FROM escalations e"
             " JOIN reports r ON r.id = e.report_id"
+            # Ladders that ran out (operators alerted) are the most unacknowledged of all.
             " WHERE r.complex_id = ? AND r.status = 'open' AND e.acknowledged_by IS NULL"
-            " AND (e.exhausted = 0 OR e.deadline_at IS NOT NULL)"
             " ORDER BY r.created_at, r.id",
             (complex_id,),
         )
