@@ -1,6 +1,6 @@
 """Rules of reports: categories, limits, references, and who may see which details."""
 
-from bot.i18n import N_
+from bot.i18n import N_, _
 from bot.routing import CATEGORIES
 
 DESCRIPTION_MAX = 2000
@@ -42,3 +42,15 @@ def parse_reference(text: str | None) -> int | None:
     """"R-0042", "r42", "42" → 42."""
     cleaned = (text or "").strip().upper().removeprefix("R").lstrip("-").lstrip("0")
     return int(cleaned) if cleaned.isdigit() else None
+
+
+def category_label(category: str) -> str:
+    return _(CATEGORY_LABELS[category])
+
+
+def kind_text(kind: str) -> str:
+    return _(KIND_LABELS[kind])
+
+
+def status_label(status: str) -> str:
+    return _(STATUS_LABELS[status])

@@ -46,7 +46,7 @@ def kind_label(kind: ContactKind) -> str:
         ContactKind.MUNICIPALITY: _("municipality"),
         ContactKind.POLICE: _("police"),
         ContactKind.CORPORATION: _("housing corporation"),
-        ContactKind.PEER: _("peer (experienced resident of another complex)"),
+        ContactKind.PEER: _("peer from another complex"),
     }[kind]
 
 

@@ -13,7 +13,7 @@ from bot.context import BuurtnetContext
 from bot.digest import WEEK, digest_week
 from bot.i18n import _, ngettext, use_language
 from bot.models import Complex
-from bot.reports import CATEGORY_LABELS, STATUS_LABELS, reference
+from bot.reports import category_label, reference, status_label
 from bot.repositories.stages import WeekFigures
 from bot.routing import CATEGORIES
 from bot.stages import Metrics
@@ -48,11 +48,11 @@ def _report_lines(figures: WeekFigures) -> list[str]:
         return [_("No reports this week.")]
     lines = []
     for category in CATEGORIES:
-        counts = [_("{status}: {count}").format(status=_(STATUS_LABELS[status]), count=count)
+        counts = [_("{status}: {count}").format(status=status_label(status), count=count)
                   for kind, status, count in figures.reports if kind == category]
         if counts:
             lines.append("• " + _("{category}: {counts}").format(
-                category=_(CATEGORY_LABELS[category]), counts=", ".join(counts)))
+                category=category_label(category), counts=", ".join(counts)))
     return lines
 
 
@@ -60,7 +60,7 @@ def _waiting_lines(context: BuurtnetContext, figures: WeekFigures) -> list[str]:
     if not figures.unacknowledged:
         return [_("None: every report was picked up.")]
     lines = ["• " + _("{reference}, {category}, since {date}").format(
-        reference=reference(item.report_id), category=_(CATEGORY_LABELS[item.category]),
+        reference=reference(item.report_id), category=category_label(item.category),
         date=day(context, item.created_at)) for item in figures.unacknowledged[:LIST_MAX]]
     return lines + _more(len(figures.unacknowledged))
 

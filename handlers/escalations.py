@@ -22,13 +22,13 @@ from bot.context import BuurtnetContext
 from bot.i18n import _, current_language, use_language
 from bot.models import Complex, ContactKind, Draft
 from bot.reports import (
-    CATEGORY_LABELS,
-    KIND_LABELS,
     NOTE_MAX,
     QUESTION_MAX,
     SENSITIVE_CATEGORIES,
-    STATUS_LABELS,
+    category_label,
+    kind_text,
     reference,
+    status_label,
 )
 from bot.repositories.outbox import Message
 from bot.repositories.reports import Report, Target
@@ -83,10 +83,10 @@ async def _people(context: BuurtnetContext, complex_: Complex, target: str) -> l
 
 def _report_text(report: Report, complex_: Complex, additions: list[str]) -> str:
     lines = [_("<b>Report {reference}</b> · {kind}: {category}").format(
-        reference=reference(report.id), kind=_(KIND_LABELS[report.kind]),
-        category=_(CATEGORY_LABELS[report.category]))]
+        reference=reference(report.id), kind=kind_text(report.kind),
+        category=category_label(report.category))]
     if report.urgent:
-        lines.append(_("⚠️ Urgent: happening now, or violence."))
+        lines.append(_("⚠️ Urgent: happening now, violence, or a sexual offence."))
     lines += [
         _("Complex: {complex}").format(complex=html.escape(complex_.name)),
         _("When: {when}").format(when=html.escape(report.occurred)),
@@ -205,8 +205,8 @@ async def _missing_targets(context: BuurtnetContext, report: Report, complex_: C
                            level: Level) -> None:
     messages = await _tell_operators(
         context, f"missing:{report.id}:{report.lap}:{report.level}",
-        lambda: _("Report {reference} in {complex} skipped a level: the complex has no "
-                  "{targets} yet. Invite them with /invitecontact.").format(
+        lambda: _("Report {reference} in {complex} skipped a level: nobody could be "
+                  "reached for {targets}. Invite them with /invitecontact.").format(
             reference=reference(report.id), complex=html.escape(complex_.name),
             targets=", ".join(target_label(t) for t in level.targets)))
     for message in messages:
@@ -221,12 +221,12 @@ async def _climb_alert(context: BuurtnetContext, report: Report, complex_: Compl
         return await _tell_operators(context, f"lap:{report.id}", lambda: _(
             "Nobody acknowledged report {reference} ({category}, {complex}) on any level. "
             "I am sending it round once more.").format(
-            reference=reference(report.id), category=_(CATEGORY_LABELS[report.category]),
+            reference=reference(report.id), category=category_label(report.category),
             complex=html.escape(complex_.name)))
     return await _tell_operators(context, f"exhausted:{report.id}", lambda: _(
         "Report {reference} ({category}, {complex}) is still not acknowledged after two "
         "rounds. Please make sure someone picks it up.").format(
-        reference=reference(report.id), category=_(CATEGORY_LABELS[report.category]),
+        reference=reference(report.id), category=category_label(report.category),
         complex=html.escape(complex_.name)))
 
 
@@ -342,7 +342,7 @@ async def _acknowledge(update: Update, context: BuurtnetContext, report: Report,
         with use_language(await language_for(context, report.reporter_id)):
             organisation = await _organisation(context, report, me)
             messages.append(Message(f"ack:{report.id}:reporter", report.reporter_id, _(
-                "Your report {reference} was picked up by {organisation}.").format(
+                "Your report {reference} was picked up ({organisation}).").format(
                 reference=reference(report.id), organisation=organisation)))
     if not await context.repos.reports.acknowledge(report.id, me, messages):
         await query.answer(_("Someone already took this report."), show_alert=True)
@@ -358,7 +358,7 @@ async def _forward(update: Update, context: BuurtnetContext, report: Report, kin
     level = report.current_level or report.chain[-1]
     await context.repos.reports.forward(report, Level((kind,), (), level.timeout_seconds))
     await query.answer()
-    await query.edit_message_text(_("{reference} is forwarded to {organisation}.").format(
+    await query.edit_message_text(_("{reference} is forwarded ({organisation}).").format(
         reference=reference(report.id), organisation=kind_label(ContactKind(kind))))
     await advance(context, report.id)
 
@@ -379,7 +379,7 @@ async def on_resolve_note(update: Update, context: BuurtnetContext, draft: Draft
     if report.reporter_id != GONE:
         with use_language(await language_for(context, report.reporter_id)):
             messages.append(Message(f"resolved:{report.id}:reporter", report.reporter_id, _(
-                "Your report {reference} is resolved. Note from {organisation}: {note}").format(
+                "Your report {reference} is resolved ({organisation}). The note: {note}").format(
                 reference=reference(report.id),
                 organisation=await _organisation(context, report, me),
                 note=html.escape(note))))
@@ -405,7 +405,7 @@ async def on_question(update: Update, context: BuurtnetContext, draft: Draft) ->
     with use_language(await language_for(context, report.reporter_id)):
         message = Message(
             "question:{question}", report.reporter_id,
-            _("About your report {reference}, {organisation} asks:\n{question}").format(
+            _("A question about your report {reference} ({organisation}):\n{question}").format(
                 reference=reference(report.id),
                 organisation=await _organisation(context, report, draft.telegram_id),
                 question=html.escape(question)),
@@ -511,7 +511,7 @@ async def queue_command(update: Update, context: BuurtnetContext) -> None:
                                                       levels=len(report.chain)))
         lines.append(_("<b>{reference}</b> · {category} · {age} old · {state} · me too: "
                        "{count}").format(
-            reference=reference(report.id), category=_(CATEGORY_LABELS[report.category]),
+            reference=reference(report.id), category=category_label(report.category),
             age=_age(report, now), state=state, count=report.me_too))
     await reply(update, "\n".join(lines))
 
@@ -531,9 +531,9 @@ async def reports_command(update: Update, context: BuurtnetContext) -> None:
     lines = []
     for report in reports:
         line = _("<b>{reference}</b> · {kind}: {category} · {status}").format(
-            reference=reference(report.id), kind=_(KIND_LABELS[report.kind]),
-            category=_(CATEGORY_LABELS[report.category]),
-            status=_(STATUS_LABELS[report.status]))
+            reference=reference(report.id), kind=kind_text(report.kind),
+            category=category_label(report.category),
+            status=status_label(report.status))
         if report.category in SENSITIVE_CATEGORIES:
             line += " · " + _("details only for the professionals handling it")
         elif report.me_too:

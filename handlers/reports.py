@@ -18,9 +18,11 @@ from bot.reports import (
     DESCRIPTION_MAX,
     KIND_LABELS,
     PLACE_MAX,
-    STATUS_LABELS,
     WHEN_MAX,
+    category_label,
+    kind_text,
     reference,
+    status_label,
 )
 from bot.repositories.reports import Report
 from bot.routing import is_urgent
@@ -61,8 +63,8 @@ def _prompt(context: BuurtnetContext, draft: Draft, group_linked: bool
             _button(_("Yes, now"), "rp:now:yes"), _button(_("No"), "rp:now:no")]]
     if step == "kind":
         return _("Is it an incident (something happened) or a concern (a worry, an unsafe "
-                 "situation)?"), [[_button(_(KIND_LABELS["incident"]), "rp:kind:incident"),
-                                   _button(_(KIND_LABELS["concern"]), "rp:kind:concern")]]
+                 "situation)?"), [[_button(kind_text("incident"), "rp:kind:incident"),
+                                   _button(kind_text("concern"), "rp:kind:concern")]]
     if step == "category":
         return _("What is it about?"), [
             [_button(_(label), f"rp:category:{key}")] for key, label in CATEGORY_LABELS.items()]
@@ -262,7 +264,7 @@ async def _send(update: Update, context: BuurtnetContext, draft: Draft) -> None:
 def _shared_text(report: Report) -> str:
     return _("<b>A neighbour shared a concern</b> ({category})\n{what}\n\nDo you recognise "
              "this? Press \"me too\". Do not discuss suspects here; report privately with "
-             "/report.").format(category=_(CATEGORY_LABELS[report.category]),
+             "/report.").format(category=category_label(report.category),
                                 what=html.escape(report.description))
 
 
@@ -313,8 +315,8 @@ async def myreports_command(update: Update, context: BuurtnetContext) -> None:
     lines, keyboard = [], []
     for report in reports[:20]:
         lines.append(_("<b>{reference}</b> · {category} · {status}").format(
-            reference=reference(report.id), category=_(CATEGORY_LABELS[report.category]),
-            status=_(STATUS_LABELS[report.status])))
+            reference=reference(report.id), category=category_label(report.category),
+            status=status_label(report.status)))
         if report.status != "resolved":
             keyboard.append([_button(_("Add information to {reference}").format(
                 reference=reference(report.id)), f"ra:{report.id}")])

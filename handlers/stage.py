@@ -446,9 +446,10 @@ async def committee_command(update: Update, context: BuurtnetContext) -> None:
 def parse_setstage(args: list[str]) -> tuple[str | None, str]:
     """The stage to set (None: lift the override) and the reason, from /setstage's words."""
     if not args:
-        raise InvalidInput(N_("Usage: /setstage group followed by the reason: the stage "
-                              "(loose_sand, beginning_network or group) and why. /setstage "
-                              "auto followed by the reason lifts the override."))
+        raise InvalidInput(N_("Usage: /setstage, then the stage (loose_sand, "
+                              "beginning_network or group) and why, for example /setstage "
+                              "group the committee meets monthly. /setstage auto, then why, "
+                              "lifts the override."))
     token = args[0].lower()
     if token not in (*STAGES, AUTO):
         raise InvalidInput(N_("I do not know the stage {stage}. Use loose_sand, "

@@ -7,7 +7,7 @@ from datetime import timedelta
 from bot.offline import Call
 from tests.conftest import make_config
 from tests.people import CONTACT, INITIATOR, NEIGHBOUR, OPERATOR, POLICE, STRANGER, user
-from tests.world import GROUP_ID, World, alerts, last_message, sent, sweep
+from tests.world import GROUP_ID, World, alerts, last_message, nl, sent, sweep
 
 REPORTER = user(4100, "Zoë", "en")  # a name that appears nowhere else
 CORPORATION = user(2003, "Cor")
@@ -53,7 +53,9 @@ def _to(calls: list[Call], person: dict) -> list[Call]:
 
 
 def _escalation(calls: list[Call], person: dict) -> Call:
-    messages = [c for c in _to(calls, person) if c.text.startswith("<b>Report R-")]
+    # "<b>Report R-0001</b>", or "<b>Melding R-0001</b>" for Pieter, who speaks Dutch.
+    messages = [c for c in _to(calls, person)
+                if c.text.startswith("<b>") and c.text.split("</b>")[0].split()[-1][:2] == "R-"]
     assert messages, f"{person['first_name']} got no report among {[c.text for c in calls]}"
     return messages[-1]
 
@@ -87,14 +89,14 @@ async def test_loose_sand_concern_acknowledged_asked_answered_resolved(world: Wo
     assert _to(calls, POLICE) == [] and _to(calls, INITIATOR) == []
     # The municipality acknowledges: the reporter hears it.
     calls = await world.press(CONTACT, escalation, "es:ack:1")
-    assert "Your report R-0001 was picked up by municipality." in \
+    assert "Your report R-0001 was picked up (municipality)." in \
         last_message(calls, REPORTER["id"]).text
     assert (await world.repos.reports.get(1)).status == "acknowledged"
     # A question, relayed both ways by the bot.
     await world.press(CONTACT, escalation, "es:ask:1")
     calls = await world.say(CONTACT, "Which flat does the music come from?")
     question = last_message(calls, REPORTER["id"])
-    assert "municipality asks:\nWhich flat does the music come from?" in question.text
+    assert "(municipality):\nWhich flat does the music come from?" in question.text
     await world.press(REPORTER, question, "Answer")
     calls = await world.say(REPORTER, "From 3.14, I think")
     relayed = last_message(calls, CONTACT["id"])
@@ -102,7 +104,7 @@ async def test_loose_sand_concern_acknowledged_asked_answered_resolved(world: Wo
     # Resolve with a note for the reporter.
     await world.press(CONTACT, escalation, "es:res:1")
     calls = await world.say(CONTACT, "We spoke to the residents of 3.14.")
-    assert "Your report R-0001 is resolved. Note from municipality: We spoke" in \
+    assert "Your report R-0001 is resolved (municipality). The note: We spoke" in \
         last_message(calls, REPORTER["id"]).text
     assert (await world.repos.reports.get(1)).status == "resolved"
     _never_revealed(world)
@@ -145,7 +147,8 @@ async def test_urgent_goes_to_police_and_municipality_at_once(world: World) -> N
     await _complex(world, "group", committee=True)
     calls = await _report(world, now="yes", kind="incident", category="violence",
                           what="A fight in the hall")
-    assert "Urgent" in _escalation(calls, POLICE).text
+    assert nl("⚠️ Urgent: happening now, violence, or a sexual offence.") in \
+        _escalation(calls, POLICE).text  # Pieter speaks Dutch
     _escalation(calls, CONTACT)
     report = await world.repos.reports.get(1)
     assert report.deadline_at == world.clock.now() + timedelta(minutes=15)
@@ -203,7 +206,7 @@ async def test_a_target_with_nobody_behind_it_is_skipped_and_operators_told(
     await world.sign_up(REPORTER, complex_.resident_code, introductions=False)
     await world.contact_joins(POLICE, complex_, "police")
     calls = await _report(world, kind="incident", category="theft", what="Bike stolen")
-    assert "has no municipality yet" in last_message(calls, OPERATOR["id"]).text
+    assert "nobody could be reached for municipality" in last_message(calls, OPERATOR["id"]).text
     _escalation(calls, POLICE)
 
 
@@ -240,7 +243,7 @@ async def test_forward_to_another_organisation(world: World) -> None:
     escalation = _escalation(calls, CONTACT)
     choose = last_message(await world.press(CONTACT, escalation, "es:fwd:1"))
     calls = await world.press(CONTACT, choose, "es:fw:1:police")
-    assert "forwarded to police" in last_message(calls, CONTACT["id"]).text
+    assert "R-0001 is forwarded (police)." in last_message(calls, CONTACT["id"]).text
     _escalation(calls, POLICE)
     report = await world.repos.reports.get(1)
     assert report.status == "open" and report.acknowledged_by is None

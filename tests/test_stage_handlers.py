@@ -554,7 +554,7 @@ async def test_setstage_refusals_change_nothing(world: World) -> None:
                         ).text == "Please use this command in a private chat with me."
     reason = "Please add a reason of 3 to 300 characters after the stage."
     for command, answer in [
-        ("/setstage", "Usage: /setstage group followed by the reason"),
+        ("/setstage", "Usage: /setstage, then the stage"),
         ("/setstage purple because", "I do not know the stage purple. Use loose_sand, "
                                      "beginning_network, group, or auto to lift the override."),
         ("/setstage <b>x</b> because", "I do not know the stage &lt;b&gt;x&lt;/b&gt;."),
