@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from telegram import Update
 from telegram.constants import ParseMode
+from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest
 
@@ -84,7 +85,10 @@ async def open_services(app: Application) -> None:
     services = await Services.open(config, clock)
     app.bot_data[SERVICES] = services
     app.bot_data[DELIVERER] = Deliverer(services.repos.outbox, app.bot, app.bot_data["pacing"])
-    await setup_command_menus(app.bot, config.language)
+    try:
+        await setup_command_menus(app.bot, config.language)
+    except TelegramError:
+        log.warning("could not set the command menus; going on without", exc_info=True)
     for operator_id in sorted(config.operators):
         who = await standing_of(services.repos, config.operators, operator_id)
         language = await services.repos.people.language_of(operator_id) or config.language
@@ -122,6 +126,7 @@ async def stop_delivery(app: Application) -> None:
 
 
 async def close_services(app: Application) -> None:
+    await stop_delivery(app)  # if start-up failed half-way, post_stop never ran
     services: Services | None = app.bot_data.pop(SERVICES, None)
     if services is not None:
         await services.close()

@@ -78,7 +78,9 @@ def run(config: Config) -> int:
     asyncio.run(migrate(config))
     app = build_application(config)
     try:
-        app.run_polling(allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False)
+        # bootstrap_retries=-1: a network hiccup at start-up is retried, not fatal.
+        app.run_polling(allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False,
+                        bootstrap_retries=-1)
     except InvalidToken:
         # PTB's message quotes the token: say it in our own words instead.
         return _fail("Telegram rejected TELEGRAM_BOT_TOKEN; check it with @BotFather "

@@ -106,15 +106,17 @@ class Deliverer:
         except RetryAfter as error:
             await self.outbox.retry_later(outgoing.id, _retry_after(error), "flood control")
         except Forbidden as error:
-            log.info("outbox %s: chat %s is unreachable", outgoing.id, outgoing.chat_id)
+            log.info("outbox %s: the chat is unreachable", outgoing.id)
             await self.outbox.give_up(outgoing.id, "unreachable", error.message)
         except BadRequest as error:
             log.warning("outbox %s: Telegram refused it: %s", outgoing.id, error.message)
             await self.outbox.give_up(outgoing.id, "failed", error.message)
-        except (NetworkError, TelegramError) as error:
+        except Exception as error:  # network, server, or our own: try again later
             if outgoing.attempts + 1 >= GIVE_UP_AFTER:
-                await self.outbox.give_up(outgoing.id, "failed", str(error))
+                await self.outbox.give_up(outgoing.id, "failed", type(error).__name__)
             else:
+                if not isinstance(error, NetworkError | TelegramError):
+                    log.exception("outbox %s could not be sent", outgoing.id)
                 await self.outbox.retry_later(outgoing.id, backoff(outgoing.attempts),
                                               type(error).__name__)
         else:

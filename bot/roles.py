@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from bot.models import Contact, Resident
+from bot.models import Contact, ContactKind, Resident
 from bot.repositories import Repositories
 
 
@@ -29,13 +29,15 @@ class Standing:
         return any(contact.complex_id == complex_id for contact in self.contacts)
 
     def may_link_group_for(self, complex_id: int) -> bool:
-        return (
-            self.is_operator or self.is_initiator_of(complex_id) or self.is_contact_of(complex_id)
-        )
+        return self.is_operator or complex_id in self.organised_complex_ids()
 
     def organised_complex_ids(self) -> list[int]:
-        """Complexes this person may link a group for (operators: see all complexes)."""
-        ids = [contact.complex_id for contact in self.contacts]
+        """Complexes this person may link a group for (operators: see all complexes).
+
+        Peers are residents of another complex: they mentor, they do not run this one's group.
+        """
+        ids = [contact.complex_id for contact in self.contacts
+               if contact.kind is not ContactKind.PEER]
         if self.initiator_complex_id is not None:
             ids.insert(0, self.initiator_complex_id)
         return list(dict.fromkeys(ids))

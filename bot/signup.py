@@ -32,11 +32,14 @@ def placement(complex_: Complex, *, as_initiator: bool, was_removed: bool) -> tu
 ]:
     """Role and status of a finished sign-up.
 
-    The initiators' link makes an initiator straight away; otherwise an approval complex,
-    or a person an initiator removed before, waits for an initiator's approval.
+    Someone an initiator removed before always waits for an initiator's approval, whatever
+    link they use; the initiators' link makes an initiator straight away; an approval
+    complex lets everyone else wait for approval.
     """
+    if was_removed:
+        return ResidentRole.RESIDENT, ResidentStatus.PENDING
     if as_initiator:
         return ResidentRole.INITIATOR, ResidentStatus.ACTIVE
-    if complex_.join_policy is JoinPolicy.APPROVAL or was_removed:
+    if complex_.join_policy is JoinPolicy.APPROVAL:
         return ResidentRole.RESIDENT, ResidentStatus.PENDING
     return ResidentRole.RESIDENT, ResidentStatus.ACTIVE

@@ -50,14 +50,18 @@ async def on_button(update: Update, context: BuurtnetContext) -> None:
         return
     repos = context.repos
     resident = await repos.people.resident(int(parts[2]))
-    if resident is None or resident.status is not ResidentStatus.PENDING:
-        await query.answer(_("Someone already decided on this sign-up."), show_alert=True)
-        await query.edit_message_reply_markup(None)
+    if resident is None:
+        await stale_button(query)
         return
     who = await standing(update, context)
     if not (who.is_operator or who.is_initiator_of(resident.complex_id)):
+        # Said before anything else, so nobody learns which sign-ups are pending.
         await query.answer(_("Only the initiators of this complex can decide on sign-ups."),
                            show_alert=True)
+        return
+    if resident.status is not ResidentStatus.PENDING:
+        await query.answer(_("Someone already decided on this sign-up."), show_alert=True)
+        await query.edit_message_reply_markup(None)
         return
     complex_ = await repos.complexes.get(resident.complex_id)
     assert complex_ is not None
@@ -67,12 +71,6 @@ async def on_button(update: Update, context: BuurtnetContext) -> None:
     if not done:
         await query.answer(_("Someone already decided on this sign-up."), show_alert=True)
         return
-    await query.answer()
-    outcome = _("{name} was approved.") if approve else _("{name} was declined.")
-    await query.edit_message_text(
-        _request_text(complex_, resident) + "\n\n" +
-        outcome.format(name=html.escape(resident.first_name))
-    )
     with use_language(await language_for(context, resident.telegram_id)):
         if approve:
             text = _("Good news: you are now a member of <b>{complex}</b>. "
@@ -86,7 +84,23 @@ async def on_button(update: Update, context: BuurtnetContext) -> None:
         activated = await repos.people.resident(resident.id)
         assert activated is not None
         await welcome_in_group(context, complex_, activated)
+    # Only now Telegram calls that may fail: the messages above are queued.
+    await query.answer()
+    outcome = _("{name} was approved.") if approve else _("{name} was declined.")
+    await query.edit_message_text(
+        _request_text(complex_, resident) + "\n\n" +
+        outcome.format(name=html.escape(resident.first_name))
+    )
+    if approve:
         await refresh_stage(context, complex_.id)
+
+
+async def run_due(context: BuurtnetContext) -> None:
+    """Pending sign-ups whose question never got queued (a crash in between) are asked now."""
+    for resident in await context.repos.people.pending_unasked():
+        complex_ = await context.repos.complexes.get(resident.complex_id)
+        if complex_ is not None:
+            await ask_initiators(context, complex_, resident)
 
 
 def handlers() -> list[BaseHandler]:

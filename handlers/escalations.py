@@ -11,6 +11,7 @@ An anonymous reporter's name, username and id never reach a target: only the bot
 """
 
 import html
+import logging
 from collections.abc import Callable
 from datetime import datetime
 
@@ -48,6 +49,8 @@ from handlers.common import (
     standing,
 )
 
+log = logging.getLogger(__name__)
+
 RESOLVE_FLOW, ASK_FLOW, ANSWER_FLOW = "resolve", "ask", "answer"
 GONE = 0
 """The reporter id of a report whose reporter used /forgetme."""
@@ -81,7 +84,8 @@ async def _people(context: BuurtnetContext, complex_: Complex, target: str) -> l
 # -- the messages ------------------------------------------------------------------------
 
 
-def _report_text(report: Report, complex_: Complex, additions: list[str]) -> str:
+def _report_text(report: Report, complex_: Complex) -> str:
+    """At most about 2,500 characters: added information goes in messages of its own."""
     lines = [_("<b>Report {reference}</b> · {kind}: {category}").format(
         reference=reference(report.id), kind=kind_text(report.kind),
         category=category_label(report.category))]
@@ -95,7 +99,6 @@ def _report_text(report: Report, complex_: Complex, additions: list[str]) -> str
                                    is not None else "—"),
         _("What: {what}").format(what=html.escape(report.description)),
     ]
-    lines += [_("Added later: {text}").format(text=html.escape(text)) for text in additions]
     lines.append(_("Reported by: {name}").format(name=html.escape(report.reporter_name))
                  if report.reporter_name else _("Reported anonymously"))
     if report.me_too:
@@ -138,7 +141,7 @@ async def _level_messages(
 
 def _notification(report: Report, complex_: Complex, level: Level, key: str,
                   telegram_id: int, acts: bool, additions: list[str]) -> list[Message]:
-    text = _report_text(report, complex_, additions)
+    text = _report_text(report, complex_)
     if not acts:
         text += "\n\n" + _("For your information: {handlers} handle this report.").format(
             handlers=", ".join(target_label(t) for t in level.targets))
@@ -146,6 +149,10 @@ def _notification(report: Report, complex_: Complex, level: Level, key: str,
         text += "\n\n" + _("Nobody acknowledged this report yet; it is being sent round "
                             "once more.")
     messages = [Message(key, telegram_id, text, _rows(_actions(report.id)) if acts else None)]
+    messages += [Message(f"{key}:add:{number}", telegram_id, _(
+        "The reporter added to {reference}:\n{text}").format(
+        reference=reference(report.id), text=html.escape(addition)))
+        for number, addition in enumerate(additions, start=1)]
     if report.photo_file_id:
         messages.append(Message(f"{key}:photo", telegram_id, _(
             "Photo with report {reference}").format(reference=reference(report.id)),
@@ -236,8 +243,15 @@ async def run_due(context: BuurtnetContext) -> None:
         report = await context.repos.reports.get(report_id)
         if report and await context.repos.reports.current_level_unreachable(report):
             await context.repos.reports.expire_unreachable(report)
+    failures: list[Exception] = []
     for report_id in await context.repos.reports.due_for_ladder():
-        await advance(context, report_id)
+        try:
+            await advance(context, report_id)
+        except Exception as exc:  # one broken report must not hold up the others
+            log.exception("could not move report %s up its ladder", report_id)
+            failures.append(exc)
+    if failures:
+        raise failures[0]
 
 
 # -- what targets do ----------------------------------------------------------------------
@@ -355,8 +369,14 @@ async def _acknowledge(update: Update, context: BuurtnetContext, report: Report,
 async def _forward(update: Update, context: BuurtnetContext, report: Report, kind: str) -> None:
     query = update.callback_query
     assert query is not None
-    level = report.current_level or report.chain[-1]
-    await context.repos.reports.forward(report, Level((kind,), (), level.timeout_seconds))
+    for _attempt in range(3):  # the sweeper may move the ladder meanwhile
+        fresh = await context.repos.reports.get(report.id)
+        if fresh is None:
+            return
+        level = fresh.current_level or fresh.chain[-1]
+        if await context.repos.reports.forward(fresh, Level((kind,), (),
+                                                            level.timeout_seconds)):
+            break
     await query.answer()
     await query.edit_message_text(_("{reference} is forwarded ({organisation}).").format(
         reference=reference(report.id), organisation=kind_label(ContactKind(kind))))
@@ -458,13 +478,21 @@ async def on_answer_text(update: Update, context: BuurtnetContext, draft: Draft)
     except InvalidInput as error:
         await say_invalid(update, error)
         return
-    with use_language(await language_for(context, question.asked_by)):
-        message = Message(f"answer:{question.id}", question.asked_by, _(
-            "The reporter of {reference} answers your question \"{question}\":\n{answer}").format(
-            reference=reference(question.report_id), question=html.escape(question.question),
-            answer=html.escape(answer)))
-    await context.repos.drafts.clear(draft.telegram_id)
-    if not await context.repos.reports.answer(question.id, answer, [message]):
+    repos = context.repos
+    # The answer goes to who asked, if they still handle the report; else to who does.
+    readers = ([question.asked_by] if await repos.reports.is_actor(question.report_id,
+                                                                   question.asked_by)
+               else await repos.reports.actors(question.report_id))
+    messages = []
+    for reader in readers:
+        with use_language(await language_for(context, reader)):
+            messages.append(Message(f"answer:{question.id}:{reader}", reader, _(
+                "The reporter of {reference} answers the question \"{question}\":\n"
+                "{answer}").format(reference=reference(question.report_id),
+                                   question=html.escape(question.question),
+                                   answer=html.escape(answer))))
+    await repos.drafts.clear(draft.telegram_id)
+    if not await repos.reports.answer(question.id, answer, messages):
         await reply(update, _("You already answered."))
         return
     context.deliverer.kick()
@@ -477,9 +505,10 @@ async def pass_on_addition(context: BuurtnetContext, report: Report, text: str) 
     if fresh is None:
         return
     targets = await context.repos.reports.targets(report.id)
-    people = ({fresh.acknowledged_by} if fresh.acknowledged_by else
-              {t.telegram_id for t in targets if t.acts and t.lap == fresh.lap
-               and t.level == fresh.level})
+    allowed = set(await context.repos.reports.actors(report.id))
+    current = {t.telegram_id for t in targets if t.acts and t.lap == fresh.lap
+               and t.level == fresh.level}
+    people = ({fresh.acknowledged_by} if fresh.acknowledged_by in allowed else current) & allowed
     count = len(await context.repos.reports.additions(report.id))
     for telegram_id in sorted(people):
         with use_language(await language_for(context, telegram_id)):

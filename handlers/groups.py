@@ -9,7 +9,15 @@ from bot.context import BuurtnetContext
 from bot.i18n import _, use_language
 from bot.models import Complex
 from bot.repositories.complexes import GroupLinkedElsewhere
-from handlers.common import deep_link, reply, require_group, split_data, stale_button, standing
+from handlers.common import (
+    deep_link,
+    is_group,
+    reply,
+    require_group,
+    split_data,
+    stale_button,
+    standing,
+)
 
 
 def house_rules() -> str:
@@ -52,7 +60,7 @@ async def on_link_button(update: Update, context: BuurtnetContext) -> None:
     query = update.callback_query
     assert query is not None
     parts = split_data(query, 2)
-    if parts is None or not parts[1].isdigit():
+    if parts is None or not parts[1].isdigit() or not is_group(update):
         await stale_button(query)
         return
     complex_ = await context.repos.complexes.get(int(parts[1]))
@@ -70,6 +78,13 @@ async def on_link_button(update: Update, context: BuurtnetContext) -> None:
 async def _link(update: Update, context: BuurtnetContext, complex_: Complex) -> None:
     chat = update.effective_chat
     assert chat is not None
+    moving = complex_.group_chat_id is not None and complex_.group_chat_id != chat.id
+    if moving and not (await standing(update, context)).is_operator:
+        # Moving a complex's group quietly would send its welcomes and concerns elsewhere.
+        await reply(update, _("{complex} already has a group chat. Only an operator can move "
+                              "it here, with /linkgroup in this group.").format(
+            complex=html.escape(complex_.name)))
+        return
     try:
         changed = await context.repos.complexes.link_group(complex_.id, chat.id)
     except GroupLinkedElsewhere as linked:

@@ -274,7 +274,7 @@ async def welcome_in_group(context: BuurtnetContext, complex_: Complex,
         if resident.interests:
             text += "\n" + _("Likes: {interests}").format(
                 interests=interest_labels(resident.interests))
-        await context.bot.send_message(complex_.group_chat_id, text)
+        await notify(context, f"welcome:{resident.id}", complex_.group_chat_id, text)
 
 
 def handlers() -> list[BaseHandler]:

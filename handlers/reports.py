@@ -18,6 +18,7 @@ from bot.reports import (
     DESCRIPTION_MAX,
     KIND_LABELS,
     PLACE_MAX,
+    SENSITIVE_CATEGORIES,
     WHEN_MAX,
     category_label,
     kind_text,
@@ -156,7 +157,10 @@ async def _advance(update: Update, context: BuurtnetContext, draft: Draft, data:
     step = STEPS[STEPS.index(draft.step) + 1]
     if step == "share":
         complex_ = await context.repos.complexes.get(data["complex_id"])
-        if data["kind"] != "concern" or complex_ is None or complex_.group_chat_id is None:
+        # Only an ordinary worry is shown to neighbours: nothing urgent, nothing sexual.
+        if data["kind"] != "concern" or complex_ is None or complex_.group_chat_id is None \
+                or is_urgent(data["now"], data["category"]) \
+                or data["category"] in SENSITIVE_CATEGORIES:
             data["share"] = False
             step = "confirm"
     draft = await context.repos.drafts.put(draft.telegram_id, FLOW, step, data)
@@ -247,18 +251,18 @@ async def _send(update: Update, context: BuurtnetContext, draft: Draft) -> None:
         photo_file_id=data.get("photo"), stage=stage, shared_in_group=data.get("share", False),
         chain=context.config.routing.chain(stage, data["kind"], data["category"], urgent),
     )
-    await repos.drafts.clear(draft.telegram_id)
-    await reply(update, _("Thank you. Your report <b>{reference}</b> is received and on its "
-                          "way to the people who can act on it. I will tell you what "
-                          "happens; /myreports shows its status.").format(
-        reference=reference(report_id)) + "\n\n" + _summary(data))
     report = await repos.reports.get(report_id)
     assert report is not None
+    # Queued and on its ladder before the reporter hears back (that reply may fail).
     if report.shared_in_group and complex_.group_chat_id is not None:
         with use_language(complex_.language):
             await notify(context, f"share:{report.id}", complex_.group_chat_id,
                          _shared_text(report), _me_too_keyboard(report))
     await escalations.advance(context, report_id)
+    await reply(update, _("Thank you. Your report <b>{reference}</b> is received and on its "
+                          "way to the people who can act on it. I will tell you what "
+                          "happens; /myreports shows its status.").format(
+        reference=reference(report_id)) + "\n\n" + _summary(data))
 
 
 def _shared_text(report: Report) -> str:
@@ -356,7 +360,7 @@ async def on_add_text(update: Update, context: BuurtnetContext, draft: Draft) ->
         return
     await context.repos.reports.add_information(report.id, text)
     await context.repos.drafts.clear(draft.telegram_id)
-    await escalations.pass_on_addition(context, report, text)
+    await escalations.pass_on_addition(context, report, text)  # queued before the reply
     await reply(update, _("Added to {reference} and passed on.").format(
         reference=reference(report.id)))
 

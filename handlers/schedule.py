@@ -4,19 +4,37 @@ Due times live in the database, each with its own "done" marker, so a sweep afte
 restart does what fell due while the bot was down, once.
 """
 
+import logging
 from datetime import timedelta
 
 from bot.context import BuurtnetContext
-from handlers import activities, digest, escalations, ideas, introductions, stage_changes
+from handlers import (
+    activities,
+    approvals,
+    digest,
+    escalations,
+    ideas,
+    introductions,
+    stage_changes,
+)
+
+log = logging.getLogger(__name__)
 
 SWEEP_EVERY = timedelta(minutes=1)
 
+# Reports first: they are what cannot wait.
+STEPS = (escalations.run_due, approvals.run_due, introductions.run_due, ideas.run_due,
+         activities.run_due, stage_changes.run_due, digest.run_due)
+
 
 async def sweep(context: BuurtnetContext) -> None:
-    """Everything due now, feature by feature."""
-    await escalations.run_due(context)
-    await introductions.run_due(context)
-    await ideas.run_due(context)
-    await activities.run_due(context)
-    await stage_changes.run_due(context)
-    await digest.run_due(context)
+    """Everything due now, feature by feature; one failing feature does not stop the rest."""
+    failures: list[Exception] = []
+    for step in STEPS:
+        try:
+            await step(context)
+        except Exception as exc:
+            log.exception("sweep step %s failed", step.__module__)
+            failures.append(exc)
+    if failures:
+        raise failures[0]  # the error handler tells the operators

@@ -85,8 +85,9 @@ def _prompt(draft: Draft, complex_name: str, telegram_first_name: str) -> tuple[
         return _("Would you like to help organise things in your complex now and then?"), \
             _yes_no("organise")
     if step == "introductions":
-        return _("Would you like me to introduce you to neighbours now and then?"), \
-            _yes_no("introductions")
+        return _("Would you like me to introduce you to neighbours now and then? If so, I "
+                 "also welcome you in your complex's group chat with your first name, "
+                 "building and interests."), _yes_no("introductions")
     return (
         _("Please check your answers:\n"
           "Name: {name}\nBuilding or floor: {building}\nInterests: {interests}\n"
@@ -260,18 +261,18 @@ async def _finish(update: Update, context: BuurtnetContext, draft: Draft) -> Non
     await repos.drafts.clear(draft.telegram_id)
     name = html.escape(complex_.name)
     if status is ResidentStatus.PENDING:
+        await approvals.ask_initiators(context, complex_, resident)  # queued before replying
         await reply(update, _("Thank you! An initiator of <b>{complex}</b> will look at your "
                               "sign-up; I will let you know.").format(complex=name))
-        await approvals.ask_initiators(context, complex_, resident)
     elif resident.is_initiator:
+        await welcome_in_group(context, complex_, resident)
         await reply(update, _("Welcome to <b>{complex}</b>! You are signed up as an "
                               "initiator. /help shows what you can do.").format(complex=name))
     else:
+        await welcome_in_group(context, complex_, resident)
         await reply(update, _("Welcome to <b>{complex}</b>, {name}! You are signed up. "
                               "/help shows what you can do.").format(
             complex=name, name=html.escape(resident.first_name)))
-    if status is ResidentStatus.ACTIVE:
-        await welcome_in_group(context, complex_, resident)
         await refresh_stage(context, complex_.id)
 
 

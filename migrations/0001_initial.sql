@@ -25,7 +25,7 @@ CREATE TABLE users (
 
 -- One complex per resident: people move, leave and sign up again elsewhere.
 CREATE TABLE residents (
-    id                  INTEGER PRIMARY KEY,
+    id                  INTEGER PRIMARY KEY AUTOINCREMENT,
     telegram_id         INTEGER NOT NULL UNIQUE,
     complex_id          INTEGER NOT NULL REFERENCES complexes (id) ON DELETE CASCADE,
     first_name          TEXT NOT NULL,
@@ -68,7 +68,7 @@ CREATE TABLE contact_invites (
 
 -- Who was removed from a complex, by whom and why; a removed person needs approval to return.
 CREATE TABLE removals (
-    id          INTEGER PRIMARY KEY,
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
     complex_id  INTEGER NOT NULL REFERENCES complexes (id) ON DELETE CASCADE,
     telegram_id INTEGER NOT NULL,
     first_name  TEXT NOT NULL,

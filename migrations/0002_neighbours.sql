@@ -21,7 +21,7 @@ CREATE TABLE intro_rounds (
 );
 
 CREATE TABLE introductions (
-    id          INTEGER PRIMARY KEY,
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
     complex_id  INTEGER NOT NULL REFERENCES complexes (id) ON DELETE CASCADE,
     round_id    INTEGER REFERENCES intro_rounds (id) ON DELETE SET NULL,
     status      TEXT NOT NULL DEFAULT 'proposed'
@@ -62,7 +62,7 @@ CREATE TABLE meet_requests (
 );
 
 CREATE TABLE ideas (
-    id               INTEGER PRIMARY KEY,
+    id               INTEGER PRIMARY KEY AUTOINCREMENT,
     complex_id       INTEGER NOT NULL REFERENCES complexes (id) ON DELETE CASCADE,
     proposer_id      INTEGER REFERENCES residents (id) ON DELETE SET NULL,
     text             TEXT NOT NULL,
@@ -83,7 +83,7 @@ CREATE TABLE idea_votes (
 );
 
 CREATE TABLE activities (
-    id               INTEGER PRIMARY KEY,
+    id               INTEGER PRIMARY KEY AUTOINCREMENT,
     complex_id       INTEGER NOT NULL REFERENCES complexes (id) ON DELETE CASCADE,
     idea_id          INTEGER REFERENCES ideas (id) ON DELETE SET NULL,
     title            TEXT NOT NULL,

@@ -19,7 +19,7 @@ CREATE TABLE outbox (
     last_error      TEXT
 );
 CREATE INDEX outbox_pending ON outbox (status, next_attempt_at);
-CREATE INDEX outbox_by_chat ON outbox (chat_id);
+CREATE INDEX outbox_by_chat ON outbox (chat_id, status, id);
 
 -- The stage, made real: a committee flag, an override, and when the stage began to fail.
 ALTER TABLE complexes ADD COLUMN committee INTEGER NOT NULL DEFAULT 0
@@ -45,7 +45,7 @@ CREATE INDEX stage_history_by_complex ON stage_history (complex_id, changed_at);
 -- A report. reporter_id is kept to tell the reporter what happens and to relay questions;
 -- it is never shown to anyone, and reporter_name only when the reporter chose to give it.
 CREATE TABLE reports (
-    id              INTEGER PRIMARY KEY,
+    id              INTEGER PRIMARY KEY AUTOINCREMENT,
     complex_id      INTEGER NOT NULL REFERENCES complexes (id) ON DELETE CASCADE,
     reporter_id     INTEGER NOT NULL,
     reporter_name   TEXT,
@@ -102,7 +102,7 @@ CREATE INDEX escalations_by_deadline ON escalations (deadline_at);
 
 -- Who was notified at which level; UNIQUE so nobody is notified twice for one level.
 CREATE TABLE escalation_targets (
-    id          INTEGER PRIMARY KEY,
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
     report_id   INTEGER NOT NULL REFERENCES reports (id) ON DELETE CASCADE,
     lap         INTEGER NOT NULL,
     level       INTEGER NOT NULL,

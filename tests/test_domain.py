@@ -186,8 +186,15 @@ async def test_standing_per_complex(repos: Repositories) -> None:
     who = await standing_of(repos, frozenset(), 7)
     assert who.is_initiator_of(a.id) and not who.is_initiator_of(b.id)
     assert who.is_contact_of(b.id) and not who.is_contact_of(a.id)
-    assert who.organised_complex_ids() == [a.id, b.id]
-    assert who.may_link_group_for(b.id) and not who.is_stranger
+    # A peer mentors complex B; running its group chat is for B's own people.
+    assert who.organised_complex_ids() == [a.id]
+    assert who.may_link_group_for(a.id) and not who.may_link_group_for(b.id)
+    assert not who.is_stranger
+    c = await _complex(repos, "C")
+    invite = await repos.invites.create_contact_invite(c.id, ContactKind.MUNICIPALITY, 1)
+    await repos.invites.redeem_contact_invite(invite.code, 7, "Ivo")
+    who = await standing_of(repos, frozenset(), 7)
+    assert who.organised_complex_ids() == [a.id, c.id] and who.may_link_group_for(c.id)
     nobody = await standing_of(repos, frozenset({9}), 8)
     assert nobody.is_stranger and not nobody.may_link_group_for(a.id)
     operator = await standing_of(repos, frozenset({9}), 9)
@@ -214,7 +221,8 @@ def test_interests_and_forged_keys() -> None:
     (JoinPolicy.OPEN, False, False, (ResidentRole.RESIDENT, ResidentStatus.ACTIVE)),
     (JoinPolicy.APPROVAL, False, False, (ResidentRole.RESIDENT, ResidentStatus.PENDING)),
     (JoinPolicy.OPEN, False, True, (ResidentRole.RESIDENT, ResidentStatus.PENDING)),
-    (JoinPolicy.APPROVAL, True, True, (ResidentRole.INITIATOR, ResidentStatus.ACTIVE)),
+    (JoinPolicy.APPROVAL, True, False, (ResidentRole.INITIATOR, ResidentStatus.ACTIVE)),
+    (JoinPolicy.OPEN, True, True, (ResidentRole.RESIDENT, ResidentStatus.PENDING)),
 ])
 async def test_placement(repos: Repositories, policy, as_initiator, removed, expected) -> None:
     complex_ = await repos.complexes.create(name="X", homes=1, municipality="Y", language="en",

@@ -267,7 +267,7 @@ async def test_forged_approval_buttons(world: World) -> None:
         assert alerts(calls) == ["This button is no longer valid."], data
     calls = await world.feed(world.telegram.press_update(
         INITIATOR, INITIATOR["id"], message_id, "ap:ok:999"))
-    assert alerts(calls) == ["Someone already decided on this sign-up."]
+    assert alerts(calls) == ["This button is no longer valid."]
 
 
 async def test_start_in_a_group_points_to_private(world: World) -> None:

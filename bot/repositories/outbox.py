@@ -80,9 +80,12 @@ class OutboxRepository:
             return await enqueue_in(conn, self.clock.now(), key, chat_id, text, keyboard)
 
     async def due(self, limit: int) -> list[Outgoing]:
+        # The oldest pending message of each chat only: one busy chat cannot hold up the
+        # others, and a chat's messages arrive in the order they were queued.
         rows = await self.db.fetch_all(
-            "SELECT * FROM outbox WHERE status = 'pending' AND next_attempt_at <= ?"
-            " ORDER BY id LIMIT ?",
+            "SELECT * FROM outbox o WHERE o.status = 'pending' AND o.next_attempt_at <= ?"
+            " AND o.id = (SELECT MIN(p.id) FROM outbox p WHERE p.chat_id = o.chat_id"
+            " AND p.status = 'pending') ORDER BY o.id LIMIT ?",
             (to_db(self.clock.now()), limit),
         )
         return [_outgoing(row) for row in rows]

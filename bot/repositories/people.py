@@ -87,6 +87,14 @@ class PeopleRepository:
         )
         return [resident for row in rows if (resident := await self._resident(row))]
 
+    async def pending_unasked(self) -> list[Resident]:
+        """Sign-ups waiting for approval that no approval question was queued for."""
+        rows = await self.db.fetch_all(
+            "SELECT * FROM residents r WHERE r.status = 'pending' AND NOT EXISTS ("
+            " SELECT 1 FROM outbox o WHERE o.key LIKE 'approval:' || r.id || ':%')"
+        )
+        return [resident for row in rows if (resident := await self._resident(row))]
+
     async def initiators_of(self, complex_id: int) -> list[Resident]:
         residents = await self.residents_of_complex(complex_id)
         return [resident for resident in residents if resident.is_initiator]
@@ -237,7 +245,11 @@ class PeopleRepository:
             "resident_interests": "SELECT i.* FROM resident_interests i"
             " JOIN residents r ON r.id = i.resident_id WHERE r.telegram_id = ?",
             "contacts": "SELECT * FROM contacts WHERE telegram_id = ?",
-            "removals": "SELECT * FROM removals WHERE telegram_id = ?",
+            # Who removed them stays out: the removal notice does not name them either.
+            "removals": "SELECT complex_id, first_name, reason, removed_at FROM removals"
+            " WHERE telegram_id = ?",
+            "removals_you_made": "SELECT complex_id, first_name, reason, removed_at"
+            " FROM removals WHERE removed_by = ?",
             "drafts": "SELECT * FROM drafts WHERE telegram_id = ?",
             "introductions": "SELECT m.* FROM introduction_members m"
             " JOIN residents r ON r.id = m.resident_id WHERE r.telegram_id = ?",
@@ -259,6 +271,13 @@ class PeopleRepository:
             "report_additions": "SELECT a.* FROM report_additions a"
             " JOIN reports r ON r.id = a.report_id WHERE r.reporter_id = ?",
             "report_me_too": "SELECT * FROM report_me_too WHERE telegram_id = ?",
+            "questions_to_you": "SELECT q.question, q.answer, q.asked_at, q.answered_at"
+            " FROM report_questions q JOIN reports r ON r.id = q.report_id"
+            " WHERE r.reporter_id = ?",
+            "questions_you_asked": "SELECT report_id, question, answer, asked_at"
+            " FROM report_questions WHERE asked_by = ?",
+            "reports_sent_to_you": "SELECT report_id, lap, level, target, notified_at"
+            " FROM escalation_targets WHERE telegram_id = ?",
             "messages_to_you": "SELECT key, text, status, created_at, sent_at FROM outbox"
             " WHERE chat_id = ?",
             "stage_changes": "SELECT * FROM stage_history WHERE changed_by = ?",
@@ -285,6 +304,16 @@ class PeopleRepository:
                                (telegram_id,))
             await conn.execute("DELETE FROM outbox WHERE chat_id = ?", (telegram_id,))
             await conn.execute("DELETE FROM digests WHERE telegram_id = ?", (telegram_id,))
+            # As someone who handled reports: the reports stay, the person goes.
+            await conn.execute("DELETE FROM escalation_targets WHERE telegram_id = ?",
+                               (telegram_id,))
+            await conn.execute(
+                "UPDATE escalations SET acknowledged_by = 0 WHERE acknowledged_by = ?",
+                (telegram_id,))
+            await conn.execute(
+                "UPDATE report_questions SET asked_by = 0 WHERE asked_by = ?", (telegram_id,))
+            await conn.execute("UPDATE removals SET removed_by = 0 WHERE removed_by = ?",
+                               (telegram_id,))
             await conn.execute(
                 "UPDATE stage_history SET changed_by = NULL WHERE changed_by = ?", (telegram_id,)
             )

@@ -98,6 +98,16 @@ def _report(row: aiosqlite.Row) -> Report:
 
 _SELECT = "SELECT r.*, e.* FROM reports r JOIN escalations e ON e.report_id = r.id"
 
+# A target `t` of report `r` still holds the role it was asked in: a demoted initiator,
+# someone who left, or a contact who is no longer one, can no longer act.
+_STILL_IN_ROLE = (
+    "(EXISTS (SELECT 1 FROM contacts k WHERE k.telegram_id = t.telegram_id"
+    " AND k.complex_id = r.complex_id AND k.kind = t.target)"
+    " OR (t.target IN ('initiators', 'committee') AND EXISTS (SELECT 1 FROM residents x"
+    " WHERE x.telegram_id = t.telegram_id AND x.complex_id = r.complex_id"
+    " AND x.role = 'initiator' AND x.status = 'active')))"
+)
+
 
 class ReportRepository:
     def __init__(self, db: Database, clock: Clock) -> None:
@@ -113,7 +123,8 @@ class ReportRepository:
         photo_file_id: str | None, stage: str, shared_in_group: bool,
         chain: tuple[Level, ...],
     ) -> int:
-        """Store the report and put it on the first level of its ladder, in one go."""
+        """Store the report, put it on the first level of its ladder and end the reporter's
+        conversation, in one go (so a redelivered confirmation finds no draft to send)."""
         now = to_db(self.clock.now())
         async with self.db.transaction() as conn:
             cursor = await conn.execute(
@@ -131,6 +142,7 @@ class ReportRepository:
                 "INSERT INTO escalations (report_id, chain) VALUES (?, ?)",
                 (report_id, _chain_json(chain)),
             )
+            await conn.execute("DELETE FROM drafts WHERE telegram_id = ?", (reporter_id,))
         return report_id
 
     async def get(self, report_id: int) -> Report | None:
@@ -201,7 +213,9 @@ class ReportRepository:
         async with self.db.transaction() as conn:
             cursor = await conn.execute(
                 "UPDATE escalations SET level_started = 1, deadline_at = ?"
-                " WHERE report_id = ? AND lap = ? AND level = ? AND level_started = 0",
+                " WHERE report_id = ? AND lap = ? AND level = ? AND level_started = 0"
+                " AND acknowledged_by IS NULL AND exhausted = 0 AND (SELECT status FROM"
+                " reports WHERE id = escalations.report_id) != 'resolved'",
                 (to_db(now + timedelta(seconds=timeout)), report.id, report.lap, report.level),
             )
             if cursor.rowcount == 0:
@@ -255,14 +269,15 @@ class ReportRepository:
                        row["level"], row["outbox_key"]) for row in rows]
 
     async def current_level_unreachable(self, report: Report) -> bool:
-        """Everyone asked to act at the current level has blocked the bot."""
+        """Nobody asked to act at the current level can be reached (blocked the bot, or
+        Telegram refused the message)."""
         rows = await self.db.fetch_all(
             "SELECT o.status FROM escalation_targets t LEFT JOIN outbox o"
             " ON o.key = t.outbox_key WHERE t.report_id = ? AND t.lap = ? AND t.level = ?"
             " AND t.acts = 1",
             (report.id, report.lap, report.level),
         )
-        return bool(rows) and all(row["status"] == "unreachable" for row in rows)
+        return bool(rows) and all(row["status"] in ("unreachable", "failed") for row in rows)
 
     async def expire_unreachable(self, report: Report) -> None:
         async with self.db.transaction() as conn:
@@ -310,31 +325,49 @@ class ReportRepository:
             await queue_all(conn, now, messages)
         return True
 
-    async def forward(self, report: Report, level: Level) -> None:
-        """Put a new level right after the current one and climb to it now."""
+    async def forward(self, report: Report, level: Level) -> bool:
+        """Put a new level right after the current one and climb to it now.
+
+        False if the ladder moved since `report` was read (read it again and retry).
+        """
         chain = [*report.chain[: report.level + 1], level, *report.chain[report.level + 1:]]
         async with self.db.transaction() as conn:
-            await conn.execute(
+            cursor = await conn.execute(
                 "UPDATE escalations SET chain = ?, level = level + 1, level_started = 0,"
                 " deadline_at = NULL, acknowledged_by = NULL, acknowledged_at = NULL,"
-                " exhausted = 0 WHERE report_id = ?",
-                (_chain_json(chain), report.id),
+                " exhausted = 0 WHERE report_id = ? AND lap = ? AND level = ? AND chain = ?",
+                (_chain_json(chain), report.id, report.lap, report.level,
+                 _chain_json(report.chain)),
             )
+            if cursor.rowcount == 0:
+                return False
             await conn.execute(
                 "UPDATE reports SET status = 'open' WHERE id = ? AND status != 'resolved'",
                 (report.id,),
             )
+        return True
 
     async def is_actor(self, report_id: int, telegram_id: int) -> bool:
+        """Asked to act on this report, and still in the role they were asked in."""
         return bool(await self.db.fetch_value(
-            "SELECT 1 FROM escalation_targets WHERE report_id = ? AND telegram_id = ?"
-            " AND acts = 1", (report_id, telegram_id)))
+            f"SELECT 1 FROM escalation_targets t JOIN reports r ON r.id = t.report_id"
+            f" WHERE t.report_id = ? AND t.telegram_id = ? AND t.acts = 1 AND {_STILL_IN_ROLE}",
+            (report_id, telegram_id)))
+
+    async def actors(self, report_id: int) -> list[int]:
+        """Everyone asked to act on this report who still holds that role."""
+        rows = await self.db.fetch_all(
+            f"SELECT DISTINCT t.telegram_id FROM escalation_targets t JOIN reports r"
+            f" ON r.id = t.report_id WHERE t.report_id = ? AND t.acts = 1 AND {_STILL_IN_ROLE}"
+            " ORDER BY t.telegram_id", (report_id,))
+        return [row[0] for row in rows]
 
     async def queue_of(self, telegram_id: int) -> list[Report]:
-        """Open reports this person was asked to act on."""
+        """Open reports this person was asked to act on (and still may)."""
         rows = await self.db.fetch_all(
-            f"{_SELECT} WHERE r.status != 'resolved' AND r.id IN (SELECT report_id FROM"
-            " escalation_targets WHERE telegram_id = ? AND acts = 1) ORDER BY r.id",
+            f"{_SELECT} WHERE r.status != 'resolved' AND EXISTS (SELECT 1 FROM"
+            f" escalation_targets t WHERE t.report_id = r.id AND t.telegram_id = ?"
+            f" AND t.acts = 1 AND {_STILL_IN_ROLE}) ORDER BY r.id",
             (telegram_id,),
         )
         return [_report(row) for row in rows]

@@ -1,0 +1,138 @@
+"""Cases found in review: stale roles, moved groups, long reports, lost messages."""
+
+from datetime import timedelta
+
+from bot.models import ResidentRole, ResidentStatus
+from bot.offline import BOT_USER
+from tests.people import CONTACT, INITIATOR, NEIGHBOUR, OPERATOR, POLICE, RESIDENT, user
+from tests.test_reports import REPORTER, _complex, _escalation, _report
+from tests.world import GROUP_ID, World, alerts, last_message, sent, sweep
+
+SECOND = user(3002, "Iris")
+
+
+async def test_a_demoted_initiator_can_no_longer_act_on_a_report(world: World) -> None:
+    complex_ = await _complex(world, "beginning_network")
+    await world.sign_up(SECOND, complex_.initiator_code, introductions=False)
+    escalation = _escalation(await _report(world), INITIATOR)
+    ivo = await world.repos.people.resident_of(INITIATOR["id"])
+    await world.say(SECOND, f"/demote {ivo.id}")
+    for data in ("es:ask:1", "es:ack:1", "es:res:1", "es:fwd:1"):
+        calls = await world.press(INITIATOR, escalation, data)
+        assert alerts(calls) == ["Only the people this report was sent to can act on it."]
+    assert last_message(await world.say(INITIATOR, "/queue")).text == \
+        "Nothing is waiting for you."
+    assert (await world.repos.reports.get(1)).status == "open"
+    # Iris, still an initiator, can.
+    await world.press(SECOND, _escalation(world.telegram.calls, SECOND), "es:ack:1")
+    assert (await world.repos.reports.get(1)).acknowledged_by == SECOND["id"]
+
+
+async def test_an_answer_goes_to_who_handles_the_report_now(world: World) -> None:
+    complex_ = await _complex(world, "beginning_network")
+    await world.sign_up(SECOND, complex_.initiator_code, introductions=False)
+    escalation = _escalation(await _report(world), INITIATOR)
+    await world.press(INITIATOR, escalation, "es:ask:1")
+    question = last_message(await world.say(INITIATOR, "Which room?"), REPORTER["id"])
+    ivo = await world.repos.people.resident_of(INITIATOR["id"])
+    await world.say(SECOND, f"/demote {ivo.id}")
+    await world.press(REPORTER, question, "Answer")
+    calls = await world.say(REPORTER, "Room 3.14")
+    assert sent(calls, INITIATOR["id"]) == []
+    assert "Room 3.14" in last_message(calls, SECOND["id"]).text
+
+
+async def test_a_link_button_pressed_outside_a_group_is_stale(world: World) -> None:
+    complex_ = await world.new_complex()
+    await world.sign_up(INITIATOR, complex_.initiator_code)
+    message = last_message(await world.say(INITIATOR, "/help"))
+    calls = await world.feed(world.telegram.press_update(
+        INITIATOR, INITIATOR["id"], message.result["message_id"], f"lg:{complex_.id}"))
+    assert alerts(calls) == ["This button is no longer valid."]
+    assert (await world.repos.complexes.get(complex_.id)).group_chat_id is None
+
+
+async def test_only_an_operator_moves_a_complex_to_another_group(world: World) -> None:
+    complex_ = await world.new_complex()
+    await world.sign_up(INITIATOR, complex_.initiator_code)
+    await world.say(INITIATOR, "/linkgroup", world.group())
+    other = world.telegram.group_chat(-100777, "Somewhere else")
+    await world.feed(world.telegram.new_members_update(other, [BOT_USER], INITIATOR))
+    calls = await world.say(INITIATOR, "/linkgroup", other)
+    assert "already has a group chat. Only an operator can move it" in last_message(calls).text
+    assert (await world.repos.complexes.get(complex_.id)).group_chat_id == GROUP_ID
+    await world.say(OPERATOR, "/linkgroup", other)
+    assert (await world.repos.complexes.get(complex_.id)).group_chat_id == -100777
+
+
+async def test_a_peer_does_not_link_the_group(world: World) -> None:
+    complex_ = await world.new_complex()
+    await world.contact_joins(CONTACT, complex_, "peer")
+    calls = await world.say(CONTACT, "/linkgroup", world.group())
+    assert "Only an initiator or contact" in last_message(calls).text
+    assert (await world.repos.complexes.get(complex_.id)).group_chat_id is None
+
+
+async def test_someone_removed_cannot_return_as_initiator_with_the_link(world: World) -> None:
+    complex_ = await world.new_complex()
+    await world.sign_up(INITIATOR, complex_.initiator_code)
+    await world.sign_up(NEIGHBOUR, complex_.resident_code)
+    noor = await world.repos.people.resident_of(NEIGHBOUR["id"])
+    await world.say(INITIATOR, f"/remove {noor.id} caused trouble")
+    await world.sign_up(NEIGHBOUR, complex_.initiator_code)
+    back = await world.repos.people.resident_of(NEIGHBOUR["id"])
+    assert (back.role, back.status) == (ResidentRole.RESIDENT, ResidentStatus.PENDING)
+    export = await world.repos.people.export(NEIGHBOUR["id"])
+    assert "removed_by" not in export["removals"][0]
+
+
+async def test_a_long_addition_travels_as_its_own_message(world: World) -> None:
+    await _complex(world)
+    await _report(world, kind="incident", category="theft", what="x" * 2000)
+    listing = last_message(await world.say(REPORTER, "/myreports"))
+    await world.press(REPORTER, listing, "ra:1")
+    await world.say(REPORTER, "y" * 2000)
+    world.clock.advance(timedelta(hours=4))
+    calls = await sweep(world)  # level 2: the police
+    to_police = sent(calls, POLICE["id"])
+    assert to_police and all(len(c.text) <= 4096 for c in to_police)
+    assert any(c.text.endswith("y" * 2000) for c in to_police)
+
+
+async def test_sexual_or_urgent_concerns_are_never_offered_for_the_group(world: World) -> None:
+    await _complex(world, group=True)
+    step = last_message(await world.say(REPORTER, "/report"))
+    for data in ("rp:now:no", "rp:kind:concern", "rp:category:sexual", "rp:when:today"):
+        step = last_message(await world.press(REPORTER, step, data))
+    await world.say(REPORTER, "The lift")
+    step = last_message(await world.say(REPORTER, "Someone keeps following me"))
+    step = last_message(await world.press(REPORTER, step, "rp:photo:skip"))
+    step = last_message(await world.press(REPORTER, step, "rp:identity:anonymous"))
+    assert "Send this report?" in step.text  # no sharing question
+    calls = await world.press(REPORTER, step, "rp:confirm:yes")
+    assert sent(calls, GROUP_ID) == []
+
+
+async def test_a_pending_sign_up_nobody_was_asked_about_is_asked_by_the_sweeper(
+        world: World) -> None:
+    complex_ = await world.new_complex("De Toren; 120; Utrecht; en; approval")
+    await world.sign_up(INITIATOR, complex_.initiator_code)
+    # As if the bot stopped right after storing the sign-up, before asking anyone.
+    await world.repos.people.add_resident(
+        telegram_id=RESIDENT["id"], complex_id=complex_.id, first_name="Rosa", building=None,
+        interests=[], wants_to_organise=False, wants_introductions=False,
+        role=ResidentRole.RESIDENT, status=ResidentStatus.PENDING)
+    calls = await sweep(world)
+    assert "<b>Rosa</b> would like to join" in last_message(calls, INITIATOR["id"]).text
+    assert sent(await sweep(world)) == []
+
+
+async def test_one_busy_chat_does_not_hold_up_the_others(world: World) -> None:
+    from bot.delivery import Deliverer, Pacing
+
+    paced = Deliverer(world.repos.outbox, world.app.bot, Pacing(0.0, 3600.0, 3600.0))
+    for n in range(150):
+        await world.repos.outbox.enqueue(f"busy:{n}", CONTACT["id"], f"Digest {n}")
+    await world.repos.outbox.enqueue("urgent:1", POLICE["id"], "Urgent report")
+    await paced.deliver_due()
+    assert [c.text for c in sent(world.telegram.calls, POLICE["id"])] == ["Urgent report"]
