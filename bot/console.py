@@ -269,7 +269,8 @@ class Console:
                         "{names}; a new first name makes a new person.").format(
                 names=", ".join(self.personas)))
             return
-        persona = self.personas.get(key)
+        persona = self.personas.get(key) or next(
+            (p for p in self.personas.values() if p.first_name.lower() == key), None)
         if persona is None:
             if not _NEW_NAME.fullmatch(key):
                 self.note(_("A new person's name is one word of letters, like :as lena."))

@@ -155,10 +155,12 @@ class FakeTelegram:
         return self._new_message(int(params["chat_id"]), location=location)
 
     def _stored(self, params: dict) -> dict[str, Any]:
-        key = (int(params["chat_id"]), int(params["message_id"]))
-        if key not in self.messages:
-            raise TelegramError(400, "Bad Request: message to edit not found")
-        return self.messages[key]
+        """A message to edit; one sent before a restart is still there in Telegram."""
+        chat_id, message_id = int(params["chat_id"]), int(params["message_id"])
+        return self.messages.setdefault((chat_id, message_id), {
+            "message_id": message_id, "date": int(time.time()), "chat": self.chat(chat_id),
+            "from": BOT_USER, "text": "",
+        })
 
     def _api_editMessageText(self, params: dict, files: dict) -> dict:
         message = self._stored(params)

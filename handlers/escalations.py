@@ -224,13 +224,23 @@ async def _climb_alert(context: BuurtnetContext, report: Report, complex_: Compl
                        ) -> list[Message]:
     if report.level + 1 < len(report.chain):
         return []
+    messages = []
+    if report.reporter_id != GONE:
+        # The reporter should not wait for a pick-up that is slow in coming.
+        with use_language(await language_for(context, report.reporter_id)):
+            messages.append(Message(f"slow:{report.id}:{report.lap}", report.reporter_id, _(
+                "Nobody has picked up your report {reference} yet; I keep trying. If anyone "
+                "is in danger, call {emergency} now; for the police without urgency: "
+                "{police}.").format(reference=reference(report.id),
+                                    emergency=context.config.emergency_number,
+                                    police=context.config.police_number)))
     if report.lap == 1:
-        return await _tell_operators(context, f"lap:{report.id}", lambda: _(
+        return messages + await _tell_operators(context, f"lap:{report.id}", lambda: _(
             "Nobody acknowledged report {reference} ({category}, {complex}) on any level. "
             "I am sending it round once more.").format(
             reference=reference(report.id), category=category_label(report.category),
             complex=html.escape(complex_.name)))
-    return await _tell_operators(context, f"exhausted:{report.id}", lambda: _(
+    return messages + await _tell_operators(context, f"exhausted:{report.id}", lambda: _(
         "Report {reference} ({category}, {complex}) is still not acknowledged after two "
         "rounds. Please make sure someone picks it up.").format(
         reference=reference(report.id), category=category_label(report.category),
@@ -334,13 +344,25 @@ async def on_action(update: Update, context: BuurtnetContext) -> None:
         await reply(update, _("What would you like to ask the reporter of {reference}? I pass "
                               "it on without telling you who they are, and bring back the "
                               "answer. (/cancel stops)").format(reference=reference(report.id)))
+    elif action in ("fwd", "fw") and report.acknowledged_by not in (None, me):
+        await query.answer(_("Someone else took this report; they can forward it."),
+                           show_alert=True)
     elif action == "fwd":
+        kinds = await _forward_kinds(context, report, me)
+        if not kinds:
+            await query.answer(_("There is no other organisation to forward it to."),
+                               show_alert=True)
+            return
         await query.answer()
         await reply(update, _("Forward {reference} to:").format(reference=reference(report.id)),
                     [[InlineKeyboardButton(kind_label(kind),
                                            callback_data=f"es:fw:{report.id}:{kind.value}")]
-                     for kind in ContactKind])
+                     for kind in kinds])
     elif len(extra) == 1 and extra[0] in CONTACT_TARGETS:
+        if ContactKind(extra[0]) not in await _forward_kinds(context, report, me):
+            await query.answer(_("This complex has no contact of that kind; the report stays "
+                                 "with you."), show_alert=True)
+            return
         await _forward(update, context, report, extra[0])
     else:
         await stale_button(query)
@@ -359,11 +381,20 @@ async def _acknowledge(update: Update, context: BuurtnetContext, report: Report,
                 "Your report {reference} was picked up ({organisation}).").format(
                 reference=reference(report.id), organisation=organisation)))
     if not await context.repos.reports.acknowledge(report.id, me, messages):
-        await query.answer(_("Someone already took this report."), show_alert=True)
+        await query.answer(_("You already took this report.") if report.acknowledged_by == me
+                           else _("Someone already took this report."), show_alert=True)
         return
     context.deliverer.kick()
     await query.answer(_("You took {reference}.").format(reference=reference(report.id)))
     await query.edit_message_reply_markup(markup(_actions(report.id, acknowledged=True)))
+
+
+async def _forward_kinds(context: BuurtnetContext, report: Report, me: int) -> list[ContactKind]:
+    """The organisations this complex has contacts of, other than the forwarder's own."""
+    contacts = await context.repos.people.contacts_of_complex(report.complex_id)
+    mine = {c.kind for c in contacts if c.telegram_id == me}
+    present = {c.kind for c in contacts}
+    return [kind for kind in ContactKind if kind in present and kind not in mine]
 
 
 async def _forward(update: Update, context: BuurtnetContext, report: Report, kind: str) -> None:

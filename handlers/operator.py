@@ -117,14 +117,24 @@ async def on_text(update: Update, context: BuurtnetContext, draft: Draft) -> Non
             data["municipality"] = complex_form.municipality(text)
             next_step, question, keyboard = "language", _(
                 "In which language should I post in its group chat?"), _language_keyboard()
-        else:
-            await reply(update, _("Please choose one of the buttons."))
+        else:  # the language or policy step: show its buttons again
+            await reply(update, _("Please choose one of the buttons."),
+                        _language_keyboard() if draft.step == "language" else
+                        _policy_keyboard())
             return
     except InvalidInput as error:
         await say_invalid(update, error)
         return
     await context.repos.drafts.put(draft.telegram_id, FLOW, next_step, data)
     await reply(update, question, keyboard)
+
+
+def _policy_keyboard() -> Keyboard:
+    return [[
+        InlineKeyboardButton(policy_label(JoinPolicy.OPEN), callback_data="nc:policy:open"),
+        InlineKeyboardButton(policy_label(JoinPolicy.APPROVAL),
+                             callback_data="nc:policy:approval"),
+    ]]
 
 
 def _language_keyboard() -> Keyboard:
@@ -150,11 +160,7 @@ async def on_button(update: Update, context: BuurtnetContext) -> None:
         await context.repos.drafts.put(draft.telegram_id, FLOW, "policy", data)
         await query.answer()
         await query.edit_message_reply_markup(None)
-        await reply(update, _("How do residents join?"), [[
-            InlineKeyboardButton(policy_label(JoinPolicy.OPEN), callback_data="nc:policy:open"),
-            InlineKeyboardButton(policy_label(JoinPolicy.APPROVAL),
-                                 callback_data="nc:policy:approval"),
-        ]])
+        await reply(update, _("How do residents join?"), _policy_keyboard())
         return
     if step == "policy" and value in ("open", "approval"):
         await query.answer()

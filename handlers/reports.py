@@ -83,8 +83,10 @@ def _prompt(context: BuurtnetContext, draft: Draft, group_linked: bool
         return _("Would you like to add a photo? Send it now, or skip."), [[
             _button(_("Skip"), "rp:photo:skip")]]
     if step == "identity":
-        return _("Shall I pass on your first name, or report anonymously? Anonymous reports "
-                 "are never linked to you for anyone handling them."), [[
+        return _("Shall I pass on your first name, or report anonymously? Depending on your "
+                 "complex's stage, the report is read by the municipality, the police, the "
+                 "housing corporation or your complex's initiators; with an anonymous report "
+                 "none of them sees who you are."), [[
             _button(_("Anonymously"), "rp:identity:anonymous"),
             _button(_("With my first name"), "rp:identity:named")]]
     if step == "share" and group_linked:
@@ -120,9 +122,10 @@ async def _reporter_complex(update: Update, context: BuurtnetContext) -> Complex
     assert update.effective_user is not None
     resident = await context.repos.people.resident_of(update.effective_user.id)
     if resident is None or not resident.is_active:
-        await reply(update, emergency_text(context) + "\n\n" + _(
-            "You can report here once you are signed up in your complex. Open its invite "
-            "link to join."))
+        await reply(update, emergency_text(context) + "\n\n" + (_(
+            "You can report here once an initiator has approved your sign-up.")
+            if resident else _("You can report here once you are signed up in your complex. "
+                                "Open its invite link to join.")))
         return None
     return await context.repos.complexes.get(resident.complex_id)
 
@@ -259,10 +262,14 @@ async def _send(update: Update, context: BuurtnetContext, draft: Draft) -> None:
             await notify(context, f"share:{report.id}", complex_.group_chat_id,
                          _shared_text(report), _me_too_keyboard(report))
     await escalations.advance(context, report_id)
-    await reply(update, _("Thank you. Your report <b>{reference}</b> is received and on its "
-                          "way to the people who can act on it. I will tell you what "
-                          "happens; /myreports shows its status.").format(
-        reference=reference(report_id)) + "\n\n" + _summary(data))
+    text = _("Thank you. Your report <b>{reference}</b> is received and on its way to the "
+             "people who can act on it. I will tell you what happens; /myreports shows its "
+             "status.").format(reference=reference(report_id))
+    if urgent:
+        text = _("This bot is not an emergency service: if anyone is in danger, call "
+                 "{emergency} now.").format(emergency=context.config.emergency_number) + \
+            "\n\n" + text
+    await reply(update, text + "\n\n" + _summary(data))
 
 
 def _shared_text(report: Report) -> str:
@@ -292,6 +299,9 @@ async def on_me_too(update: Update, context: BuurtnetContext) -> None:
         return
     if report.status == "resolved":
         await query.answer(_("This concern is resolved."), show_alert=True)
+        return
+    if resident.telegram_id == report.reporter_id:
+        await query.answer(_("This is your own concern; it already counts."), show_alert=True)
         return
     if not await context.repos.reports.me_too(report.id, resident.telegram_id):
         await query.answer(_("You already said \"me too\"."), show_alert=True)

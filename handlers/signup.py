@@ -54,7 +54,8 @@ def _prompt(draft: Draft, complex_name: str, telegram_first_name: str) -> tuple[
               "I keep only what you give me here: your first name, if you like your "
               "building or floor, your interests and your answers to two questions, so that "
               "neighbours can get to know each other. No phone numbers, no addresses. The "
-              "initiators of your complex see your first name and building.\n"
+              "initiators of your complex see your first name and building; if you want "
+              "introductions, the group chat sees them and your interests too.\n"
               "You can see everything I keep with /mydata and erase it with /forgetme at any "
               "time. More in /privacy.\n\nDo you agree?"),
             [[InlineKeyboardButton(_("I agree"), callback_data="su:consent:yes"),

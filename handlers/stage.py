@@ -194,7 +194,7 @@ def criteria_view(context: BuurtnetContext, complex_: Complex, metrics: Metrics)
     steps: list[str] = []
     if index > 0:
         lines += ["", *_criteria(measured, metrics, limits,
-                                 _("<b>Criteria of {stage}</b> (the current stage)"))]
+                                 _("<b>Criteria of {stage}</b> (the measured stage)"))]
         steps += _unmet(measured, metrics, limits)
         if complex_.stage_failing_since is not None:
             lines.append(_("Not met since {since}. If that lasts until {until}, the stage goes "

@@ -18,12 +18,13 @@ from handlers.stage_changes import refresh_stage
 async def start(update: Update, context: BuurtnetContext) -> None:
     args = command_args(context)
     if not is_private(update):
-        await reply(
-            update,
-            _("Sign up and report privately, in a chat with me."),
-            [[InlineKeyboardButton(_("Open a private chat"),
-                                   url=f"https://t.me/{context.bot.username}")]],
-        )
+        chat = update.effective_chat
+        linked = await context.repos.complexes.by_group(chat.id) if chat else None
+        # In the complex's own group the button starts the sign-up for that complex.
+        url = (f"https://t.me/{context.bot.username}?start={linked.resident_code}" if linked
+               else f"https://t.me/{context.bot.username}")
+        await reply(update, _("Sign up and report privately, in a chat with me."),
+                    [[InlineKeyboardButton(_("Open a private chat"), url=url)]])
         return
     if not args:
         await _introduce(update, context)

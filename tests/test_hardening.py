@@ -136,3 +136,70 @@ async def test_one_busy_chat_does_not_hold_up_the_others(world: World) -> None:
     await world.repos.outbox.enqueue("urgent:1", POLICE["id"], "Urgent report")
     await paced.deliver_due()
     assert [c.text for c in sent(world.telegram.calls, POLICE["id"])] == ["Urgent report"]
+
+
+async def test_forwarding_only_to_organisations_that_are_there(world: World) -> None:
+    await _complex(world, "beginning_network")
+    calls = await _report(world, kind="incident", category="theft", what="Bike stolen")
+    municipality, police = _escalation(calls, CONTACT), _escalation(calls, POLICE)
+    choose = last_message(await world.press(CONTACT, municipality, "es:fwd:1"))
+    offered = [b["callback_data"] for b in choose.buttons]
+    assert offered == ["es:fw:1:police", "es:fw:1:corporation"]  # not its own kind, no peer
+    refused = await world.feed(world.telegram.press_update(
+        CONTACT, CONTACT["id"], choose.result["message_id"], "es:fw:1:peer"))
+    assert alerts(refused) == ["This complex has no contact of that kind; the report stays "
+                               "with you."]
+    await world.press(POLICE, police, "es:ack:1")
+    late = await world.press(CONTACT, choose, "es:fw:1:corporation")
+    assert alerts(late) == ["Someone else took this report; they can forward it."]
+    report = await world.repos.reports.get(1)
+    assert report.acknowledged_by == POLICE["id"] and len(report.chain) == 1
+
+
+async def test_urgent_reports_repeat_the_emergency_number(world: World) -> None:
+    await _complex(world)
+    calls = await _report(world, now="yes", kind="incident", category="violence",
+                          what="A fight in the hall")
+    assert last_message(calls, REPORTER["id"]).text.startswith(
+        "This bot is not an emergency service: if anyone is in danger, call 112 now.")
+
+
+async def test_the_reporter_hears_when_nobody_picks_it_up(world: World) -> None:
+    await _complex(world)
+    await _report(world)
+    world.clock.advance(timedelta(days=1))
+    calls = await sweep(world)
+    assert "Nobody has picked up your report R-0001 yet" in \
+        last_message(calls, REPORTER["id"]).text
+
+
+async def test_no_me_too_on_ones_own_concern(world: World) -> None:
+    await _complex(world, group=True)
+    post = last_message(await _report(world, share="yes"), GROUP_ID)
+    calls = await world.press(REPORTER, post, "me:1")
+    assert alerts(calls) == ["This is your own concern; it already counts."]
+    assert (await world.repos.reports.get(1)).me_too == 0
+
+
+async def test_a_pending_resident_is_told_why_they_cannot_report_yet(world: World) -> None:
+    complex_ = await world.new_complex("De Toren; 120; Utrecht; en; approval")
+    await world.sign_up(RESIDENT, complex_.resident_code)
+    calls = await world.say(RESIDENT, "/report")
+    assert "once an initiator has approved your sign-up" in last_message(calls).text
+
+
+async def test_start_in_the_complex_group_opens_its_sign_up(world: World) -> None:
+    complex_ = await world.new_complex()
+    await world.say(OPERATOR, "/linkgroup", world.group())
+    message = last_message(await world.say(RESIDENT, "/start", world.group()))
+    assert message.buttons[0]["url"].endswith(f"?start={complex_.resident_code}")
+
+
+async def test_guided_new_complex_shows_its_buttons_again(world: World) -> None:
+    await world.say(OPERATOR, "/newcomplex")
+    for answer in ("Het Blok", "80", "Delft"):
+        await world.say(OPERATOR, answer)
+    calls = await world.say(OPERATOR, "Dutch please")
+    assert last_message(calls).text == "Please choose one of the buttons."
+    assert [b["callback_data"] for b in last_message(calls).buttons] == [
+        "nc:language:nl", "nc:language:en"]

@@ -284,7 +284,7 @@ async def test_stage_shows_both_stages_and_the_history(world: World) -> None:
     assert "• Worries: the initiators, then the municipality" in text
     assert "• Worries (building safety): the initiators and the housing corporation, then " \
            "the municipality" in text
-    assert "<b>Criteria of beginning network</b> (the current stage)" in text
+    assert "<b>Criteria of beginning network</b> (the measured stage)" in text
     assert "✅ residents with a confirmed introduction: 40% (at least 15%)" in text
     assert "<b>Criteria of group</b> (the next stage)\n" \
            "❌ a residents' committee, registered by a contact: no\n" \
