@@ -130,4 +130,4 @@ async def apply_personal_menu(bot: Bot, who: Standing, language: str) -> None:
         with use_language(language):
             await bot.set_my_commands(_bot_commands(commands_for(who)), scope=scope)
     except TelegramError as exc:
-        log.info("could not set the command menu of %s: %s", who.telegram_id, exc)
+        log.info("could not set someone's command menu: %s", exc)  # no ids in the log
