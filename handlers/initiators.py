@@ -101,6 +101,37 @@ async def invite_command(update: Update, context: BuurtnetContext) -> None:
                                                link=deep_link(context, complex_.resident_code)))
 
 
+async def initiatorlink_command(update: Update, context: BuurtnetContext) -> None:
+    """A fresh initiators' link for one's complex (operators: for any complex, by number).
+
+    The old link stops working, so a link that went round, or that a former initiator
+    kept, makes no new initiators.
+    """
+    if not await require_private(update, context):
+        return
+    who = await standing(update, context)
+    args = command_args(context)
+    complex_id = who.initiator_complex_id
+    if who.is_operator and args:
+        complex_id = int(args[0].lstrip("#")) if args[0].lstrip("#").isdigit() else None
+        if complex_id is None or await context.repos.complexes.get(complex_id) is None:
+            await reply(update, _("There is no complex with number {number}.").format(
+                number=html.escape(args[0])))
+            return
+    if complex_id is None:
+        await reply(update, _("Only initiators of a complex can do that.") if not who.is_operator
+                    else _("Usage: /initiatorlink 3, with the complex's number from "
+                           "/complexes."))
+        return
+    complex_ = await context.repos.complexes.get(complex_id)
+    assert complex_ is not None
+    code = await context.repos.complexes.new_initiator_code(complex_id)
+    await reply(update, _("A new invite link for initiators of <b>{complex}</b>; the old one "
+                          "no longer works. Give it only to people who will organise:\n"
+                          "{link}").format(complex=html.escape(complex_.name),
+                                           link=deep_link(context, code)))
+
+
 async def _target(update: Update, context: BuurtnetContext, complex_: Complex,
                   args: list[str], usage: str) -> Resident | None:
     if not args:
@@ -153,6 +184,8 @@ async def _change_role(update: Update, context: BuurtnetContext, role: ResidentR
                                   "first.").format(name=name))
             return
     await context.repos.people.set_role(resident.id, role)
+    if not promoting:  # a former initiator's copy of the initiators' link stops working
+        await context.repos.complexes.new_initiator_code(complex_.id)
     await refresh_command_menu(context, resident.telegram_id)
     await refresh_stage(context, complex_.id)
     await reply(update, (_("{name} is now an initiator.") if promoting
@@ -345,6 +378,7 @@ def handlers() -> list[BaseHandler]:
     return [
         CommandHandler("members", members_command),
         CommandHandler("invite", invite_command),
+        CommandHandler("initiatorlink", initiatorlink_command),
         CommandHandler("promote", promote_command),
         CommandHandler("demote", demote_command),
         CommandHandler("remove", remove_command),

@@ -44,6 +44,7 @@ RESIDENT: Commands = [
 INITIATOR: Commands = [
     ("members", N_("The residents of your complex")),
     ("invite", N_("The invite link for residents")),
+    ("initiatorlink", N_("A new invite link for initiators; the old one stops working")),
     ("promote", N_("Make a resident an initiator")),
     ("demote", N_("Make an initiator a resident again")),
     ("remove", N_("Remove a resident, with a reason")),
@@ -65,6 +66,7 @@ CONTACT: Commands = [
 OPERATOR: Commands = [
     ("newcomplex", N_("Create a complex")),
     ("invitecontact", N_("Invite a contact for a complex")),
+    ("initiatorlink", N_("A new invite link for initiators; the old one stops working")),
     ("complexes", N_("All complexes with their numbers")),
 ]
 GROUP: Commands = [

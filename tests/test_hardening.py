@@ -203,3 +203,34 @@ async def test_guided_new_complex_shows_its_buttons_again(world: World) -> None:
     assert last_message(calls).text == "Please choose one of the buttons."
     assert [b["callback_data"] for b in last_message(calls).buttons] == [
         "nc:language:nl", "nc:language:en"]
+
+
+async def test_a_new_initiators_link_retires_the_old_one(world: World) -> None:
+    complex_ = await world.new_complex()
+    await world.sign_up(INITIATOR, complex_.initiator_code)
+    calls = await world.say(INITIATOR, "/initiatorlink")
+    fresh = (await world.repos.complexes.get(complex_.id)).initiator_code
+    assert fresh != complex_.initiator_code
+    assert f"?start={fresh}" in last_message(calls).text
+    old = await world.say(NEIGHBOUR, f"/start {complex_.initiator_code}")
+    assert last_message(old).text.startswith("I do not know this link.")
+    for person, command, answer in [
+        (RESIDENT, "/initiatorlink", "Only initiators of a complex can do that."),
+        (OPERATOR, "/initiatorlink", "Usage: /initiatorlink 3"),
+        (OPERATOR, "/initiatorlink 99", "There is no complex with number 99."),
+    ]:
+        assert last_message(await world.say(person, command)).text.startswith(answer)
+    assert (await world.repos.complexes.get(complex_.id)).initiator_code == fresh
+    calls = await world.say(OPERATOR, f"/initiatorlink {complex_.id}")
+    assert (await world.repos.complexes.get(complex_.id)).initiator_code != fresh
+
+
+async def test_demoting_an_initiator_retires_the_initiators_link(world: World) -> None:
+    complex_ = await world.new_complex()
+    await world.sign_up(INITIATOR, complex_.initiator_code)
+    await world.sign_up(NEIGHBOUR, complex_.initiator_code)
+    noor = await world.repos.people.resident_of(NEIGHBOUR["id"])
+    await world.say(INITIATOR, f"/demote {noor.id}")
+    calls = await world.say(NEIGHBOUR, f"/start {complex_.initiator_code}")
+    assert last_message(calls).text.startswith("I do not know this link.")
+    assert not (await world.repos.people.resident_of(NEIGHBOUR["id"])).is_initiator

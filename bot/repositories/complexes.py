@@ -177,6 +177,14 @@ class ComplexRepository:
                 (new_chat_id, old_chat_id),
             )
 
+    async def new_initiator_code(self, complex_id: int) -> str:
+        """Replace the initiators' link: the old one stops working at once."""
+        code = new_code("i")
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "UPDATE complexes SET initiator_code = ? WHERE id = ?", (code, complex_id))
+        return code
+
     async def set_join_policy(self, complex_id: int, policy: JoinPolicy) -> None:
         async with self.db.transaction() as conn:
             await conn.execute(
