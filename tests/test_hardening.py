@@ -234,3 +234,15 @@ async def test_demoting_an_initiator_retires_the_initiators_link(world: World) -
     calls = await world.say(NEIGHBOUR, f"/start {complex_.initiator_code}")
     assert last_message(calls).text.startswith("I do not know this link.")
     assert not (await world.repos.people.resident_of(NEIGHBOUR["id"])).is_initiator
+
+
+async def test_leaving_closes_ones_open_introductions(world: World) -> None:
+    complex_ = await world.new_complex()
+    await world.sign_up(RESIDENT, complex_.resident_code)
+    await world.sign_up(NEIGHBOUR, complex_.resident_code)
+    await world.say(RESIDENT, "/meet")
+    question = last_message(await world.say(NEIGHBOUR, "/forgetme"))
+    await world.press(NEIGHBOUR, question, "fg:yes")
+    assert (await world.repos.introductions.get(1)).status == "declined"
+    calls = await world.say(RESIDENT, "/meet")
+    assert last_message(calls).text.startswith("Nobody is available right now.")

@@ -22,6 +22,17 @@ def _contact(row: aiosqlite.Row) -> Contact:
     )
 
 
+async def _close_introductions(conn: aiosqlite.Connection, which: str, value: int) -> None:
+    """Someone who leaves cannot be met: their open introductions close, so the others
+    are free for the next round or /meet."""
+    await conn.execute(
+        "UPDATE introductions SET status = 'declined' WHERE status = 'proposed' AND id IN ("
+        " SELECT m.introduction_id FROM introduction_members m JOIN residents r"
+        f" ON r.id = m.resident_id WHERE r.{which})",
+        (value,),
+    )
+
+
 class PeopleRepository:
     """Users, residents, contacts and removals."""
 
@@ -191,6 +202,7 @@ class PeopleRepository:
     async def delete_resident(self, resident_id: int, *, only_pending: bool = False) -> bool:
         condition = " AND status = 'pending'" if only_pending else ""
         async with self.db.transaction() as conn:
+            await _close_introductions(conn, "id = ?", resident_id)
             cursor = await conn.execute(
                 f"DELETE FROM residents WHERE id = ?{condition}", (resident_id,)
             )
@@ -198,6 +210,7 @@ class PeopleRepository:
 
     async def remove_resident(self, resident: Resident, *, removed_by: int, reason: str) -> None:
         async with self.db.transaction() as conn:
+            await _close_introductions(conn, "id = ?", resident.id)
             await conn.execute("DELETE FROM residents WHERE id = ?", (resident.id,))
             await conn.execute(
                 "INSERT INTO removals (complex_id, telegram_id, first_name, removed_by, reason,"
@@ -290,6 +303,7 @@ class PeopleRepository:
 
     async def forget(self, telegram_id: int) -> None:
         async with self.db.transaction() as conn:
+            await _close_introductions(conn, "telegram_id = ?", telegram_id)
             for table in ("residents", "contacts", "removals", "drafts", "users"):
                 await conn.execute(f"DELETE FROM {table} WHERE telegram_id = ?", (telegram_id,))
             await conn.execute(
