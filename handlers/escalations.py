@@ -17,6 +17,7 @@ from datetime import datetime
 
 from babel.dates import format_timedelta
 from telegram import InlineKeyboardButton, Update
+from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import BuurtnetContext
@@ -441,6 +442,24 @@ async def on_resolve_note(update: Update, context: BuurtnetContext, draft: Draft
     context.deliverer.kick()
     await reply(update, _("{reference} is resolved; the reporter is told.").format(
         reference=reference(report.id)))
+    await _retire_buttons(context, report)
+
+
+async def _retire_buttons(context: BuurtnetContext, report: Report) -> None:
+    """A resolved report's buttons go: on every handler's copy, and "me too" in the group."""
+    sent = [(t.telegram_id, t.outbox_key) for t in await context.repos.reports.targets(report.id)
+            if t.acts]
+    complex_ = await context.repos.complexes.get(report.complex_id)
+    if report.shared_in_group and complex_ and complex_.group_chat_id is not None:
+        sent.append((complex_.group_chat_id, f"share:{report.id}"))
+    for chat_id, key in sent:
+        message_id = await context.repos.outbox.message_id(key)
+        if message_id is None:
+            continue
+        try:
+            await context.bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None)
+        except TelegramError as error:  # deleted, or too old to edit: nothing to retire
+            log.info("could not retire the buttons of %s: %s", key.split(":")[0], error)
 
 
 async def on_question(update: Update, context: BuurtnetContext, draft: Draft) -> None:

@@ -246,3 +246,17 @@ async def test_leaving_closes_ones_open_introductions(world: World) -> None:
     assert (await world.repos.introductions.get(1)).status == "declined"
     calls = await world.say(RESIDENT, "/meet")
     assert last_message(calls).text.startswith("Nobody is available right now.")
+
+
+async def test_a_resolved_report_loses_its_buttons_everywhere(world: World) -> None:
+    complex_ = await _complex(world, "beginning_network", group=True)
+    await world.sign_up(NEIGHBOUR, complex_.resident_code)
+    calls = await _report(world, share="yes")
+    post = last_message(calls, GROUP_ID)
+    await world.press(NEIGHBOUR, post, "me:1")
+    escalation = _escalation(calls, INITIATOR)
+    await world.press(INITIATOR, escalation, "es:res:1")
+    calls = await world.say(INITIATOR, "Talked to them.")
+    retired = {c.chat_id for c in calls if c.method == "editMessageReplyMarkup"
+               and not c.params.get("reply_markup")}
+    assert {INITIATOR["id"], GROUP_ID} <= retired
