@@ -133,10 +133,12 @@ async def close_services(app: Application) -> None:
 
 
 async def housekeeping(context: BuurtnetContext) -> None:
-    """Forget old update ids and abandoned conversations."""
+    """Forget old update ids, abandoned conversations and the texts of old reports."""
     now = context.clock.now()
     await context.repos.updates.prune(to_db(now - KEEP_UPDATE_IDS))
     await context.repos.drafts.prune(to_db(now - KEEP_DRAFTS))
+    await context.repos.reports.purge_resolved(
+        now - timedelta(days=context.config.report_retention_days))
 
 
 def build_application(

@@ -38,6 +38,7 @@ class Config:
     emergency_number: str = "112"
     police_number: str = "0900-8844"
     stage_thresholds: Thresholds = field(default_factory=Thresholds)
+    report_retention_days: int = 365
 
     @property
     def tz(self) -> ZoneInfo:
@@ -125,7 +126,12 @@ def load_config(env: Mapping[str, str] = os.environ, *, need_token: bool = True)
         if not re.fullmatch(r"[0-9 +()-]{2,20}", value):
             raise ConfigError(f"{name} {value!r} is not a phone number.")
         numbers[name] = value
+    retention = env.get("BUURTNET_REPORT_RETENTION_DAYS", "").strip() or "365"
+    if not retention.isdigit() or not 1 <= int(retention) <= 3650:
+        raise ConfigError("BUURTNET_REPORT_RETENTION_DAYS must be a number of days from 1 to "
+                          f"3650; {retention!r} is not.")
     return Config(
+        report_retention_days=int(retention),
         routing=routing,
         emergency_number=numbers["BUURTNET_EMERGENCY_NUMBER"],
         police_number=numbers["BUURTNET_POLICE_NUMBER"],

@@ -260,3 +260,30 @@ async def test_a_resolved_report_loses_its_buttons_everywhere(world: World) -> N
     retired = {c.chat_id for c in calls if c.method == "editMessageReplyMarkup"
                and not c.params.get("reply_markup")}
     assert {INITIATOR["id"], GROUP_ID} <= retired
+
+
+async def test_report_texts_are_purged_after_the_retention_period(world: World) -> None:
+    from bot.app import housekeeping
+    from bot.context import BuurtnetContext
+
+    await _complex(world)
+    escalation = _escalation(await _report(world, identity="named"), CONTACT)
+    await world.press(CONTACT, escalation, "es:ask:1")
+    question = last_message(await world.say(CONTACT, "Which flat?"), REPORTER["id"])
+    await world.press(REPORTER, question, "Answer")
+    await world.say(REPORTER, "Flat 3.14")
+    await world.press(CONTACT, escalation, "es:res:1")
+    await world.say(CONTACT, "Spoke to them.")
+    world.clock.advance(timedelta(days=364))
+    await housekeeping(BuurtnetContext(world.app))
+    assert (await world.repos.reports.get(1)).description != ""
+    world.clock.advance(timedelta(days=2))
+    await housekeeping(BuurtnetContext(world.app))
+    report = await world.repos.reports.get(1)
+    assert (report.description, report.place, report.reporter_name) == ("", None, None)
+    assert report.category == "nuisance" and report.status == "resolved"
+    db = world.app.bot_data["services"].db
+    leftovers = await db.fetch_all(
+        "SELECT key FROM outbox WHERE text LIKE '%Loud music%' OR text LIKE '%3.14%'"
+        " OR text LIKE '%Which flat%'")
+    assert [row["key"] for row in leftovers] == []

@@ -372,6 +372,40 @@ class ReportRepository:
         )
         return [_report(row) for row in rows]
 
+    async def purge_resolved(self, before: datetime) -> int:
+        """Blank what people wrote in reports resolved before `before`; the report stays as a
+        record of category, status and dates, for the stage, the digest and the history."""
+        cutoff = to_db(before)
+        async with self.db.transaction() as conn:
+            async with conn.execute(
+                "SELECT id FROM reports WHERE status = 'resolved' AND resolved_at < ?"
+                " AND description != ''", (cutoff,),
+            ) as cursor:
+                ids = [row[0] for row in await cursor.fetchall()]
+            for report_id in ids:
+                await conn.execute(
+                    "UPDATE reports SET description = '', occurred = '', place = NULL,"
+                    " latitude = NULL, longitude = NULL, photo_file_id = NULL,"
+                    " reporter_name = NULL, resolution = NULL WHERE id = ?", (report_id,))
+                await conn.execute("DELETE FROM report_additions WHERE report_id = ?",
+                                   (report_id,))
+                async with conn.execute(
+                    "SELECT id FROM report_questions WHERE report_id = ?", (report_id,)
+                ) as cursor:
+                    questions = [row[0] for row in await cursor.fetchall()]
+                await conn.execute(
+                    "UPDATE report_questions SET question = '', answer = NULL"
+                    " WHERE report_id = ?", (report_id,))
+                # The copies in the outbox: notifications, additions, questions, answers.
+                patterns = [f"esc:{report_id}:%", f"addition:{report_id}:%",
+                            f"resolved:{report_id}:%", f"share:{report_id}"]
+                patterns += [p for q in questions for p in (f"question:{q}", f"answer:{q}:%")]
+                await conn.executemany(
+                    "UPDATE outbox SET text = '', keyboard = NULL, photo_file_id = NULL"
+                    " WHERE status != 'pending' AND key LIKE ?",
+                    [(pattern,) for pattern in patterns])
+        return len(ids)
+
     # -- questions to the reporter -----------------------------------------------------
 
     async def ask(self, report_id: int, asked_by: int, question: str,
