@@ -49,6 +49,11 @@ def test_configuration_from_environment() -> None:
     ({"TELEGRAM_BOT_TOKEN": TOKEN, "BUURTNET_TIMEZONE": "Mars/Olympus"}, "not a known time"),
     ({"TELEGRAM_BOT_TOKEN": TOKEN, "BUURTNET_LANGUAGE": "fr"}, "'fr' is not supported"),
     ({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": "localhost:8081"}, "http://"),
+    ({"TELEGRAM_BOT_TOKEN": TOKEN, "BUURTNET_REPORT_RETENTION_DAYS": "0"}, "from 1 to 3650"),
+    ({"TELEGRAM_BOT_TOKEN": TOKEN, "BUURTNET_REPORT_RETENTION_DAYS": "a year"}, "from 1"),
+    ({"TELEGRAM_BOT_TOKEN": TOKEN, "BUURTNET_EMERGENCY_NUMBER": "call me"}, "not a phone"),
+    ({"TELEGRAM_BOT_TOKEN": TOKEN, "BUURTNET_ROUTING": "/no/such/table.toml"},
+     "BUURTNET_ROUTING: cannot read"),
 ])
 def test_bad_configuration_is_named(env: dict, message: str) -> None:
     with pytest.raises(ConfigError, match=message):
