@@ -185,8 +185,12 @@ def _unmet(stage: str, metrics: Metrics, limits: Thresholds) -> list[str]:
     return unmet
 
 
-def criteria_view(context: BuurtnetContext, complex_: Complex, metrics: Metrics) -> list[str]:
-    """The criteria of the measured stage and of the next one, and what to do next."""
+def criteria_view(context: BuurtnetContext, complex_: Complex, metrics: Metrics, *,
+                  for_initiators: bool) -> list[str]:
+    """The criteria of the measured stage and of the next one, and what to do next.
+
+    The next steps are the initiators' to take; others read them as what they can expect.
+    """
     limits = context.config.stage_thresholds
     measured = complex_.stage
     index = STAGES.index(measured)
@@ -209,7 +213,8 @@ def criteria_view(context: BuurtnetContext, complex_: Complex, metrics: Metrics)
                                  _("<b>Criteria of {stage}</b> (the next stage)"))]
         steps += _unmet(following, metrics, limits)
     if steps:
-        lines += ["", _("<b>Next steps</b>"),
+        lines += ["", _("<b>Next steps</b>") if for_initiators
+                  else _("<b>What the initiators can do next</b>"),
                   *("• " + _(NEXT_STEPS[key]) for key in dict.fromkeys(steps))]
     return lines
 
@@ -246,7 +251,8 @@ def history_line(context: BuurtnetContext, entry: HistoryEntry) -> str:
     return "• " + text.format(**values)
 
 
-async def organiser_view(context: BuurtnetContext, complex_: Complex) -> str:
+async def organiser_view(context: BuurtnetContext, complex_: Complex, *,
+                         initiator: bool) -> str:
     """The public view, the override, every criterion, next steps and the latest history."""
     stages = context.repos.stages
     lines = [public_view(context, complex_), ""]
@@ -255,12 +261,14 @@ async def organiser_view(context: BuurtnetContext, complex_: Complex) -> str:
         lines.append(_("{who} set this stage on {date}. Reason: {reason}").format(
             who=who_changed(override), date=day(context, override.changed_at),
             reason=html.escape(override.reason or "")))
-        lines.append(_("The measured stage is <b>{stage}</b>; /setstage auto lifts the "
-                       "override.").format(stage=stage_name(complex_.stage)))
+        lines.append((_("The measured stage is <b>{stage}</b>; a contact can lift the "
+                         "override.") if initiator else
+                      _("The measured stage is <b>{stage}</b>; /setstage auto lifts the "
+                        "override.")).format(stage=stage_name(complex_.stage)))
     else:
         lines.append(_("This is the measured stage: it follows from the criteria below."))
     metrics = await stages.metrics(complex_.id, context.config.stage_thresholds)
-    lines += criteria_view(context, complex_, metrics)
+    lines += criteria_view(context, complex_, metrics, for_initiators=initiator)
     history = await stages.history(complex_.id, HISTORY_SHOWN)
     if history:
         lines += ["", _("<b>Latest changes</b>"),
@@ -303,7 +311,8 @@ def _may_see(who: Standing, complex_id: int) -> bool:
 
 async def _view(context: BuurtnetContext, who: Standing, complex_: Complex) -> str:
     if _organiser_of(who, complex_.id):
-        return await organiser_view(context, complex_)
+        return await organiser_view(context, complex_,
+                                    initiator=who.is_initiator_of(complex_.id))
     return public_view(context, complex_)
 
 

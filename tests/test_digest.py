@@ -151,7 +151,7 @@ async def test_what_the_digest_tells(world: World) -> None:
            "stage)\n❌ residents: 4 (at least 5)\n" in text
     assert "✅ activities held in the last 90 days: 2 (at least 1)" in text
     assert "✅ residents with a confirmed introduction: 50% (at least 15%)" in text
-    assert "<b>Next steps</b>\n• Invite more neighbours" in text
+    assert "<b>What the initiators can do next</b>\n• Invite more neighbours" in text
     assert "<b>The past week</b>\nNew residents: 4\n" \
            "Introductions proposed: 1 · acquaintances confirmed: 1\n" \
            "Activities held: 2\n• Pizza &lt;night&gt;, about 12 people\n" \

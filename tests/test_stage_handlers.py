@@ -267,13 +267,15 @@ async def test_stage_for_strangers_residents_initiators_and_contacts(world: Worl
                "❌ activities held in the last 90 days: 0 (at least 1)\n" \
                "❌ residents with a confirmed introduction: 0% (at least 15%)\n" \
                "(one of the last two is enough)" in text
-        assert "<b>Next steps</b>\n• Plan an activity with /plan" in text
+        heading = ("<b>Next steps</b>" if person is INITIATOR
+                   else "<b>What the initiators can do next</b>")  # theirs to take
+        assert heading + "\n• Plan an activity with /plan" in text
         assert "• Ask residents to agree to introductions; /meet" in text
         assert "Invite more neighbours" not in text
     dutch = last_message(await world.say(POLICE, "/stage")).text
     assert nl("<b>{complex}</b> is in the stage <b>{stage}</b>.").format(
         complex="De Toren", stage=nl("loose sand")) in dutch
-    assert nl("<b>Next steps</b>") in dutch
+    assert nl("<b>What the initiators can do next</b>") in dutch
 
 
 async def test_stage_shows_both_stages_and_the_history(world: World) -> None:
@@ -510,7 +512,7 @@ async def test_an_override_rules_routing_until_lifted(world: World) -> None:
     assert "Pilot" not in resident
     text = last_message(await world.say(INITIATOR, "/stage")).text
     assert "Carla (municipality) set this stage on Jan 5, 2026. Reason: Pilot with the police " \
-           "this spring\nThe measured stage is <b>loose sand</b>; /setstage auto lifts the " \
+           "this spring\nThe measured stage is <b>loose sand</b>; a contact can lift the " \
            "override." in text
     assert "<b>Criteria of beginning network</b> (the next stage)" in text
     assert "• Jan 5, 2026: Carla (municipality) set the stage to group: Pilot with the police" \
