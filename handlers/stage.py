@@ -21,7 +21,6 @@ from bot.validation import InvalidInput
 from handlers.common import (
     command_args,
     is_group,
-    kind_label,
     reply,
     require_private,
     say_invalid,
@@ -29,7 +28,14 @@ from handlers.common import (
     stale_button,
     standing,
 )
-from handlers.stage_changes import day, refresh_stage, stage_meaning, stage_name, tell_organisers
+from handlers.stage_changes import (
+    announce,
+    day,
+    refresh_stage,
+    stage_meaning,
+    stage_name,
+    who_changed,
+)
 
 HISTORY_SHOWN = 5
 HISTORY_REASON_MAX = 80  # characters of a reason in the history; /stage stays one message
@@ -217,13 +223,6 @@ def criteria_view(context: BuurtnetContext, complex_: Complex, metrics: Metrics,
                   else _("<b>What the initiators can do next</b>"),
                   *("• " + _(NEXT_STEPS[key]) for key in dict.fromkeys(steps))]
     return lines
-
-
-def who_changed(entry: HistoryEntry) -> str:
-    if entry.by_name is None or entry.by_kind is None:
-        return _("a former contact")
-    return _("{name} ({kind})").format(name=html.escape(entry.by_name),
-                                       kind=kind_label(entry.by_kind))
 
 
 def _shorten(text: str, limit: int) -> str:
@@ -471,19 +470,6 @@ def parse_setstage(args: list[str]) -> tuple[str | None, str]:
     return (None if token == AUTO else token), reason
 
 
-def _override_news(complex_: Complex, entry: HistoryEntry) -> str:
-    values = {"who": who_changed(entry), "complex": html.escape(complex_.name),
-              "stage": stage_name(entry.to_stage), "before": stage_name(entry.from_stage),
-              "reason": html.escape(entry.reason or ""), "meaning": stage_meaning(entry.to_stage)}
-    if entry.cause == "override":
-        return _("{who} set the network stage of <b>{complex}</b> to <b>{stage}</b> (it was "
-                 "{before}).\nReason: {reason}\n\n{meaning}\n\nReports follow this stage until "
-                 "the override is lifted; /stage shows the measured stage.").format(**values)
-    return _("{who} lifted the override of the network stage of <b>{complex}</b>.\nReason: "
-             "{reason}\n\nThe stage is again the measured one: <b>{stage}</b> (it was "
-             "{before}).\n\n{meaning}").format(**values)
-
-
 async def setstage_command(update: Update, context: BuurtnetContext) -> None:
     if not await require_private(update, context):
         return
@@ -514,6 +500,7 @@ async def setstage_command(update: Update, context: BuurtnetContext) -> None:
         await reply(update, _("The stage of <b>{complex}</b> was just changed by someone else; "
                               "/stage shows it.").format(complex=name))
         return
+    await announce(context, complex_, entry)  # queued before the reply, which may fail
     if stage is None:
         await reply(update, _("Done: the override is lifted. The stage of <b>{complex}</b> is "
                               "again the measured one, <b>{stage}</b>. Initiators and the "
@@ -524,8 +511,6 @@ async def setstage_command(update: Update, context: BuurtnetContext) -> None:
                               "reports follow it until /setstage auto lifts the override. "
                               "Initiators and the other contacts are told.").format(
             complex=name, stage=stage_name(stage)))
-    await tell_organisers(context, complex_, entry, lambda: _override_news(complex_, entry),
-                          skip=actor)
 
 
 def handlers() -> list[BaseHandler]:

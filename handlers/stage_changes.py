@@ -17,7 +17,7 @@ from bot.i18n import N_, _, current_language, use_language
 from bot.models import Complex
 from bot.repositories.stages import HistoryEntry
 from bot.stages import STAGES, decide
-from handlers.common import language_for, notify
+from handlers.common import kind_label, language_for, notify
 
 CHECK_EVERY = timedelta(days=1)
 
@@ -75,6 +75,38 @@ async def tell_organisers(
         await notify(context, f"stage:{entry.id}:{telegram_id}", telegram_id, text)
 
 
+def who_changed(entry: HistoryEntry) -> str:
+    if entry.by_name is None or entry.by_kind is None:
+        return _("a former contact")
+    return _("{name} ({kind})").format(name=html.escape(entry.by_name),
+                                       kind=kind_label(entry.by_kind))
+
+
+def _override_news(complex_: Complex, entry: HistoryEntry) -> str:
+    values = {"who": who_changed(entry), "complex": html.escape(complex_.name),
+              "stage": stage_name(entry.to_stage), "before": stage_name(entry.from_stage),
+              "reason": html.escape(entry.reason or ""), "meaning": stage_meaning(entry.to_stage)}
+    if entry.cause == "override":
+        return _("{who} set the network stage of <b>{complex}</b> to <b>{stage}</b> (it was "
+                 "{before}).\nReason: {reason}\n\n{meaning}\n\nReports follow this stage until "
+                 "the override is lifted; /stage shows the measured stage.").format(**values)
+    return _("{who} lifted the override of the network stage of <b>{complex}</b>.\nReason: "
+             "{reason}\n\nThe stage is again the measured one: <b>{stage}</b> (it was "
+             "{before}).\n\n{meaning}").format(**values)
+
+
+async def announce(context: BuurtnetContext, complex_: Complex, entry: HistoryEntry) -> None:
+    """Queue a stage change's news for the initiators and contacts (not for whoever made
+    it), and mark it announced; the sweeper announces what a crash left unannounced."""
+    if entry.cause == "measured":
+        await tell_organisers(context, complex_, entry,
+                              lambda: _measured_change(context, complex_, entry))
+    else:
+        await tell_organisers(context, complex_, entry,
+                              lambda: _override_news(complex_, entry), skip=entry.changed_by)
+    await context.repos.stages.mark_announced(entry.id)
+
+
 def _measured_change(context: BuurtnetContext, complex_: Complex, entry: HistoryEntry) -> str:
     text = _("The network stage of <b>{complex}</b> went from <b>{before}</b> to "
              "<b>{after}</b>.").format(complex=html.escape(complex_.name),
@@ -103,8 +135,7 @@ async def refresh_stage(context: BuurtnetContext, complex_id: int) -> None:
                       context.clock.now())
     entry = await context.repos.stages.record_measurement(complex_id, complex_.stage, decision)
     if entry is not None:
-        await tell_organisers(context, complex_, entry,
-                              lambda: _measured_change(context, complex_, entry))
+        await announce(context, complex_, entry)
 
 
 async def run_due(context: BuurtnetContext) -> None:
@@ -114,3 +145,7 @@ async def run_due(context: BuurtnetContext) -> None:
     for complex_id in await context.repos.stages.due_for_check(now - CHECK_EVERY,
                                                                now - hysteresis):
         await refresh_stage(context, complex_id)
+    for entry in await context.repos.stages.unannounced():
+        complex_ = await context.repos.complexes.get(entry.complex_id)
+        if complex_ is not None:
+            await announce(context, complex_, entry)

@@ -38,7 +38,9 @@ CREATE TABLE stage_history (
                                               'committee')),
     changed_by INTEGER,
     reason     TEXT,
-    changed_at TEXT NOT NULL
+    changed_at TEXT NOT NULL,
+    -- 1 once its news was queued for initiators and contacts (committee entries: no news).
+    announced  INTEGER NOT NULL DEFAULT 0 CHECK (announced IN (0, 1))
 );
 CREATE INDEX stage_history_by_complex ON stage_history (complex_id, changed_at);
 

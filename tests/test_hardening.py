@@ -287,3 +287,19 @@ async def test_report_texts_are_purged_after_the_retention_period(world: World) 
         "SELECT key FROM outbox WHERE text LIKE '%Loud music%' OR text LIKE '%3.14%'"
         " OR text LIKE '%Which flat%'")
     assert [row["key"] for row in leftovers] == []
+
+
+async def test_a_stage_change_lost_before_its_news_is_announced_by_the_sweeper(
+        world: World) -> None:
+    from bot.stages import Decision
+
+    complex_ = await world.new_complex()
+    await world.sign_up(INITIATOR, complex_.initiator_code)
+    # As if the bot stopped right after storing the change, before queueing the news.
+    entry = await world.repos.stages.record_measurement(
+        complex_.id, "loose_sand", Decision("beginning_network", None, True))
+    assert entry is not None
+    calls = await sweep(world)
+    news = [c for c in sent(calls, INITIATOR["id"]) if "network stage" in c.text]
+    assert len(news) == 1 and "went from <b>loose sand</b> to" in news[0].text
+    assert [c for c in sent(await sweep(world)) if "network stage" in c.text] == []

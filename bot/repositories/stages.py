@@ -112,6 +112,17 @@ class StageRepository:
         )
         return [row["id"] for row in rows]
 
+    async def unannounced(self) -> list[HistoryEntry]:
+        """Stage changes whose news was never queued (the bot stopped in between)."""
+        rows = await self.db.fetch_all(
+            f"{_HISTORY} WHERE h.announced = 0 AND h.cause != 'committee' ORDER BY h.id")
+        return [_entry(row) for row in rows]
+
+    async def mark_announced(self, entry_id: int) -> None:
+        async with self.db.transaction() as conn:
+            await conn.execute("UPDATE stage_history SET announced = 1 WHERE id = ?",
+                               (entry_id,))
+
     async def record_measurement(
         self, complex_id: int, measured_from: str, decision: Decision
     ) -> HistoryEntry | None:
