@@ -3,7 +3,8 @@
 The Application runs behind FakeTelegram (bot/offline.py) on the configured database, so
 a session can be continued another day. Made-up people ("personas") with fixed Telegram
 ids talk to it in their private chats or in one group chat. Everything the bot sends, to
-anyone, is printed; buttons are pressed by their number.
+anyone, is printed; buttons are pressed by their number. `:buttons` numbers every button
+still on the bot's messages in the persona's chats, so earlier ones can be pressed too.
 
 Lines are read with blocking input between runs of an asyncio.Runner: nothing runs in the
 background (the job queue is not started), and Ctrl-C at the prompt is a plain
@@ -27,7 +28,7 @@ from bot.activities import format_when
 from bot.config import Config
 from bot.context import SERVICES, BuurtnetContext
 from bot.i18n import LANGUAGE_NAMES, LANGUAGES, _, current_language, ngettext, use_language
-from bot.offline import BOT_USER, Call, OfflineSession
+from bot.offline import BOT_ID, BOT_USER, Call, OfflineSession
 from bot.repositories import Repositories
 
 # Never sent anywhere: FakeTelegram answers every Bot API call. PTB only needs a token.
@@ -64,6 +65,7 @@ _DURATION_PART = re.compile(r"(\d+)\s*([wdhum])", re.IGNORECASE)
 _UNITS = {"w": timedelta(weeks=1), "d": timedelta(days=1), "h": timedelta(hours=1),
           "u": timedelta(hours=1), "m": timedelta(minutes=1)}
 MAX_WAIT = timedelta(days=366)
+EXCERPT = 60  # characters of a message's first line in the :buttons list
 
 
 class OffsetClock:
@@ -135,6 +137,26 @@ def _same_button(a: dict[str, Any], b: dict[str, Any]) -> bool:
     return a.get("url") == b.get("url")
 
 
+def _button_label(button: dict[str, Any]) -> str:
+    label = str(button.get("text", ""))
+    if button.get("url"):
+        label += f" → {button['url']}"
+    return label
+
+
+def _excerpt(message: dict[str, Any]) -> str:
+    """The first line of a message's text, tags out, cut to about EXCERPT characters."""
+    text = html.unescape(_ANY_TAG.sub("", str(message.get("text") or message.get("caption")
+                                               or "")))
+    first = next((" ".join(line.split()) for line in text.splitlines() if line.strip()), "")
+    if not first:
+        document = message.get("document") or {}
+        first = f"📎 {document['file_name']}" if document.get("file_name") else _("(no text)")
+    if len(first) > EXCERPT:
+        first = first[:EXCERPT - 1].rstrip() + "…"
+    return first
+
+
 def _is_tty(stream: Any) -> bool:
     isatty = getattr(stream, "isatty", None)
     return bool(isatty and isatty())
@@ -174,6 +196,7 @@ class Console:
             "group": self.to_group,
             "join": self.join,
             "press": self.press,
+            "buttons": self.list_buttons,
             "open": self.open,
             "say": self.say,
             "wait": self.wait,
@@ -235,6 +258,8 @@ class Console:
             (":group", _("go to the complex's group chat")),
             (":join", _("join the group chat as this person")),
             (":press N, N", _("press button N of the latest output")),
+            (":buttons", _("number every button still there in this person's chats, to press "
+                           "one of them")),
             (":say <text>", _("send the text as it is, even a button's number")),
             (":open <link>", _("open an invite link (or its code) in the private chat")),
             (":wait 3d", _("let time pass (d days, h hours, m minutes) and see what the "
@@ -324,6 +349,7 @@ class Console:
         number = int(argument)
         if not self.numbered:
             self.note(_("There are no buttons to press right now."))
+            self.note(_(":buttons lists every button this person can still press."))
             return
         if not 1 <= number <= len(self.numbered):
             self.note(ngettext("There is no button {number}; there is only button 1.",
@@ -335,6 +361,7 @@ class Console:
         if not any(_same_button(button, entry.button)
                    for row in _rows(message.get("reply_markup")) for button in row):
             self.note(_("That button is no longer there."))
+            self.note(_(":buttons lists every button this person can still press."))
             return
         data = entry.button.get("callback_data")
         if data is not None:
@@ -351,6 +378,44 @@ class Console:
             self._start(link.group(1))
         else:
             self.to_private()
+
+    def list_buttons(self, argument: str = "") -> None:
+        """Number every button still on the bot's messages in this persona's chats.
+
+        Their private chat, and the group if they are in it (or looking at it), in the
+        order the messages were sent: newest last. The numbers count until the next output
+        with buttons, like the latest output's.
+        """
+        persona = self.current
+        in_group = persona.in_group or persona.where == GROUP
+        chats = {persona.telegram_id, GROUP_ID} if in_group else {persona.telegram_id}
+        numbered: list[Numbered] = []
+        lines: list[str] = []
+        for (chat_id, message_id), message in self.telegram.messages.items():
+            if chat_id not in chats or (message.get("from") or {}).get("id") != BOT_ID:
+                continue
+            rows = _rows(message.get("reply_markup"))
+            if not rows:
+                continue
+            place = _("group") if chat_id == GROUP_ID else _("private")
+            excerpt = _excerpt(message)
+            for row in rows:
+                for button in row:
+                    numbered.append(Numbered(chat_id, message_id, button))
+                    lines.append(f"  [{len(numbered)}] {_button_label(button)}   "
+                                 f"({place}: {excerpt})")
+        if not numbered:
+            if in_group:
+                self.note(_("No buttons left for {name} to press, in their private chat or "
+                            "in the group.").format(name=persona.label))
+            else:
+                self.note(_("No buttons left for {name} to press in their private chat; the "
+                            "group's are listed once they :join.").format(name=persona.label))
+            return
+        self.numbered = numbered
+        header = _("Buttons {name} can still press, newest last:").format(name=persona.label)
+        self._write([self._strong(header), *lines,
+                     _("Type a number (or :press N) to press that button."), ""])
 
     def open(self, argument: str) -> None:
         found = _START.search(argument)
@@ -506,9 +571,7 @@ class Console:
         for row in rows:
             cells = []
             for button in row:
-                label = str(button.get("text", ""))
-                if button.get("url"):
-                    label += f" → {button['url']}"
+                label = _button_label(button)
                 if pressable:
                     numbered.append(Numbered(chat_id, message_id, button))
                     cells.append(f"[{len(numbered)}] {label}")

@@ -273,7 +273,9 @@ def test_bad_console_input_gets_a_clear_answer(tmp_path: Path) -> None:
         (":wait 400d", "That is too long: wait at most 366 days at a time."),
     ]
     steps: list[Step] = [
-        (":press 1", "There are no buttons to press right now."),
+        (":press 1", "There are no buttons to press right now.", ":buttons lists every button"),
+        (":buttons", "No buttons left for Olga (operator) to press in their private chat; the "
+         "group's are listed once they :join."),
         ("/language", "[1] Nederlands   [2] English"),
         *bad,
         # Still pressable after all that: console answers keep the numbers.
@@ -283,12 +285,89 @@ def test_bad_console_input_gets_a_clear_answer(tmp_path: Path) -> None:
         (":say 1", "I did not understand that."),
         (":open https://t.me/BuurtnetBot?start=r_unknown", "I do not know this link."),
         (":as lena", "Lena is new here (Telegram id ", "Now you are Lena"),
-        (":help", ":as <person>", ":press N", ":wait 3d", ":quit"),
+        (":buttons", "No buttons left for Lena to press"),
+        (":group", "Now in the group chat.", "Lena adds the bot to the group."),
+        (":buttons", "No buttons left for Lena to press, in their private chat or in the group."),
+        (":help", ":as <person>", ":press N", ":buttons", ":wait 3d", ":quit"),
     ]
     typist = play(console_config(tmp_path, "en"), steps)
     answers = dict(zip(typist.typed, typist.answers, strict=True))
     for line, *_expected in bad:
         assert "To Olga" not in answers[str(line)], "nothing reaches the bot"
+
+
+def test_earlier_buttons_are_still_pressable_after_a_reply_without_buttons(
+    tmp_path: Path,
+) -> None:
+    config = console_config(tmp_path, "en")
+    rosa = english_sign_up("Rosa", organise=False)
+    steps: list[Step] = [
+        ("/newcomplex De Toren; 120; Utrecht; en; approval", "Complex De Toren is created"),
+        (":as initiator",),
+        (open_link("i"), "You are signing up for De Toren"),
+        *english_sign_up("Ivo", organise=True),
+        (press("Confirm"), "Welcome to De Toren! You are signed up as an initiator."),
+        (":as resident",),
+        (open_link("r"), "You are signing up for De Toren"),
+        rosa[0],  # English; then the consent, with its buttons
+        ("/help", "What you can do", buttons(0)),
+        (":press 1", "There are no buttons to press right now."),  # numbers gone with /help
+        (":buttons", "Buttons Rosa (resident) can still press, newest last:",
+         "[1] I agree   (private: Your privacy)", "[2] No, thanks   (private: Your privacy)",
+         "Type a number (or :press N)", buttons(2)),
+        (press("I agree"), "[1] Use Rosa"),
+        *rosa[2:],
+        (press("Confirm"), "Rosa would like to join De Toren", "[·] Approve   [·] Decline"),
+        (":as initiator", "Waiting for Ivo (initiator):", "[1] Approve   [2] Decline"),
+        ("/help", "What you can do", buttons(0)),
+        (":press 1", "There are no buttons to press right now.",
+         ":buttons lists every button this person can still press."),
+        (":buttons", "Buttons Ivo (initiator) can still press, newest last:",
+         "Approve   (private: Rosa would like to join De Toren",
+         "Decline   (private: Rosa would like to join De Toren"),
+        (press("Approve"), "To Ivo (initiator) (edited):", "Rosa was approved.",
+         "Good news: you are now a member of De Toren."),
+        (":buttons", lambda answer: "Approve" not in answer),  # edited away: not listed
+    ]
+    play(config, steps)
+    resident = residents(config)[RESIDENT_ID]
+    assert resident is not None and resident.is_active
+
+
+def test_a_group_button_from_before_can_be_pressed_by_someone_who_switched_in_later(
+    tmp_path: Path,
+) -> None:
+    steps: list[Step] = [
+        ("/newcomplex De Toren; 120; Utrecht; en", "Complex De Toren is created"),
+        (":as initiator",),
+        (open_link("i"), "You are signing up for De Toren"),
+        *english_sign_up("Ivo", organise=True),
+        (press("Confirm"), "Welcome to De Toren!"),
+        (":group", "Ivo (initiator) adds the bot to the group."),
+        ("/linkgroup", "This group is now the group chat of De Toren"),
+        ("/idea A film night in the courtyard", "To the group:", "Idea #1 from Ivo",
+         "[1] 👍 0   [2] 🙋 0"),
+        (":as resident", "Now you are Rosa (resident)"),
+        (open_link("r"), "You are signing up for De Toren"),
+        *english_sign_up("Rosa", organise=False),
+        (press("Confirm"), "Welcome to De Toren, Rosa!"),
+        # Not in the group yet: only her private chat counts (the building question's Skip
+        # is still there, as the bot left it after she typed a building).
+        (":buttons", "[1] Skip   (private: Which building", lambda answer: "group" not in answer),
+        (":join", "Rosa (resident) joins the group.", "Welcome, Rosa!"),
+        (":private", "Now in your private chat with the bot."),
+        (":buttons", "Buttons Rosa (resident) can still press, newest last:",
+         "Sign up privately → https://t.me/BuurtnetBot?start=r_",
+         "👍 0   (group: 💡 Idea #1 from Ivo:)", "🙋 0   (group: 💡 Idea #1 from Ivo:)",
+         lambda answer: answer.index("Idea #1") < answer.index("(group: Welcome, Rosa!")),
+        (press("👍 0"), "Now in the group chat.", "To the group (new buttons):",
+         "[1] 👍 1   [2] 🙋 0"),
+        (":private",),
+        (":buttons", "[1] Sign up privately → https://t.me/BuurtnetBot?start=r_",
+         "[2] 👍 1   (group: 💡 Idea #1 from Ivo:)"),
+        ("1", "Rosa (resident) opens the link: /start r_"),  # a deep link, as in the group
+    ]
+    play(console_config(tmp_path, "en"), steps)
 
 
 def test_end_of_input_and_ctrl_c_end_the_console_cleanly(tmp_path: Path) -> None:
