@@ -11,6 +11,7 @@ import re
 import sqlite3
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,16 @@ from bot.resources import resource_dir
 log = logging.getLogger(__name__)
 
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+
+
+# The update being handled (its id and the time), set per update by handlers/tracking.py.
+# The first write transaction of a handler records the update as handled in the same
+# commit, so an update Telegram delivers again after a crash is not applied twice.
+_handling: ContextVar[tuple[int, str] | None] = ContextVar("buurtnet_handling", default=None)
+
+
+def handling_update(update_id: int | None, now: str = "") -> None:
+    _handling.set((update_id, now) if update_id is not None else None)
 
 
 class MigrationError(Exception):
@@ -75,6 +86,10 @@ class Database:
             try:
                 await self.conn.execute("BEGIN IMMEDIATE")
                 yield self.conn
+                if (handling := _handling.get()) is not None:
+                    await self.conn.execute(
+                        "INSERT OR IGNORE INTO processed_updates (update_id, processed_at)"
+                        " VALUES (?, ?)", handling)
                 await self.conn.execute("COMMIT")
             except BaseException:
                 # Also when BEGIN or COMMIT itself was interrupted: never leave it open.

@@ -3,7 +3,9 @@
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop, BaseHandler, TypeHandler
 
+from bot.clock import to_db
 from bot.context import BuurtnetContext
+from bot.db import handling_update
 from bot.i18n import resolve_language, set_language
 from handlers.common import is_group
 
@@ -13,8 +15,10 @@ AFTER = 100
 
 async def before_update(update: Update, context: BuurtnetContext) -> None:
     set_language(context.config.language)  # until we know better, e.g. if the database fails
+    handling_update(None)
     if await context.repos.updates.seen(update.update_id):
         raise ApplicationHandlerStop
+    handling_update(update.update_id, to_db(context.clock.now()))
     language = None
     chat = update.effective_chat
     if is_group(update) and chat is not None:
@@ -28,6 +32,8 @@ async def before_update(update: Update, context: BuurtnetContext) -> None:
 
 
 async def after_update(update: Update, context: BuurtnetContext) -> None:
+    """Record updates that wrote nothing too; work after this belongs to no update."""
+    handling_update(None)
     await context.repos.updates.record(update.update_id)
 
 

@@ -252,3 +252,22 @@ def test_complex_form() -> None:
                                             JoinPolicy.APPROVAL)
     with pytest.raises(InvalidInput):
         complex_form.parse_complex_form("De Toren; 120; Utrecht")
+
+
+async def test_a_handlers_first_write_records_its_update(tmp_path: Path) -> None:
+    from bot.db import handling_update
+
+    db = await Database.open(str(tmp_path / "db.sqlite3"))
+    try:
+        await db.migrate(ManualClock())
+        handling_update(42, "2026-01-05T12:00:00+00:00")
+        async with db.transaction() as conn:
+            await conn.execute("INSERT INTO users (telegram_id, created_at) VALUES (1, 'x')")
+        handling_update(None)
+        async with db.transaction() as conn:
+            await conn.execute("INSERT INTO users (telegram_id, created_at) VALUES (2, 'x')")
+        rows = await db.fetch_all("SELECT update_id FROM processed_updates")
+        assert [row["update_id"] for row in rows] == [42]
+    finally:
+        handling_update(None)
+        await db.close()
