@@ -4,9 +4,11 @@ The answers are kept in a draft in the database, so a restart half-way loses not
 nothing but the complex and the language is kept before the person consents.
 """
 
+import contextlib
 import html
 
 from telegram import InlineKeyboardButton, Update
+from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot import validation
@@ -109,9 +111,13 @@ async def _show(update: Update, context: BuurtnetContext, draft: Draft) -> None:
     user = update.effective_user
     assert user is not None
     text, keyboard = _prompt(draft, complex_.name if complex_ else "?", user.first_name)
-    await context.bot.send_message(
+    sent = await context.bot.send_message(
         user.id, text, reply_markup=markup(keyboard) if keyboard else None
     )
+    if keyboard and draft.step in ("name", "building"):
+        # Typing the answer instead of pressing should take these buttons away too.
+        await context.repos.drafts.put(draft.telegram_id, FLOW, draft.step,
+                                       {**draft.data, "prompt": sent.message_id})
 
 
 async def begin(
@@ -148,6 +154,11 @@ async def on_text(update: Update, context: BuurtnetContext, draft: Draft) -> Non
     except InvalidInput as error:
         await say_invalid(update, error)
         return
+    prompt = data.pop("prompt", None)
+    if prompt is not None:
+        with contextlib.suppress(TelegramError):  # gone already: nothing to take away
+            await context.bot.edit_message_reply_markup(draft.telegram_id, prompt,
+                                                        reply_markup=None)
     await _advance(update, context, draft, data)
 
 
@@ -160,6 +171,7 @@ async def on_button(update: Update, context: BuurtnetContext) -> None:
     assert query is not None and update.effective_user is not None
     set_language(draft.data.get("language", context.config.language))
     data = dict(draft.data)
+    data.pop("prompt", None)  # the pressed message loses its buttons below anyway
     if step == "language":
         if value not in LANGUAGES:
             await stale_button(query)

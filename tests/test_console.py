@@ -351,9 +351,10 @@ def test_a_group_button_from_before_can_be_pressed_by_someone_who_switched_in_la
         (open_link("r"), "You are signing up for De Toren"),
         *english_sign_up("Rosa", organise=False),
         (press("Confirm"), "Welcome to De Toren, Rosa!"),
-        # Not in the group yet: only her private chat counts (the building question's Skip
-        # is still there, as the bot left it after she typed a building).
-        (":buttons", "[1] Skip   (private: Which building", lambda answer: "group" not in answer),
+        # Not in the group yet: only her private chat counts, and nothing is left there (the
+        # building question's Skip went when she typed a building).
+        (":buttons", "No buttons left for Rosa (resident) to press in their private chat; "
+                     "the group's are listed once they :join."),
         (":join", "Rosa (resident) joins the group.", "Welcome, Rosa!"),
         (":private", "Now in your private chat with the bot."),
         (":buttons", "Buttons Rosa (resident) can still press, newest last:",

@@ -324,3 +324,15 @@ async def test_sign_up_for_a_deleted_complex(tmp_path, clock) -> None:
         assert await world.repos.people.resident_of(RESIDENT["id"]) is None
     finally:
         await world.stop()
+
+
+async def test_typing_the_building_takes_the_skip_button_away(world: World) -> None:
+    complex_ = await world.new_complex()
+    step = last_message(await world.say(RESIDENT, f"/start {complex_.resident_code}"))
+    for data in ["su:language:en", "su:consent:yes", "su:name:telegram"]:
+        step = last_message(await world.press(RESIDENT, step, data))
+    assert [b["callback_data"] for b in step.buttons] == ["su:building:skip"]
+    calls = await world.say(RESIDENT, "Tower B")
+    retired = [c for c in calls if c.method == "editMessageReplyMarkup"]
+    assert retired and retired[0].params["message_id"] == step.result["message_id"]
+    assert "prompt" not in (await world.repos.drafts.get(RESIDENT["id"])).data
