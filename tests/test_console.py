@@ -4,8 +4,9 @@ import asyncio
 import io
 import re
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -461,3 +462,57 @@ def test_wait_durations(typed: str, expected: timedelta) -> None:
 @pytest.mark.parametrize("typed", ["", "soon", "3", "3 days", "-3d", "3.5h", "d3", "1d x"])
 def test_wait_durations_that_are_not(typed: str) -> None:
     assert parse_duration(typed) is None
+
+
+def test_an_idea_becomes_an_activity_with_reminders_and_attendance(tmp_path: Path) -> None:
+    """Issue 3's second walk in the console: idea, support, plan, RSVP, reminders, outcome."""
+    config = console_config(tmp_path, "en")
+    starts = (datetime.now(ZoneInfo(config.timezone)) + timedelta(days=3)).strftime(
+        "%Y-%m-%d 19:30")
+    steps: list[Step] = [
+        ("/newcomplex De Toren; 120; Utrecht; en", "Complex De Toren is created"),
+        (":as initiator",),
+        (open_link("i"), "You are signing up for De Toren"),
+        *english_sign_up("Ivo", organise=True),
+        (press("Confirm"), "Welcome to De Toren!"),
+        (":group",),
+        ("/linkgroup", "This group is now the group chat of De Toren"),
+        (":as resident",),
+        (open_link("r"), "You are signing up for De Toren"),
+        *english_sign_up("Rosa", organise=False),
+        (press("Confirm"), "Welcome to De Toren, Rosa!"),
+        (":join", "Rosa (resident) joins the group."),
+        ("/idea Board games night", "Idea #1 from Rosa", "[1] 👍 0   [2] 🙋 0"),
+        (press("👍 0"), "[1] 👍 1   [2] 🙋 0"),
+        (press("🙋 0"), "[1] 👍 1   [2] 🙋 1"),
+        (":as initiator",),
+        (":private",),
+        ("/plan", "What would you like to plan?"),
+        (press("#1 Board games night"), "From idea #1: Board games night"),
+        (press("Use the idea as the title"), "When does it start?"),
+        (starts, "Where is it?"),
+        ("Common room", "Board games night"),
+        (press("Confirm"), "To the group:", "To Rosa (resident):"),
+        (":as resident",),
+        (":buttons", "[3] 🙋 I'm coming · 0   (group", "[4] 🙋 I'm coming · 0   (private"),
+        (":press 4", "🙋 I'm coming · 1"),
+        *[(":wait 6h",) for _ in range(20)],  # five days: both reminders and the question
+        (":as initiator",),
+        (":buttons", "Yes, it took place"),
+        (press("Yes, it took place"), "About how many"),
+        ("9", "Recorded"),
+    ]
+    typist = play(config, steps)
+    sent = "\n".join(typist.answers[-24:-4])  # what the bot sent while time passed
+    assert sent.count("To Rosa (resident):\n  ⏰ Reminder: you are coming") == 1
+    assert sent.count("To Rosa (resident):\n  ⏰ Starting soon! You are coming") == 1
+    assert sent.count("To Ivo (initiator):\n  Did Board games night") == 1
+
+    async def outcome() -> tuple[str, int]:
+        db = await Database.open(config.database)
+        try:
+            row = await db.fetch_one("SELECT status, attendance FROM activities")
+            return row["status"], row["attendance"]
+        finally:
+            await db.close()
+    assert asyncio.run(outcome()) == ("held", 9)
