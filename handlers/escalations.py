@@ -435,8 +435,10 @@ async def on_resolve_note(update: Update, context: BuurtnetContext, draft: Draft
                 reference=reference(report.id),
                 organisation=await _organisation(context, report, me),
                 note=html.escape(note))))
+    # The resolution (and its messages) is stored first: it is what must not be lost.
+    resolved = await context.repos.reports.resolve(report.id, me, note, messages)
     await context.repos.drafts.clear(me)
-    if not await context.repos.reports.resolve(report.id, me, note, messages):
+    if not resolved:
         await reply(update, _("This report is resolved."))
         return
     context.deliverer.kick()
@@ -541,8 +543,10 @@ async def on_answer_text(update: Update, context: BuurtnetContext, draft: Draft)
                 "{answer}").format(reference=reference(question.report_id),
                                    question=html.escape(question.question),
                                    answer=html.escape(answer))))
+    # The answer (and its messages) is stored first: it is what must not be lost.
+    answered = await repos.reports.answer(question.id, answer, messages)
     await repos.drafts.clear(draft.telegram_id)
-    if not await repos.reports.answer(question.id, answer, messages):
+    if not answered:
         await reply(update, _("You already answered."))
         return
     context.deliverer.kick()
