@@ -137,8 +137,9 @@ async def _bot_username(given: str | None, config: Config) -> tuple[str, str | N
     """The bot's username for links, and a note for the operator if it is a placeholder."""
     if given is not None:
         return given, None
-    how = ("To get the real links, pass --bot-username NAME or set TELEGRAM_BOT_TOKEN "
-           f"and run this again; or replace {PLACEHOLDER} with your bot's username.")
+    # Not "run this again": the complex or invite now exists, and these links are its own.
+    how = (f"These links work: replace {PLACEHOLDER} in them with your bot's username. "
+           "Next time, pass --bot-username NAME or set TELEGRAM_BOT_TOKEN to get them whole.")
     if not config.token:
         return PLACEHOLDER, how
     options: dict[str, Any] = {"base_url": config.api_base_url} if config.api_base_url else {}

@@ -9,7 +9,9 @@ still on the bot's messages in the persona's chats, so earlier ones can be press
 Lines are read with blocking input between runs of an asyncio.Runner: nothing runs in the
 background (the job queue is not started), and Ctrl-C at the prompt is a plain
 KeyboardInterrupt. Instead of the job queue's sweeper, `:wait 3d` moves the console's clock
-on and runs the sweep once, so rounds, follow-ups, reminders and escalations can be seen.
+on through everything that falls due in those three days, in time order, and sweeps at
+each of those moments, so rounds, follow-ups, reminders and escalations happen when they
+would.
 """
 
 import asyncio
@@ -21,10 +23,11 @@ import sys
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import IO, Any
 
 from bot.activities import format_when
+from bot.clock import Clock, SystemClock
 from bot.config import Config
 from bot.context import SERVICES, BuurtnetContext
 from bot.i18n import LANGUAGE_NAMES, LANGUAGES, _, current_language, ngettext, use_language
@@ -69,13 +72,15 @@ EXCERPT = 60  # characters of a message's first line in the :buttons list
 
 
 class OffsetClock:
-    """The system clock, moved on by everything the console has waited."""
+    """A base clock (the system's, unless a test gives another), moved on by everything
+    the console has waited."""
 
-    def __init__(self) -> None:
+    def __init__(self, base: Clock | None = None) -> None:
+        self.base = base or SystemClock()
         self.offset = timedelta()
 
     def now(self) -> datetime:
-        return datetime.now(UTC) + self.offset
+        return self.base.now() + self.offset
 
     def advance(self, delta: timedelta) -> None:
         self.offset += delta
@@ -444,12 +449,40 @@ class Console:
             self.note(_("That is too long: wait at most {days} days at a time.").format(
                 days=MAX_WAIT.days))
             return
-        self.clock.advance(delta)
-        moment = format_when(self.clock.now(), self.config.tz, current_language())
+        moments = self.runner.run(self._pass(delta))
         self.note(_("{duration} later: it is now {moment}.").format(
-            duration=" ".join(argument.split()), moment=moment))
-        self.show(self.runner.run(self._sweep()),
-                  silence=_("(Nothing happened in the meantime.)"))
+            duration=" ".join(argument.split()), moment=self._moment(self.clock.now())))
+        numbered: list[Numbered] = []
+        lines: list[str] = []
+        for moment, calls in moments:
+            rendered = [line for call in calls for line in self._render(call, numbered)]
+            if rendered:
+                lines += [self._strong(_("— {moment} —").format(moment=self._moment(moment))),
+                          *rendered]
+        if not lines:
+            self.note(_("(Nothing happened in the meantime.)"))
+            return
+        self.numbered = numbered
+        self._write([*lines, ""])
+
+    async def _pass(self, delta: timedelta) -> list[tuple[datetime, list[Call]]]:
+        """Let `delta` pass: sweep at every moment something falls due on the way, in time
+        order, and at the end; return what the bot did at each of those moments."""
+        from handlers.schedule import SWEEP_EVERY, next_due  # after bot.app, like the session
+
+        end = self.clock.now() + delta
+        moments: list[tuple[datetime, list[Call]]] = []
+        while (due := await next_due(BuurtnetContext(self.session.app))) is not None \
+                and due < end:
+            # What a sweep could not do yet (a message waiting for its retry, say) is tried
+            # again a sweep later, as the job queue would.
+            self.clock.advance(max(due - self.clock.now(), SWEEP_EVERY))
+            if self.clock.now() >= end:
+                break
+            moments.append((self.clock.now(), await self._sweep()))
+        self.clock.advance(end - self.clock.now())
+        moments.append((self.clock.now(), await self._sweep()))
+        return moments
 
     async def _sweep(self) -> list[Call]:
         """The scheduler's sweep, once, with everything it queued delivered."""
@@ -459,6 +492,9 @@ class Console:
         await sweep(BuurtnetContext(self.session.app))
         await self.session.flush()
         return self.telegram.calls[first:]
+
+    def _moment(self, moment: datetime) -> str:
+        return format_when(moment, self.config.tz, current_language())
 
     # -- talking to the bot --------------------------------------------------
 
@@ -675,19 +711,23 @@ def _line_reader(stdin: IO[str], stdout: IO[str]) -> Callable[[str], str | None]
 
 
 def run_console(
-    config: Config, stdin: IO[str] | None = None, stdout: IO[str] | None = None
+    config: Config, stdin: IO[str] | None = None, stdout: IO[str] | None = None,
+    clock: Clock | None = None,
 ) -> int:
-    """Chat with the bot in this terminal until :quit, the end of input or Ctrl-C."""
+    """Chat with the bot in this terminal until :quit, the end of input or Ctrl-C.
+
+    Time starts from `clock` (the system's unless given) and moves on with every :wait.
+    """
     stdin = stdin or sys.stdin
     stdout = stdout or sys.stdout
     config = replace(config, token=CONSOLE_TOKEN, api_base_url=None,
                      operators=config.operators | {OPERATOR_ID})
     read = _line_reader(stdin, stdout)
-    clock = OffsetClock()
+    console_clock = OffsetClock(clock)
     with use_language(config.language), asyncio.Runner() as runner:
-        session = runner.run(OfflineSession.start(config, clock))
+        session = runner.run(OfflineSession.start(config, console_clock))
         try:
-            console = Console(runner, session, config, stdout, clock)
+            console = Console(runner, session, config, stdout, console_clock)
             console.welcome()
             while (line := read(console.prompt())) is not None and console.handle(line):
                 pass

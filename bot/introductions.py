@@ -12,6 +12,7 @@ FIRST_FOLLOW_UP = timedelta(days=4)
 SECOND_FOLLOW_UP = timedelta(days=3)
 MAX_FOLLOW_UPS = 2
 RECENT_ROUNDS = 6
+ROUND_EVERY = timedelta(days=7)
 
 _TIME = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
 
@@ -32,7 +33,7 @@ def latest_round_due(now: datetime, weekday: int, time_of_day: str, tz: ZoneInfo
         hour=hour, minute=minute, second=0, microsecond=0
     )
     if moment > local:
-        moment -= timedelta(days=7)
+        moment -= ROUND_EVERY
     return moment.astimezone(UTC)
 
 

@@ -8,6 +8,7 @@ remembers every call, and builds the incoming updates a person would cause.
 import itertools
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -62,6 +63,7 @@ class FakeTelegram:
     """The Bot API's side of the conversation, without a network."""
 
     def __init__(self) -> None:
+        self.seconds: Callable[[], float] = time.time  # the clock of message dates
         self.calls: list[Call] = []
         self.messages: dict[tuple[int, int], dict[str, Any]] = {}
         self.chats: dict[int, dict[str, Any]] = {}
@@ -106,7 +108,7 @@ class FakeTelegram:
         counter = self._message_ids.setdefault(chat_id, itertools.count(1))
         message = {
             "message_id": next(counter),
-            "date": int(time.time()),
+            "date": int(self.seconds()),
             "chat": self.chat(chat_id),
             "from": BOT_USER,
             **content,
@@ -158,7 +160,7 @@ class FakeTelegram:
         """A message to edit; one sent before a restart is still there in Telegram."""
         chat_id, message_id = int(params["chat_id"]), int(params["message_id"])
         return self.messages.setdefault((chat_id, message_id), {
-            "message_id": message_id, "date": int(time.time()), "chat": self.chat(chat_id),
+            "message_id": message_id, "date": int(self.seconds()), "chat": self.chat(chat_id),
             "from": BOT_USER, "text": "",
         })
 
@@ -203,7 +205,7 @@ class FakeTelegram:
         counter = self._message_ids.setdefault(chat["id"], itertools.count(1))
         message = {
             "message_id": next(counter),
-            "date": int(time.time()),
+            "date": int(self.seconds()),
             "chat": chat,
             "from": user,
             **content,
@@ -223,7 +225,7 @@ class FakeTelegram:
     ) -> dict[str, Any]:
         # A message from before a restart is still there in Telegram: rebuild it bare.
         message = self.messages.get((chat_id, message_id)) or {
-            "message_id": message_id, "date": int(time.time()), "chat": self.chat(chat_id),
+            "message_id": message_id, "date": int(self.seconds()), "chat": self.chat(chat_id),
             "from": BOT_USER, "text": "",
         }
         return self._update(
@@ -322,6 +324,8 @@ class OfflineSession:
             config, clock=clock, request=OfflineRequest(telegram), rate_limit=False,
             pacing=NO_PACING,
         )
+        app_clock = app.bot_data["clock"]
+        telegram.seconds = lambda: app_clock.now().timestamp()
         await app.initialize()
         try:
             await open_services(app)

@@ -6,6 +6,7 @@ coming, ``act:held:<id>`` and ``act:off:<id>`` to answer the outcome question.
 """
 
 import html
+from datetime import datetime
 
 from telegram import InlineKeyboardButton, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
@@ -400,6 +401,10 @@ async def on_outcome_text(update: Update, context: BuurtnetContext, draft: Draft
 
 
 # -- the sweeper ------------------------------------------------------------------------
+
+
+async def next_due(context: BuurtnetContext) -> datetime | None:
+    return await context.repos.activities.next_due_at()
 
 
 async def run_due(context: BuurtnetContext) -> None:

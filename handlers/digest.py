@@ -94,6 +94,13 @@ def digest_text(context: BuurtnetContext, complex_: Complex, metrics: Metrics,
     ])
 
 
+async def next_due(context: BuurtnetContext) -> datetime | None:
+    """This week's digest moment, or next week's once it has passed."""
+    now = context.clock.now()
+    _week, moment = digest_week(now, context.config.tz)
+    return moment if now < moment else digest_week(now + WEEK, context.config.tz)[1]
+
+
 async def run_due(context: BuurtnetContext) -> None:
     """Send this week's digests once its Monday 09:00 has passed, each once."""
     now = context.clock.now()

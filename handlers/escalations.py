@@ -248,6 +248,10 @@ async def _climb_alert(context: BuurtnetContext, report: Report, complex_: Compl
         complex=html.escape(complex_.name)))
 
 
+async def next_due(context: BuurtnetContext) -> datetime | None:
+    return await context.repos.reports.next_deadline()
+
+
 async def run_due(context: BuurtnetContext) -> None:
     """Reports whose level has not started or whose deadline passed; blocked targets."""
     for report_id in await context.repos.reports.awaiting_acknowledgement():

@@ -7,6 +7,7 @@ gets the others as a mention link so they can write to each other.
 
 import html
 from collections.abc import Callable
+from datetime import datetime
 from functools import partial
 
 from telegram import InlineKeyboardButton, Update
@@ -15,7 +16,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from bot import matching
 from bot.context import BuurtnetContext
 from bot.i18n import _, use_language
-from bot.introductions import latest_round_due, round_seed
+from bot.introductions import ROUND_EVERY, latest_round_due, round_seed
 from bot.models import Complex, Resident
 from bot.repositories.introductions import Answer, Introduction, Member
 from bot.repositories.outbox import Message
@@ -109,6 +110,16 @@ async def _propose(context: BuurtnetContext, introduction_id: int) -> None:
 
 
 # -- scheduled work ----------------------------------------------------------------
+
+
+async def next_due(context: BuurtnetContext) -> datetime | None:
+    """The next round of a complex with introductions on, expiry or follow-up."""
+    now = context.clock.now()
+    moments = [latest_round_due(now + ROUND_EVERY, complex_.intro_weekday,
+                                complex_.intro_time, context.config.tz)
+               for complex_ in await context.repos.complexes.all() if complex_.intro_enabled]
+    pending = await context.repos.introductions.next_due_at()
+    return min([*moments, *([pending] if pending else [])], default=None)
 
 
 async def run_due(context: BuurtnetContext) -> None:

@@ -5,7 +5,7 @@ restart does what fell due while the bot was down, once.
 """
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot.context import BuurtnetContext
 from handlers import (
@@ -25,6 +25,16 @@ SWEEP_EVERY = timedelta(minutes=1)
 # Reports first: they are what cannot wait.
 STEPS = (escalations.run_due, approvals.run_due, introductions.run_due, ideas.run_due,
          activities.run_due, stage_changes.run_due, digest.run_due)
+
+# What can fall due later, each as "when next"; what the other steps do is due at once.
+NEXT_DUE = (escalations.next_due, introductions.next_due, activities.next_due,
+            stage_changes.next_due, digest.next_due)
+
+
+async def next_due(context: BuurtnetContext) -> datetime | None:
+    """The earliest moment a step has something to do, as far as the database says."""
+    moments = [moment for find in NEXT_DUE if (moment := await find(context)) is not None]
+    return min(moments, default=None)
 
 
 async def sweep(context: BuurtnetContext) -> None:

@@ -138,6 +138,11 @@ async def refresh_stage(context: BuurtnetContext, complex_id: int) -> None:
         await announce(context, complex_, entry)
 
 
+async def next_due(context: BuurtnetContext) -> datetime | None:
+    hysteresis = timedelta(days=context.config.stage_thresholds.hysteresis_days)
+    return await context.repos.stages.next_check_after(CHECK_EVERY, hysteresis)
+
+
 async def run_due(context: BuurtnetContext) -> None:
     """Measure every complex not measured in the last day, and those due to move down."""
     now = context.clock.now()

@@ -72,6 +72,8 @@ def test_complex_add_prints_the_invite_links_and_list_shows_it(
     assert LINK.findall(out) == [("<your-bot>", complex_.resident_code),
                                  ("<your-bot>", complex_.initiator_code)]
     assert "--bot-username" in out and "TELEGRAM_BOT_TOKEN" in out  # how to get real links
+    # ... but not by adding the complex again: it exists now, and these are its links.
+    assert "again" not in out and "replace <your-bot> in them" in out
 
     code, out, _err = cli(capsys, "complex", "add", "--name", "Het Blok", "--homes", "1.200",
                           "--municipality", "Delft", "--language", "EN",

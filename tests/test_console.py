@@ -4,13 +4,13 @@ import asyncio
 import io
 import re
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.clock import SystemClock
+from bot.clock import ManualClock, SystemClock
 from bot.config import Config
 from bot.console import BUILT_IN, FAKE_ID, OPERATOR_ID, parse_duration, run_console
 from bot.db import Database
@@ -18,6 +18,7 @@ from bot.models import Resident
 from bot.repositories import Repositories
 from bot.signup import INTERESTS
 
+ZONE = ZoneInfo("Europe/Amsterdam")
 INITIATOR_ID = FAKE_ID + 1 + list(BUILT_IN).index("initiator")
 RESIDENT_ID = FAKE_ID + 1 + list(BUILT_IN).index("resident")
 DONE = len(INTERESTS) + 1  # the interests' Done button comes after all interests
@@ -62,12 +63,18 @@ class Typist:
         return self.answers[-1]
 
 
-def play(config: Config, steps: list[Step], stdout: io.StringIO | None = None) -> Typist:
-    """Run a console session; check each answer holds what its step expects."""
+# Console sessions start at a fixed moment, never at the hour the tests happen to run.
+START = datetime(2026, 3, 4, 9, 15, tzinfo=ZONE)
+
+
+def play(config: Config, steps: list[Step], stdout: io.StringIO | None = None,
+         start: datetime = START) -> Typist:
+    """Run a console session from `start`; check each answer holds what its step expects."""
     typist = Typist(steps)
     if stdout is not None:
         typist.out = stdout
-    assert run_console(config, stdin=typist, stdout=typist.out) == 0
+    clock = ManualClock(start.astimezone(UTC))
+    assert run_console(config, stdin=typist, stdout=typist.out, clock=clock) == 0
     typist.collect()
     for (_line, *expected), typed, answer in zip(steps, typist.typed, typist.answers,
                                                  strict=False):
@@ -464,11 +471,22 @@ def test_wait_durations_that_are_not(typed: str) -> None:
     assert parse_duration(typed) is None
 
 
-def test_an_idea_becomes_an_activity_with_reminders_and_attendance(tmp_path: Path) -> None:
-    """Issue 3's second walk in the console: idea, support, plan, RSVP, reminders, outcome."""
+@pytest.mark.parametrize("start", [
+    datetime(2026, 3, 4, 0, 10, tzinfo=ZONE),
+    datetime(2026, 3, 4, 6, 50, tzinfo=ZONE),
+    datetime(2026, 3, 4, 13, 30, tzinfo=ZONE),
+    datetime(2026, 3, 4, 18, 45, tzinfo=ZONE),
+    datetime(2026, 3, 4, 23, 59, tzinfo=ZONE),
+    datetime(2026, 12, 30, 21, 0, tzinfo=ZONE),  # the activity falls in the next year
+    datetime(2026, 10, 22, 20, 0, tzinfo=ZONE),  # the clocks go back on the way
+], ids=lambda start: start.strftime("%Y-%m-%d_%H%M"))
+def test_an_idea_becomes_an_activity_with_reminders_and_attendance(
+        tmp_path: Path, start: datetime) -> None:
+    """Issue 3's second walk in the console: idea, support, plan, RSVP, reminders, outcome;
+    whatever the hour it starts at, every reminder falls inside some :wait and is sent."""
     config = console_config(tmp_path, "en")
-    starts = (datetime.now(ZoneInfo(config.timezone)) + timedelta(days=3)).strftime(
-        "%Y-%m-%d 19:30")
+    assert config.timezone == ZONE.key
+    starts = (start + timedelta(days=3)).strftime("%Y-%m-%d 19:30")
     steps: list[Step] = [
         ("/newcomplex De Toren; 120; Utrecht; en", "Complex De Toren is created"),
         (":as initiator",),
@@ -502,11 +520,18 @@ def test_an_idea_becomes_an_activity_with_reminders_and_attendance(tmp_path: Pat
         (press("Yes, it took place"), "About how many"),
         ("9", "Recorded"),
     ]
-    typist = play(config, steps)
+    typist = play(config, steps, start=start)
     sent = "\n".join(typist.answers[-24:-4])  # what the bot sent while time passed
     assert sent.count("To Rosa (resident):\n  ⏰ Reminder: you are coming") == 1
     assert sent.count("To Rosa (resident):\n  ⏰ Starting soon! You are coming") == 1
     assert sent.count("To Ivo (initiator):\n  Did Board games night") == 1
+    # Each is sent at its own moment inside a wait, not at the end of it.
+    eve = (start + timedelta(days=2)).strftime("%B %-d, %Y")  # 24 hours before
+    assert re.search(rf"— \w+, {eve}, [^—]*PM —\nTo Rosa \(resident\):\n  ⏰ Reminder",
+                     sent), sent
+    assert re.search(r"— [^—]*6:30\u202fPM —\nTo Rosa \(resident\):\n  ⏰ Starting soon",
+                     sent), sent
+    assert re.search(r"— [^—]*10:30\u202fPM —\nTo Ivo \(initiator\):\n  Did Board", sent), sent
 
     async def outcome() -> tuple[str, int]:
         db = await Database.open(config.database)

@@ -116,6 +116,15 @@ class ActivityRepository:
         )
         return [row["telegram_id"] for row in rows]
 
+    async def next_due_at(self) -> datetime | None:
+        """The earliest reminder or outcome question still to send."""
+        text = await self.db.fetch_value(
+            "SELECT MIN(due) FROM (SELECT MIN(remind_day_at) AS due FROM activities"
+            " UNION ALL SELECT MIN(remind_hour_at) FROM activities"
+            " UNION ALL SELECT MIN(ask_outcome_at) FROM activities)"
+        )
+        return _maybe(text)
+
     async def due_reminders(self, now: datetime) -> list[tuple[Activity, Reminder]]:
         found = []
         for reminder in Reminder:

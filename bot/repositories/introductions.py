@@ -301,6 +301,15 @@ class IntroductionRepository:
             )
             return cursor.rowcount
 
+    async def next_due_at(self) -> datetime | None:
+        """The earliest expiry of an open introduction or "did you meet?" still to ask."""
+        text = await self.db.fetch_value(
+            "SELECT MIN(due) FROM (SELECT MIN(expires_at) AS due FROM introductions"
+            " WHERE status = 'proposed'"
+            " UNION ALL SELECT MIN(followup_due_at) FROM introduction_members)"
+        )
+        return from_db(text) if text else None
+
     async def due_follow_ups(self) -> list[tuple[int, int, int]]:
         """(introduction, resident, follow-ups sent) whose "did you meet?" is due."""
         rows = await self.db.fetch_all(

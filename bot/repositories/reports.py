@@ -195,6 +195,14 @@ class ReportRepository:
         )
         return [row[0] for row in rows]
 
+    async def next_deadline(self) -> datetime | None:
+        """The earliest deadline of a level still waiting for someone to pick it up."""
+        text = await self.db.fetch_value(
+            "SELECT MIN(e.deadline_at) FROM escalations e JOIN reports r ON r.id = e.report_id"
+            " WHERE r.status != 'resolved' AND e.exhausted = 0 AND e.acknowledged_by IS NULL"
+        )
+        return from_db(text) if text else None
+
     async def due_for_ladder(self) -> list[int]:
         """Reports whose current level has not started yet, or whose deadline passed."""
         rows = await self.db.fetch_all(

@@ -112,6 +112,18 @@ class StageRepository:
         )
         return [row["id"] for row in rows]
 
+    async def next_check_after(self, check_every: timedelta, hysteresis: timedelta
+                               ) -> datetime | None:
+        """When the next complex is due to be measured (again), or to move down."""
+        row = await self.db.fetch_one(
+            "SELECT MIN(stage_checked_at), MIN(stage_failing_since) FROM complexes")
+        moments = []
+        if row is not None and row[0]:
+            moments.append(from_db(row[0]) + check_every)
+        if row is not None and row[1]:
+            moments.append(from_db(row[1]) + hysteresis)
+        return min(moments, default=None)
+
     async def unannounced(self) -> list[HistoryEntry]:
         """Stage changes whose news was never queued (the bot stopped in between)."""
         rows = await self.db.fetch_all(
