@@ -34,6 +34,7 @@ PLACEHOLDER = "<your-bot>"
 _BOT_USERNAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{2,31}")
 
 T = TypeVar("T")
+log = logging.getLogger("buurtnet")
 
 
 class SetupError(Exception):
@@ -72,19 +73,57 @@ def _fail(message: str, *, explain: bool = True) -> int:
     return EXIT_CONFIG
 
 
+def _invalid_token() -> int:
+    # PTB's message quotes the token: say it in our own words instead.
+    return _fail("Telegram rejected TELEGRAM_BOT_TOKEN; check it with @BotFather "
+                 "(it may have been revoked).", explain=False)
+
+
+CONNECT_RETRY_FIRST = 2.0
+CONNECT_RETRY_MAX = 60.0
+
+
+async def connect(config: Config) -> str:
+    """Ask Telegram who the bot is, until it answers; say so while it does not.
+
+    InvalidToken is final and goes up; a network error is retried, with a longer pause
+    each time, and logged so the operator sees why nothing happens.
+    """
+    options: dict[str, Any] = {"base_url": config.api_base_url} if config.api_base_url else {}
+    pause = CONNECT_RETRY_FIRST
+    while True:
+        bot = Bot(config.token, **options)
+        try:
+            async with bot:
+                return bot.username
+        except NetworkError as exc:
+            log.warning("cannot reach the Telegram Bot API (%s); check the network and "
+                        "TELEGRAM_API_BASE_URL. Trying again in %.0f s.",
+                        type(exc).__name__, pause)
+        await asyncio.sleep(pause)
+        pause = min(pause * 2, CONNECT_RETRY_MAX)
+
+
 def run(config: Config) -> int:
     from bot.app import ALLOWED_UPDATES, build_application
 
     asyncio.run(migrate(config))
+    if not config.operators:
+        log.warning("BUURTNET_OPERATORS is empty: nobody can create complexes or invite "
+                    "contacts from Telegram, and nobody is told when a report is not "
+                    "picked up. Add your Telegram user id.")
+    try:
+        username = asyncio.run(connect(config))
+    except InvalidToken:
+        return _invalid_token()
+    log.info("connected to Telegram as @%s", username)
     app = build_application(config)
     try:
         # bootstrap_retries=-1: a network hiccup at start-up is retried, not fatal.
         app.run_polling(allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False,
                         bootstrap_retries=-1)
     except InvalidToken:
-        # PTB's message quotes the token: say it in our own words instead.
-        return _fail("Telegram rejected TELEGRAM_BOT_TOKEN; check it with @BotFather "
-                     "(it may have been revoked).", explain=False)
+        return _invalid_token()
     except NetworkError as exc:
         return _fail(f"cannot reach the Telegram Bot API ({type(exc).__name__}); check the "
                      "network and TELEGRAM_API_BASE_URL.", explain=False)

@@ -3,6 +3,7 @@
 import asyncio
 import io
 import json
+import logging
 import re
 import sys
 import threading
@@ -15,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.cli import main
+from bot.cli import RedactingFormatter, main
 from bot.clock import SystemClock
 from bot.db import Database
 from bot.models import Complex, ContactInvite, ContactKind, JoinPolicy
@@ -308,3 +309,16 @@ def test_console_reads_the_terminal_and_uses_the_configured_database(
     assert f"Database: {database}." in out
     assert "Complexes in this database: De Toren." in out
     assert "To Olga (operator):" in out and "#1 De Toren (Utrecht)" in out
+
+
+def test_log_lines_blank_out_the_token_tracebacks_included() -> None:
+    token = "987654321:AAOtherTokenTelegramDoesNotKnow_abcdefg"
+    formatter = RedactingFormatter("%(levelname)s %(message)s", [token])
+    try:
+        raise ValueError(f"https://api.telegram.org/bot{token}/getMe failed")
+    except ValueError:
+        record = logging.LogRecord("telegram", logging.ERROR, __file__, 1,
+                                   "request to %s", (f"bot{token}",), sys.exc_info())
+    text = formatter.format(record)
+    assert token not in text and "[bot token]" in text
+    assert text.count("[bot token]") == 2  # the message and the traceback

@@ -9,9 +9,11 @@ other end-to-end suites.
 import json
 import re
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
@@ -195,4 +197,42 @@ def test_a_rejected_token_exits_with_status_2_and_never_shows_it(
     assert result.returncode == 2
     assert "Telegram rejected TELEGRAM_BOT_TOKEN" in result.stderr
     assert wrong not in output and wrong.split(":")[1] not in output
-    assert "[bot token]" in output  # PTB's own log line, blanked out
+
+
+def test_an_unreachable_bot_api_is_said_and_retried_and_no_operators_is_warned(
+    tmp_path: Path,
+) -> None:
+    """Nothing listens at the API address: the bot says so and keeps trying."""
+    with closing(socket.socket()) as unused:
+        unused.bind(("127.0.0.1", 0))
+        port = unused.getsockname()[1]
+    errors = (tmp_path / "stderr").open("wb")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot", "run"], cwd=tmp_path, stdout=errors, stderr=errors,
+        env=bot_env(TELEGRAM_BOT_TOKEN=e2e_support.TOKEN,
+                    TELEGRAM_API_BASE_URL=f"http://127.0.0.1:{port}/bot",
+                    BUURTNET_DATABASE=str(tmp_path / "db.sqlite3")),
+    )
+    try:
+        deadline = time.monotonic() + START_TIMEOUT
+        while (time.monotonic() < deadline
+               and (tmp_path / "stderr").read_text().count("Trying again") < 2):
+            time.sleep(0.1)
+        assert proc.poll() is None  # still trying, not given up
+    finally:
+        proc.kill()
+        proc.wait()
+        errors.close()
+    output = (tmp_path / "stderr").read_text()
+    assert output.count("cannot reach the Telegram Bot API") >= 2, output
+    assert "Trying again in 2 s" in output and "Trying again in 4 s" in output
+    assert "BUURTNET_OPERATORS is empty" in output
+    assert e2e_support.TOKEN.split(":")[1] not in output
+
+
+def test_the_log_says_whom_the_bot_is_connected_as(launch: Callable[[], BotProcess]) -> None:
+    bot = launch()
+    assert f"connected to Telegram as @{BOT_USERNAME}" in bot.output()
+    assert "BUURTNET_OPERATORS is empty" not in bot.output()
+    assert bot.stop() == 0
+    bot.assert_clean_output()
