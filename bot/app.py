@@ -29,6 +29,7 @@ from handlers import (
     initiators,
     introductions,
     operator,
+    oversight,
     privacy,
     profile,
     reports,
@@ -70,6 +71,7 @@ def register_handlers(app: Application) -> None:
         *activities.handlers(),
         *reports.handlers(),
         *escalations.handlers(),
+        *oversight.handlers(),
         *stage.handlers(),
         *conversation.handlers(),
         *fallback.handlers(),  # last: what nothing above recognised
@@ -89,9 +91,12 @@ async def open_services(app: Application) -> None:
         await setup_command_menus(app.bot, config.language)
     except TelegramError:
         log.warning("could not set the command menus; going on without", exc_info=True)
-    for operator_id in sorted(config.operators):
-        who = await standing_of(services.repos, config.operators, operator_id)
-        language = await services.repos.people.language_of(operator_id) or config.language
+    # Menus per person are Telegram's memory, not ours: set them again at every start, so
+    # a menu that failed to be set (or a role changed while the bot was down) is repaired.
+    people = set(config.operators) | set(await services.repos.people.with_personal_menus())
+    for telegram_id in sorted(people):
+        who = await standing_of(services.repos, config.operators, telegram_id)
+        language = await services.repos.people.language_of(telegram_id) or config.language
         await apply_personal_menu(app.bot, who, language)
     if app.job_queue is not None:
         app.job_queue.run_repeating(housekeeping, HOUSEKEEPING_EVERY, first=timedelta(minutes=1),

@@ -27,7 +27,9 @@ async def help_command(update: Update, context: BuurtnetContext) -> None:
     if who.initiator_complex_id is not None:
         parts.append(_("/promote, /demote and /remove take the resident's number from "
                        "/members, like /promote 12 or /remove 12 moved away."))
-    parts.append(_("In an emergency, always call 112 first."))
+    parts.append(_("In an emergency, always call {emergency} first. For the police without "
+                   "urgency: {police}.").format(emergency=context.config.emergency_number,
+                                               police=context.config.police_number))
     await reply(update, "\n\n".join(parts))
 
 

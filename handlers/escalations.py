@@ -20,6 +20,7 @@ from telegram import InlineKeyboardButton, Update
 from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
+from bot.clock import to_db
 from bot.context import BuurtnetContext
 from bot.i18n import _, current_language, use_language
 from bot.models import Complex, ContactKind, Draft
@@ -70,8 +71,8 @@ def target_label(target: str) -> str:
 # -- who is behind a target --------------------------------------------------------------
 
 
-async def _people(context: BuurtnetContext, complex_: Complex, target: str) -> list[tuple[int,
-                                                                                        str]]:
+async def people_behind(context: BuurtnetContext, complex_: Complex, target: str
+                        ) -> list[tuple[int, str]]:
     """(telegram id, first name) of the people behind a routing target."""
     repos = context.repos
     if target in CONTACT_TARGETS:
@@ -85,7 +86,7 @@ async def _people(context: BuurtnetContext, complex_: Complex, target: str) -> l
 # -- the messages ------------------------------------------------------------------------
 
 
-def _report_text(report: Report, complex_: Complex) -> str:
+def report_text(report: Report, complex_: Complex) -> str:
     """At most about 2,500 characters: added information goes in messages of its own."""
     lines = [_("<b>Report {reference}</b> · {kind}: {category}").format(
         reference=reference(report.id), kind=kind_text(report.kind),
@@ -107,7 +108,7 @@ def _report_text(report: Report, complex_: Complex) -> str:
     return "\n".join(lines)
 
 
-def _actions(report_id: int, *, acknowledged: bool = False) -> Keyboard:
+def action_keyboard(report_id: int, *, acknowledged: bool = False) -> Keyboard:
     first = [InlineKeyboardButton(_("Resolve"), callback_data=f"es:res:{report_id}")]
     if not acknowledged:
         first.insert(0, InlineKeyboardButton(_("Acknowledge"),
@@ -119,7 +120,7 @@ def _actions(report_id: int, *, acknowledged: bool = False) -> Keyboard:
     ]
 
 
-async def _level_messages(
+async def level_messages(
     context: BuurtnetContext, report: Report, complex_: Complex, level: Level,
 ) -> tuple[list[Target], list[Message]]:
     additions = await context.repos.reports.additions(report.id)
@@ -128,7 +129,7 @@ async def _level_messages(
     seen: set[int] = {report.reporter_id}  # never send someone their own report
     for acts, names in ((True, level.targets), (False, level.inform)):
         for target in names:
-            for telegram_id, _name in await _people(context, complex_, target):
+            for telegram_id, _name in await people_behind(context, complex_, target):
                 if telegram_id in seen:
                     continue
                 seen.add(telegram_id)
@@ -142,14 +143,15 @@ async def _level_messages(
 
 def _notification(report: Report, complex_: Complex, level: Level, key: str,
                   telegram_id: int, acts: bool, additions: list[str]) -> list[Message]:
-    text = _report_text(report, complex_)
+    text = report_text(report, complex_)
     if not acts:
         text += "\n\n" + _("For your information: {handlers} handle this report.").format(
             handlers=", ".join(target_label(t) for t in level.targets))
     if report.lap == 2:
         text += "\n\n" + _("Nobody acknowledged this report yet; it is being sent round "
                             "once more.")
-    messages = [Message(key, telegram_id, text, _rows(_actions(report.id)) if acts else None)]
+    keyboard = _rows(action_keyboard(report.id)) if acts else None
+    messages = [Message(key, telegram_id, text, keyboard)]
     messages += [Message(f"{key}:add:{number}", telegram_id, _(
         "The reporter added to {reference}:\n{text}").format(
         reference=reference(report.id), text=html.escape(addition)))
@@ -166,38 +168,61 @@ def _notification(report: Report, complex_: Complex, level: Level, key: str,
     return messages
 
 
-async def _tell_operators(context: BuurtnetContext, key: str,
-                          render: Callable[[], str]) -> list[Message]:
+def summary_text(report: Report, complex_: Complex) -> str:
+    """One line an operator can place a report by; never who reported it."""
+    text = _("<b>{reference}</b> · {kind}: {category} · {complex}").format(
+        reference=reference(report.id), kind=kind_text(report.kind),
+        category=category_label(report.category), complex=html.escape(complex_.name))
+    return ("⚠️ " + text) if report.urgent else text
+
+
+async def _tell_operators(context: BuurtnetContext, report: Report, complex_: Complex,
+                          key: str, render: Callable[[], str]) -> list[Message]:
+    """An alert to each operator in their own language, with the report's summary and
+    what they can do about it."""
     messages = []
     for operator in sorted(context.config.operators):
         with use_language(await language_for(context, operator)):
-            messages.append(Message(f"{key}:{operator}", operator, render()))
+            messages.append(Message(f"{key}:{operator}", operator,
+                                    summary_text(report, complex_) + "\n\n" + render(),
+                                    _rows(operator_actions(report.id))))
     return messages
 
 
 # -- climbing ---------------------------------------------------------------------------
 
 
-async def advance(context: BuurtnetContext, report_id: int) -> None:
-    """Bring one report's ladder up to date: start its level, or climb past a deadline."""
+async def advance(context: BuurtnetContext, report_id: int, *,
+                  reporter_told: bool = False) -> None:
+    """Bring one report's ladder up to date: start its level, or climb past a deadline.
+
+    A level with nobody behind it is skipped if a later level has someone; if none has,
+    the report waits for someone to join, and the reporter and the operators are told
+    (`reporter_told`: the caller tells the reporter itself, in its receipt).
+    """
     repos = context.repos
     for _step in range(64):  # a chain is short; this only guards against a loop
         report = await repos.reports.get(report_id)
         complex_ = await repos.complexes.get(report.complex_id) if report else None
         if report is None or complex_ is None or report.status == "resolved" \
-                or report.exhausted or report.acknowledged_by is not None:
+                or report.exhausted or report.acknowledged_by is not None or report.waiting:
             return
         level = report.current_level
         if level is None:
             return
         if not report.level_started:
-            targets, messages = await _level_messages(context, report, complex_, level)
+            targets, messages = await level_messages(context, report, complex_, level)
             if any(target.acts for target in targets):
                 await repos.reports.start_level(report, targets, messages,
                                                 level.timeout_seconds)
                 context.deliverer.kick()
                 return
-            await _missing_targets(context, report, complex_, level)
+            if not await _anyone_ahead(context, report, complex_):
+                await repos.reports.wait_for_targets(report, await _waiting_messages(
+                    context, report, complex_, reporter_told))
+                context.deliverer.kick()
+                return
+            await _missing_targets(context, report, complex_)
             await repos.reports.skip_level(report)
             continue
         if report.deadline_at is None or report.deadline_at > context.clock.now():
@@ -209,16 +234,135 @@ async def advance(context: BuurtnetContext, report_id: int) -> None:
             return
 
 
-async def _missing_targets(context: BuurtnetContext, report: Report, complex_: Complex,
-                           level: Level) -> None:
-    messages = await _tell_operators(
-        context, f"missing:{report.id}:{report.lap}:{report.level}",
-        lambda: _("Report {reference} in {complex} skipped a level: nobody could be "
-                  "reached for {targets}. Invite them with /invitecontact.").format(
-            reference=reference(report.id), complex=html.escape(complex_.name),
-            targets=", ".join(target_label(t) for t in level.targets)))
-    for message in messages:
-        await notify(context, message.key, message.chat_id, message.text)
+async def _anyone_ahead(context: BuurtnetContext, report: Report, complex_: Complex) -> bool:
+    """Someone to act at a level after the current one, on this lap."""
+    for level in report.chain[report.level + 1:]:
+        for target in level.targets:
+            if any(person != report.reporter_id
+                   for person, _name in await people_behind(context, complex_, target)):
+                return True
+    return False
+
+
+async def _missing(context: BuurtnetContext, report: Report, complex_: Complex) -> list[str]:
+    """The targets of this report's chain that nobody is behind, in chain order."""
+    missing: list[str] = []
+    for level in report.chain:
+        for target in level.targets:
+            people = await people_behind(context, complex_, target)
+            if target not in missing and not any(p != report.reporter_id for p, _n in people):
+                missing.append(target)
+    return missing
+
+
+def _missing_keyboard(report: Report, missing: list[str]) -> Keyboard:
+    """An invite button per missing organisation, then what operators can do."""
+    rows = [[InlineKeyboardButton(
+        _("Invite {organisation}").format(organisation=kind_label(ContactKind(target))),
+        callback_data=f"ic:{report.complex_id}:{target}:keep")]
+        for target in missing if target in CONTACT_TARGETS]
+    return rows + list(operator_actions(report.id))
+
+
+def operator_actions(report_id: int) -> Keyboard:
+    return [[InlineKeyboardButton(_("Open"), callback_data=f"or:open:{report_id}"),
+             InlineKeyboardButton(_("Resend"), callback_data=f"or:resend:{report_id}"),
+             InlineKeyboardButton(_("Hand to…"), callback_data=f"or:hand:{report_id}")]]
+
+
+def _missing_text(report: Report, complex_: Complex, missing: list[str], waits: bool) -> str:
+    names = ", ".join(target_label(t) for t in missing)
+    text = (_("Report {reference} in {complex} waits: nobody can be reached for {targets}. "
+              "It goes out as soon as someone joins; invite them, or hand the report to "
+              "someone.") if waits else
+            _("Report {reference} in {complex} skipped a level: nobody can be reached for "
+              "{targets}. Invite them so the next report reaches them.")).format(
+        reference=reference(report.id), complex=html.escape(complex_.name), targets=names)
+    return summary_text(report, complex_) + "\n\n" + text
+
+
+async def _missing_targets(context: BuurtnetContext, report: Report, complex_: Complex
+                           ) -> None:
+    """Tell the operators once per report (and lap) which organisations are missing."""
+    missing = await _missing(context, report, complex_)
+    for operator in sorted(context.config.operators):
+        with use_language(await language_for(context, operator)):
+            await notify(context, f"missing:{report.id}:{report.lap}:{operator}", operator,
+                         _missing_text(report, complex_, missing, waits=False),
+                         _missing_keyboard(report, missing))
+
+
+async def _waiting_messages(context: BuurtnetContext, report: Report, complex_: Complex,
+                            reporter_told: bool) -> list[Message]:
+    missing = await _missing(context, report, complex_)
+    messages = []
+    for operator in sorted(context.config.operators):
+        with use_language(await language_for(context, operator)):
+            messages.append(Message(f"waiting:{report.id}:{operator}", operator,
+                                    _missing_text(report, complex_, missing, waits=True),
+                                    _rows(_missing_keyboard(report, missing))))
+    if not reporter_told and report.reporter_id != GONE:
+        with use_language(await language_for(context, report.reporter_id)):
+            messages.append(Message(f"waiting:{report.id}:reporter", report.reporter_id,
+                                    waiting_notice(context, report.id)))
+    return messages
+
+
+def waiting_notice(context: BuurtnetContext, report_id: int) -> str:
+    """What a reporter is told when nobody can be reached for their report yet."""
+    return _("Nobody who can act on report {reference} can be reached yet: the contacts for "
+             "this complex have not joined. The operators are told and are on it, and the "
+             "report goes out as soon as someone joins. If it cannot wait, call {emergency} "
+             "(emergency) or {police} (police, not urgent).").format(
+        reference=reference(report_id), emergency=context.config.emergency_number,
+        police=context.config.police_number)
+
+
+async def reach_newcomers(context: BuurtnetContext, complex_id: int) -> None:
+    """Someone joined or was promoted: waiting reports go out, and open levels reach them.
+
+    Everyone the current level would reach now and did not yet gets it, once (the
+    targets' UNIQUE row and the outbox key see to that).
+    """
+    repos = context.repos
+    for report_id in await repos.reports.waiting_in(complex_id):
+        await wake(context, report_id)
+    for report_id in await repos.reports.unheld_in(complex_id):
+        report = await repos.reports.get(report_id)
+        complex_ = await repos.complexes.get(complex_id)
+        level = report.current_level if report else None
+        if report is None or complex_ is None or level is None:
+            continue
+        known = {t.telegram_id for t in await repos.reports.targets(report.id)
+                 if (t.lap, t.level) == (report.lap, report.level)}
+        targets, messages = await level_messages(context, report, complex_, level)
+        new = [t for t in targets if t.telegram_id not in known]
+        if new:
+            keys = {t.outbox_key for t in new}
+            await repos.reports.add_targets(report, new, [
+                m for m in messages
+                if any(m.key == key or m.key.startswith(key + ":") for key in keys)])
+    context.deliverer.kick()
+
+
+async def wake(context: BuurtnetContext, report_id: int) -> None:
+    report = await context.repos.reports.get(report_id)
+    complex_ = await context.repos.complexes.get(report.complex_id) if report else None
+    if report is None or complex_ is None:
+        return
+    if await _anyone_at(context, report, complex_) or \
+            await _anyone_ahead(context, report, complex_):
+        await context.repos.reports.stop_waiting(report_id)
+        await advance(context, report_id)
+
+
+async def _anyone_at(context: BuurtnetContext, report: Report, complex_: Complex) -> bool:
+    level = report.current_level
+    for target in level.targets if level else ():
+        if any(person != report.reporter_id
+               for person, _name in await people_behind(context, complex_, target)):
+            return True
+    return False
 
 
 async def _climb_alert(context: BuurtnetContext, report: Report, complex_: Complex
@@ -236,12 +380,14 @@ async def _climb_alert(context: BuurtnetContext, report: Report, complex_: Compl
                                     emergency=context.config.emergency_number,
                                     police=context.config.police_number)))
     if report.lap == 1:
-        return messages + await _tell_operators(context, f"lap:{report.id}", lambda: _(
+        return messages + await _tell_operators(context, report, complex_, f"lap:{report.id}",
+                                                lambda: _(
             "Nobody acknowledged report {reference} ({category}, {complex}) on any level. "
             "I am sending it round once more.").format(
             reference=reference(report.id), category=category_label(report.category),
             complex=html.escape(complex_.name)))
-    return messages + await _tell_operators(context, f"exhausted:{report.id}", lambda: _(
+    return messages + await _tell_operators(context, report, complex_,
+                                            f"exhausted:{report.id}", lambda: _(
         "Report {reference} ({category}, {complex}) is still not acknowledged after two "
         "rounds. Please make sure someone picks it up.").format(
         reference=reference(report.id), category=category_label(report.category),
@@ -258,6 +404,9 @@ async def run_due(context: BuurtnetContext) -> None:
         report = await context.repos.reports.get(report_id)
         if report and await context.repos.reports.current_level_unreachable(report):
             await context.repos.reports.expire_unreachable(report)
+    # Someone may have joined without the event reaching reach_newcomers (a crash between).
+    for report_id in await context.repos.reports.waiting_in():
+        await wake(context, report_id)
     failures: list[Exception] = []
     for report_id in await context.repos.reports.due_for_ladder():
         try:
@@ -294,7 +443,7 @@ async def _acting_on(update: Update, context: BuurtnetContext, actions: tuple[st
     return report, pieces[1], pieces[3:]
 
 
-async def _who(context: BuurtnetContext, report: Report, telegram_id: int) -> str:
+async def holder_name(context: BuurtnetContext, report: Report, telegram_id: int) -> str:
     """How a handler is named to others: first name and organisation."""
     for contact in await context.repos.people.contacts_of_complex(report.complex_id):
         if contact.telegram_id == telegram_id:
@@ -320,20 +469,35 @@ async def _others(context: BuurtnetContext, report: Report, telegram_id: int,
     for other in sorted(notified - {telegram_id}):
         with use_language(await language_for(context, other)):
             messages.append(Message(f"{key}:{other}", other,
-                                    render(await _who(context, report, telegram_id))))
+                                    render(await holder_name(context, report, telegram_id))))
     return messages
 
 
 async def on_action(update: Update, context: BuurtnetContext) -> None:
-    found = await _acting_on(update, context, ("ack", "res", "fwd", "fw", "ask"))
+    found = await _acting_on(update, context, ("ack", "res", "fwd", "fw", "ask", "take"))
     if found is None:
         return
     report, action, extra = found
     query = update.callback_query
     assert query is not None and update.effective_user is not None
     me = update.effective_user.id
+    held_by_other = report.acknowledged_by not in (None, me)
     if action == "ack":
         await _acknowledge(update, context, report, me)
+    elif action == "take":
+        await _take_over(update, context, report, me)
+    elif action in ("res", "fwd", "fw") and held_by_other:
+        assert report.acknowledged_by is not None
+        holder = await holder_name(context, report, report.acknowledged_by)
+        await query.answer(_("{who} holds {reference}: only they can resolve or forward it.")
+                           .format(who=html.unescape(holder), reference=reference(report.id)),
+                           show_alert=True)
+        await reply(update, _("{who} holds {reference}. Take it over if you handle it now; "
+                              "they are told.").format(who=holder,
+                                                       reference=reference(report.id)),
+                    [[InlineKeyboardButton(_("Take over {reference}").format(
+                        reference=reference(report.id)),
+                        callback_data=f"es:take:{report.id}")]])
     elif action == "res":
         await context.repos.drafts.put(me, RESOLVE_FLOW, "note", {"report_id": report.id})
         await query.answer()
@@ -349,9 +513,6 @@ async def on_action(update: Update, context: BuurtnetContext) -> None:
         await reply(update, _("What would you like to ask the reporter of {reference}? I pass "
                               "it on without telling you who they are, and bring back the "
                               "answer. (/cancel stops)").format(reference=reference(report.id)))
-    elif action in ("fwd", "fw") and report.acknowledged_by not in (None, me):
-        await query.answer(_("Someone else took this report; they can forward it."),
-                           show_alert=True)
     elif action == "fwd":
         kinds = await _forward_kinds(context, report, me)
         if not kinds:
@@ -391,7 +552,34 @@ async def _acknowledge(update: Update, context: BuurtnetContext, report: Report,
         return
     context.deliverer.kick()
     await query.answer(_("You took {reference}.").format(reference=reference(report.id)))
-    await query.edit_message_reply_markup(markup(_actions(report.id, acknowledged=True)))
+    await query.edit_message_reply_markup(markup(action_keyboard(report.id, acknowledged=True)))
+
+
+async def _take_over(update: Update, context: BuurtnetContext, report: Report,
+                     me: int) -> None:
+    query = update.callback_query
+    assert query is not None
+    previous = report.acknowledged_by
+    if previous is None:
+        await _acknowledge(update, context, report, me)
+        return
+    if previous == me:
+        await query.answer(_("You already took this report."), show_alert=True)
+        return
+    who = await holder_name(context, report, me)
+    with use_language(await language_for(context, previous)):
+        messages = [Message(f"takeover:{report.id}:{to_db(context.clock.now())}:{previous}",
+                            previous, _("{who} took over report {reference} from you; it is "
+                                        "theirs to resolve now.").format(
+                                who=who, reference=reference(report.id)))]
+    if not await context.repos.reports.take_over(report.id, me, previous, messages):
+        await stale_button(query)
+        return
+    context.deliverer.kick()
+    await query.answer(_("You took {reference}.").format(reference=reference(report.id)))
+    await query.edit_message_text(_("You hold {reference} now.").format(
+        reference=reference(report.id)),
+        reply_markup=markup(action_keyboard(report.id, acknowledged=True)))
 
 
 async def _forward_kinds(context: BuurtnetContext, report: Report, me: int) -> list[ContactKind]:
@@ -443,6 +631,15 @@ async def on_resolve_note(update: Update, context: BuurtnetContext, draft: Draft
     resolved = await context.repos.reports.resolve(report.id, me, note, messages)
     await context.repos.drafts.clear(me)
     if not resolved:
+        fresh = await context.repos.reports.get(report.id)
+        if fresh is not None and fresh.status != "resolved" and fresh.acknowledged_by:
+            await reply(update, _("{who} holds {reference} now, so your note was not passed "
+                                  "on. Take the report over to resolve it.").format(
+                who=await holder_name(context, fresh, fresh.acknowledged_by),
+                reference=reference(report.id)),
+                [[InlineKeyboardButton(_("Take over {reference}").format(
+                    reference=reference(report.id)), callback_data=f"es:take:{report.id}")]])
+            return
         await reply(update, _("This report is resolved."))
         return
     context.deliverer.kick()

@@ -20,15 +20,17 @@ from handlers.common import (
 )
 
 
-def house_rules() -> str:
+def house_rules(emergency: str, police: str) -> str:
+    """The configured numbers, never hard-coded ones (a deployment may be elsewhere)."""
     return _(
         "<b>House rules of this group</b>\n"
-        "1. In an emergency, call 112 first. For the police without urgency: 0900-8844.\n"
+        "1. In an emergency, call {emergency} first. For the police without urgency: "
+        "{police}.\n"
         "2. Report incidents and worries privately to me, not in this group.\n"
         "3. Do not take the law into your own hands.\n"
         "4. No photos or names of suspects here.\n"
         "5. Be kind: we are neighbours."
-    )
+    ).format(emergency=emergency, police=police)
 
 
 def signup_button(context: BuurtnetContext, complex_: Complex) -> list[list[InlineKeyboardButton]]:
@@ -98,7 +100,8 @@ async def _link(update: Update, context: BuurtnetContext, complex_: Complex) -> 
             return
         await reply(update, _("This group is now the group chat of <b>{complex}</b>. "
                               "Neighbours can sign up with the button below.").format(
-            complex=html.escape(complex_.name)) + "\n\n" + house_rules(),
+            complex=html.escape(complex_.name)) + "\n\n" + house_rules(
+                context.config.emergency_number, context.config.police_number),
             signup_button(context, complex_))
 
 

@@ -12,6 +12,7 @@ from bot.i18n import _, current_language, ngettext, use_language
 from bot.ideas import HELPS_TO_SUGGEST, Candidate
 from bot.models import Complex, JoinPolicy, Resident, ResidentRole, ResidentStatus
 from bot.validation import InvalidInput
+from handlers import escalations
 from handlers.approvals import approval_keyboard
 from handlers.common import (
     command_args,
@@ -188,6 +189,8 @@ async def _change_role(update: Update, context: BuurtnetContext, role: ResidentR
         await context.repos.complexes.new_initiator_code(complex_.id)
     await refresh_command_menu(context, resident.telegram_id)
     await refresh_stage(context, complex_.id)
+    if promoting:
+        await escalations.reach_newcomers(context, complex_.id)
     await reply(update, (_("{name} is now an initiator.") if promoting
                          else _("{name} is now a resident without initiator rights.")
                          ).format(name=name))
@@ -357,6 +360,7 @@ async def _answer_to_become_initiator(update: Update, context: BuurtnetContext,
         await context.repos.people.set_role(resident.id, ResidentRole.INITIATOR)
         await refresh_command_menu(context, resident.telegram_id)
         await refresh_stage(context, complex_.id)
+        await escalations.reach_newcomers(context, complex_.id)
     await query.answer()
     await query.edit_message_text(
         _("Welcome aboard: you are now an initiator of <b>{complex}</b>. /help shows what "

@@ -68,6 +68,7 @@ OPERATOR: Commands = [
     ("invitecontact", N_("Invite a contact for a complex")),
     ("initiatorlink", N_("A new invite link for initiators; the old one stops working")),
     ("complexes", N_("All complexes with their numbers")),
+    ("openreports", N_("Reports not resolved yet, everywhere, least looked-after first")),
 ]
 GROUP: Commands = [
     ("start", N_("Sign up in a private chat")),

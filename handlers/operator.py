@@ -230,7 +230,7 @@ async def on_invite_button(update: Update, context: BuurtnetContext) -> None:
         await query.answer(_("Only the operators of this Buurtnet can do that."),
                            show_alert=True)
         return
-    if len(pieces) not in (2, 3) or not pieces[1].isdigit():
+    if len(pieces) not in (2, 3, 4) or not pieces[1].isdigit():
         await stale_button(query)
         return
     complex_ = await context.repos.complexes.get(int(pieces[1]))
@@ -250,7 +250,8 @@ async def on_invite_button(update: Update, context: BuurtnetContext) -> None:
         await stale_button(query)
         return
     await query.answer()
-    await query.edit_message_reply_markup(None)
+    if len(pieces) == 3:  # the kinds' own keyboard; an alert keeps its other buttons
+        await query.edit_message_reply_markup(None)
     await _send_invite(update, context, complex_, kind)
 
 

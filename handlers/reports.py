@@ -261,10 +261,17 @@ async def _send(update: Update, context: BuurtnetContext, draft: Draft) -> None:
         with use_language(complex_.language):
             await notify(context, f"share:{report.id}", complex_.group_chat_id,
                          _shared_text(report), _me_too_keyboard(report))
-    await escalations.advance(context, report_id)
-    text = _("Thank you. Your report <b>{reference}</b> is received and on its way to the "
-             "people who can act on it. I will tell you what happens; /myreports shows its "
-             "status.").format(reference=reference(report_id))
+    await escalations.advance(context, report_id, reporter_told=True)
+    report = await repos.reports.get(report_id)
+    assert report is not None
+    if report.waiting:  # the truth, at once: nobody is there to act on it yet
+        text = _("Thank you. Your report <b>{reference}</b> is received and kept safe.").format(
+            reference=reference(report_id)) + "\n\n" + escalations.waiting_notice(
+            context, report_id)
+    else:
+        text = _("Thank you. Your report <b>{reference}</b> is received and on its way to the "
+                 "people who can act on it. I will tell you what happens; /myreports shows "
+                 "its status.").format(reference=reference(report_id))
     if urgent:
         text = _("This bot is not an emergency service: if anyone is in danger, call "
                  "{emergency} now.").format(emergency=context.config.emergency_number) + \

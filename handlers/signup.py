@@ -18,10 +18,11 @@ from bot.models import Complex, Draft, ResidentStatus
 from bot.repositories.people import AlreadyResident
 from bot.signup import INTERESTS, known_interests, placement
 from bot.validation import InvalidInput
-from handlers import approvals
+from handlers import approvals, escalations
 from handlers.common import Keyboard, draft_button, markup, reply, say_invalid, stale_button
 from handlers.interests import interest_labels, interests_keyboard
 from handlers.introductions import welcome_in_group
+from handlers.menus import refresh_command_menu
 from handlers.stage_changes import refresh_stage
 
 FLOW = "signup"
@@ -279,6 +280,9 @@ async def _finish(update: Update, context: BuurtnetContext, draft: Draft) -> Non
                               "sign-up; I will let you know.").format(complex=name))
     elif resident.is_initiator:
         await welcome_in_group(context, complex_, resident)
+        await refresh_command_menu(context, resident.telegram_id)
+        await refresh_stage(context, complex_.id)
+        await escalations.reach_newcomers(context, complex_.id)
         await reply(update, _("Welcome to <b>{complex}</b>! You are signed up as an "
                               "initiator. /help shows what you can do.").format(complex=name))
     else:

@@ -18,6 +18,7 @@ from bot.roles import Standing
 from bot.routing import CATEGORIES, URGENT_CATEGORIES, Level, RoutingTable
 from bot.stages import STAGES, Criterion, Metrics, Thresholds, check, measured_stage
 from bot.validation import InvalidInput
+from handlers import escalations
 from handlers.common import (
     command_args,
     is_group,
@@ -442,6 +443,8 @@ async def committee_command(update: Update, context: BuurtnetContext) -> None:
         await reply(update, _committee_state(complex_))
         return
     await refresh_stage(context, complex_.id)
+    if on:  # the committee is a routing target of its own
+        await escalations.reach_newcomers(context, complex_.id)
     updated = await context.repos.complexes.get(complex_.id)
     assert updated is not None
     await reply(update, (_("Registered: <b>{complex}</b> has a residents' committee.") if on

@@ -9,7 +9,7 @@ from bot.context import BuurtnetContext
 from bot.i18n import _, resolve_language
 from bot.models import ResidentRole
 from bot.repositories.invites import CONTACT_INVITE_VALIDITY, InviteUnusable
-from handlers import reports, signup
+from handlers import escalations, reports, signup
 from handlers.common import command_args, is_private, kind_label, reply, standing
 from handlers.menus import refresh_command_menu
 from handlers.stage_changes import refresh_stage
@@ -114,6 +114,7 @@ async def _join_as_contact(update: Update, context: BuurtnetContext, code: str) 
     complex_ = await repos.complexes.get(contact.complex_id)
     assert complex_ is not None
     await refresh_command_menu(context, user.id)
+    await escalations.reach_newcomers(context, complex_.id)  # what waits for their kind
     await reply(update, _(
         "Welcome! You are now a contact ({kind}) for <b>{complex}</b>. Reports and questions "
         "from this complex will reach you here. /complexes lists your complexes; /help shows "

@@ -151,7 +151,7 @@ async def test_forwarding_only_to_organisations_that_are_there(world: World) -> 
                                "with you."]
     await world.press(POLICE, police, "es:ack:1")
     late = await world.press(CONTACT, choose, "es:fw:1:corporation")
-    assert alerts(late) == ["Someone else took this report; they can forward it."]
+    assert alerts(late) == ["Pieter (police) holds R-0001: only they can resolve or forward it."]
     report = await world.repos.reports.get(1)
     assert report.acknowledged_by == POLICE["id"] and len(report.chain) == 1
 

@@ -206,7 +206,7 @@ async def test_a_target_with_nobody_behind_it_is_skipped_and_operators_told(
     await world.sign_up(REPORTER, complex_.resident_code, introductions=False)
     await world.contact_joins(POLICE, complex_, "police")
     calls = await _report(world, kind="incident", category="theft", what="Bike stolen")
-    assert "nobody could be reached for municipality" in last_message(calls, OPERATOR["id"]).text
+    assert "nobody can be reached for municipality" in last_message(calls, OPERATOR["id"]).text
     _escalation(calls, POLICE)
 
 

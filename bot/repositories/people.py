@@ -106,6 +106,14 @@ class PeopleRepository:
         )
         return [resident for row in rows if (resident := await self._resident(row))]
 
+    async def with_personal_menus(self) -> list[int]:
+        """Telegram ids of everyone whose role gives them a menu of their own: active
+        initiators and contacts."""
+        rows = await self.db.fetch_all(
+            "SELECT telegram_id FROM residents WHERE role = 'initiator' AND status = 'active'"
+            " UNION SELECT telegram_id FROM contacts ORDER BY 1")
+        return [row[0] for row in rows]
+
     async def initiators_of(self, complex_id: int) -> list[Resident]:
         residents = await self.residents_of_complex(complex_id)
         return [resident for resident in residents if resident.is_initiator]

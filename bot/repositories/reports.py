@@ -40,6 +40,13 @@ class Report:
     deadline_at: datetime | None
     acknowledged_by: int | None
     exhausted: bool
+    waiting_since: datetime | None = None
+    acknowledged_at: datetime | None = None
+
+    @property
+    def waiting(self) -> bool:
+        """Nobody is behind any level still ahead: it waits for someone to join."""
+        return self.waiting_since is not None
 
     @property
     def anonymous(self) -> bool:
@@ -93,6 +100,8 @@ def _report(row: aiosqlite.Row) -> Report:
         level_started=bool(row["level_started"]),
         deadline_at=from_db(row["deadline_at"]) if row["deadline_at"] else None,
         acknowledged_by=row["acknowledged_by"], exhausted=bool(row["exhausted"]),
+        waiting_since=from_db(row["waiting_since"]) if row["waiting_since"] else None,
+        acknowledged_at=from_db(row["acknowledged_at"]) if row["acknowledged_at"] else None,
     )
 
 
@@ -208,6 +217,7 @@ class ReportRepository:
         rows = await self.db.fetch_all(
             "SELECT e.report_id FROM escalations e JOIN reports r ON r.id = e.report_id"
             " WHERE r.status != 'resolved' AND e.exhausted = 0 AND e.acknowledged_by IS NULL"
+            " AND e.waiting_since IS NULL"
             " AND (e.level_started = 0 OR e.deadline_at <= ?) ORDER BY e.report_id",
             (to_db(self.clock.now()),),
         )
@@ -260,6 +270,131 @@ class ReportRepository:
                 return "moved"
             await queue_all(conn, now, messages)
         return outcome
+
+    async def wait_for_targets(self, report: Report, messages: list[Message]) -> bool:
+        """Nobody behind this level or any after it: wait (with `messages` queued) until
+        someone joins; False if the ladder moved meanwhile."""
+        now = self.clock.now()
+        async with self.db.transaction() as conn:
+            cursor = await conn.execute(
+                "UPDATE escalations SET waiting_since = ? WHERE report_id = ? AND lap = ?"
+                " AND level = ? AND level_started = 0 AND waiting_since IS NULL",
+                (to_db(now), report.id, report.lap, report.level),
+            )
+            if cursor.rowcount == 0:
+                return False
+            await queue_all(conn, now, messages)
+        return True
+
+    async def waiting_in(self, complex_id: int | None = None) -> list[int]:
+        """Reports waiting for someone to join: in one complex, or everywhere."""
+        rows = await self.db.fetch_all(
+            "SELECT e.report_id FROM escalations e JOIN reports r ON r.id = e.report_id"
+            " WHERE e.waiting_since IS NOT NULL AND r.status != 'resolved'"
+            " AND (? IS NULL OR r.complex_id = ?) ORDER BY e.report_id",
+            (complex_id, complex_id),
+        )
+        return [row[0] for row in rows]
+
+    async def stop_waiting(self, report_id: int) -> None:
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "UPDATE escalations SET waiting_since = NULL WHERE report_id = ?", (report_id,))
+
+    async def unheld_in(self, complex_id: int) -> list[int]:
+        """Open reports of a complex on a started level that nobody picked up yet."""
+        rows = await self.db.fetch_all(
+            "SELECT e.report_id FROM escalations e JOIN reports r ON r.id = e.report_id"
+            " WHERE r.complex_id = ? AND r.status = 'open' AND e.level_started = 1"
+            " AND e.acknowledged_by IS NULL ORDER BY e.report_id",
+            (complex_id,),
+        )
+        return [row[0] for row in rows]
+
+    async def add_targets(self, report: Report, targets: list[Target],
+                          messages: list[Message]) -> bool:
+        """People who joined after the current level started get it too, once each."""
+        now = self.clock.now()
+        async with self.db.transaction() as conn:
+            cursor = await conn.execute(
+                "SELECT 1 FROM escalations WHERE report_id = ? AND lap = ? AND level = ?"
+                " AND level_started = 1 AND acknowledged_by IS NULL",
+                (report.id, report.lap, report.level),
+            )
+            if await cursor.fetchone() is None:
+                return False
+            await conn.executemany(
+                "INSERT OR IGNORE INTO escalation_targets (report_id, lap, level, telegram_id,"
+                " target, acts, outbox_key, notified_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [(report.id, report.lap, report.level, t.telegram_id, t.target, int(t.acts),
+                  t.outbox_key, to_db(now)) for t in targets],
+            )
+            await queue_all(conn, now, messages)
+        return True
+
+    async def hand_to(self, report: Report, target: Target, messages: list[Message],
+                      timeout: int) -> bool:
+        """An operator hands a report to someone: they become a target of the current level
+        (started now if it waited), with a fresh deadline unless someone holds it."""
+        now = self.clock.now()
+        async with self.db.transaction() as conn:
+            cursor = await conn.execute(
+                "UPDATE escalations SET waiting_since = NULL, level_started = 1,"
+                " deadline_at = CASE WHEN acknowledged_by IS NULL THEN ? ELSE NULL END"
+                " WHERE report_id = ? AND lap = ? AND level = ?",
+                (to_db(now + timedelta(seconds=timeout)), report.id, report.lap, report.level),
+            )
+            if cursor.rowcount == 0:
+                return False
+            await conn.execute(
+                "INSERT OR REPLACE INTO escalation_targets (report_id, lap, level, telegram_id,"
+                " target, acts, outbox_key, notified_at) VALUES (?, ?, ?, ?, ?, 1, ?, ?)",
+                (report.id, report.lap, report.level, target.telegram_id, target.target,
+                 target.outbox_key, to_db(now)),
+            )
+            await queue_all(conn, now, messages)
+        return True
+
+    async def add_targets_again(self, report: Report, targets: list[Target],
+                                messages: list[Message]) -> None:
+        """The current level sent round again: each target's newest copy is `messages`'."""
+        now = self.clock.now()
+        async with self.db.transaction() as conn:
+            await conn.executemany(
+                "INSERT OR REPLACE INTO escalation_targets (report_id, lap, level, telegram_id,"
+                " target, acts, outbox_key, notified_at) VALUES (?, ?, ?, ?, ?, 1, ?, ?)",
+                [(report.id, report.lap, report.level, t.telegram_id, t.target, t.outbox_key,
+                  to_db(now)) for t in targets],
+            )
+            await queue_all(conn, now, messages)
+
+    async def open_overview(self, limit: int) -> list[Report]:
+        """Reports not resolved, across complexes: the least looked-after first
+        (waiting, then run out, then not picked up, then picked up), oldest first."""
+        rows = await self.db.fetch_all(
+            f"{_SELECT} WHERE r.status != 'resolved' ORDER BY"
+            " e.waiting_since IS NULL, e.exhausted = 0, e.acknowledged_by IS NOT NULL, r.id"
+            " LIMIT ?", (limit,))
+        return [_report(row) for row in rows]
+
+    async def count_open(self) -> int:
+        return await self.db.fetch_value(
+            "SELECT COUNT(*) FROM reports WHERE status != 'resolved'")
+
+    async def take_over(self, report_id: int, telegram_id: int, previous: int,
+                        messages: list[Message]) -> bool:
+        """Hand a picked-up report from `previous` to `telegram_id`; False if it moved."""
+        now = self.clock.now()
+        async with self.db.transaction() as conn:
+            cursor = await conn.execute(
+                "UPDATE escalations SET acknowledged_by = ?, acknowledged_at = ?"
+                " WHERE report_id = ? AND acknowledged_by = ?",
+                (telegram_id, to_db(now), report_id, previous),
+            )
+            if cursor.rowcount == 0:
+                return False
+            await queue_all(conn, now, messages)
+        return True
 
     async def skip_level(self, report: Report) -> None:
         """A level with nobody behind it: straight to the next."""
@@ -316,12 +451,15 @@ class ReportRepository:
 
     async def resolve(self, report_id: int, telegram_id: int, note: str,
                       messages: list[Message]) -> bool:
+        """Resolve, by its holder or (if nobody holds it) by anyone asked to act; False if
+        it is resolved already or someone else holds it."""
         now = self.clock.now()
         async with self.db.transaction() as conn:
             cursor = await conn.execute(
                 "UPDATE reports SET status = 'resolved', resolved_at = ?, resolution = ?"
-                " WHERE id = ? AND status != 'resolved'",
-                (to_db(now), note, report_id),
+                " WHERE id = ? AND status != 'resolved' AND (SELECT COALESCE(acknowledged_by,"
+                " ?) FROM escalations WHERE report_id = ?) = ?",
+                (to_db(now), note, report_id, telegram_id, report_id, telegram_id),
             )
             if cursor.rowcount == 0:
                 return False

@@ -1,0 +1,226 @@
+"""/openreports: the operators' view of every report not yet resolved, across complexes.
+
+An operator opens a report as a contact would see it (never with an anonymous reporter's
+identity), sends its current level round again, or hands it to a chosen contact or
+initiator of its complex. The alerts operators get about a report carry the same buttons.
+"""
+
+import html
+from datetime import datetime
+
+from babel.dates import format_timedelta
+from telegram import InlineKeyboardButton, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+
+from bot.clock import to_db
+from bot.context import BuurtnetContext
+from bot.i18n import _, current_language, use_language
+from bot.models import Complex
+from bot.reports import category_label, reference
+from bot.repositories.outbox import Message
+from bot.repositories.reports import Report, Target
+from handlers import escalations
+from handlers.common import (
+    Keyboard,
+    kind_label,
+    language_for,
+    reply,
+    require_private,
+    stale_button,
+    standing,
+)
+
+LIST_MAX = 25  # lines of about 80 characters: one message, well under Telegram's 4,096
+
+
+async def _is_operator(update: Update, context: BuurtnetContext) -> bool:
+    if (await standing(update, context)).is_operator:
+        return True
+    text = _("Only the operators of this Buurtnet can do that.")
+    if update.callback_query is not None:
+        await update.callback_query.answer(text, show_alert=True)
+    else:
+        await reply(update, text)
+    return False
+
+
+async def _state(context: BuurtnetContext, report: Report) -> str:
+    if report.waiting:
+        return _("waits: nobody to send it to")
+    if report.exhausted:
+        return _("not picked up after two rounds")
+    if report.acknowledged_by is not None:
+        return _("held by {who}").format(
+            who=await escalations.holder_name(context, report, report.acknowledged_by))
+    return _("level {level} of {levels}, not picked up").format(
+        level=report.level + 1, levels=len(report.chain))
+
+
+def _age(report: Report, now: datetime) -> str:
+    return format_timedelta(now - report.created_at, locale=current_language())
+
+
+async def openreports_command(update: Update, context: BuurtnetContext) -> None:
+    if not await require_private(update, context) or not await _is_operator(update, context):
+        return
+    repos = context.repos
+    reports = await repos.reports.open_overview(LIST_MAX)
+    if not reports:
+        await reply(update, _("No report is open anywhere."))
+        return
+    now = context.clock.now()
+    lines = [_("<b>Open reports</b>, the least looked-after first:")]
+    complexes: dict[int, Complex | None] = {}
+    for report in reports:
+        if report.complex_id not in complexes:
+            complexes[report.complex_id] = await repos.complexes.get(report.complex_id)
+        complex_ = complexes[report.complex_id]
+        lines.append(_("<b>{reference}</b> · {complex} · {category} · {age} old · {state}")
+                     .format(reference=reference(report.id),
+                             complex=html.escape(complex_.name) if complex_ else "?",
+                             category=category_label(report.category),
+                             age=_age(report, now), state=await _state(context, report)))
+    total = await repos.reports.count_open()
+    if total > len(reports):
+        lines.append(_("… and {count} more").format(count=total - len(reports)))
+    buttons = [InlineKeyboardButton(reference(report.id), callback_data=f"or:open:{report.id}")
+               for report in reports]
+    await reply(update, "\n".join(lines), [buttons[i:i + 4] for i in range(0, len(buttons), 4)])
+
+
+async def on_button(update: Update, context: BuurtnetContext) -> None:
+    query = update.callback_query
+    assert query is not None
+    if not await _is_operator(update, context):
+        return
+    parts = (query.data or "").split(":")
+    if len(parts) not in (3, 4) or parts[1] not in ("open", "resend", "hand", "to") \
+            or not all(part.lstrip("-").isdigit() for part in parts[2:]):
+        await stale_button(query)
+        return
+    report = await context.repos.reports.get(int(parts[2]))
+    complex_ = await context.repos.complexes.get(report.complex_id) if report else None
+    if report is None or complex_ is None:
+        await stale_button(query)
+        return
+    if report.status == "resolved":
+        await query.answer(_("This report is resolved."), show_alert=True)
+        return
+    action = parts[1]
+    if action == "open":
+        await query.answer()
+        text = report_view(report, complex_) + "\n\n" + await _state(context, report)
+        await reply(update, text, escalations.operator_actions(report.id))
+    elif action == "resend":
+        await _resend(update, context, report, complex_)
+    elif action == "hand" and len(parts) == 3:
+        choices = await _hand_choices(context, report, complex_)
+        if not choices:
+            await query.answer(_("Nobody in {complex} can take it yet: invite a contact with "
+                                 "/invitecontact.").format(complex=complex_.name),
+                               show_alert=True)
+            return
+        await query.answer()
+        await reply(update, _("Hand {reference} to:").format(reference=reference(report.id)),
+                    [[InlineKeyboardButton(label, callback_data=f"or:to:{report.id}:{who}")]
+                     for who, _target, label in choices])
+    elif action == "to" and len(parts) == 4:
+        await _hand(update, context, report, complex_, int(parts[3]))
+    else:
+        await stale_button(query)
+
+
+def report_view(report: Report, complex_: Complex) -> str:
+    """The report as a contact sees it; an anonymous reporter stays anonymous."""
+    return escalations.report_text(report, complex_)
+
+
+async def _hand_choices(context: BuurtnetContext, report: Report, complex_: Complex
+                        ) -> list[tuple[int, str, str]]:
+    """(telegram id, routing target, label) of everyone who could take the report."""
+    choices = [(c.telegram_id, c.kind.value, f"{c.first_name} ({kind_label(c.kind)})")
+               for c in await context.repos.people.contacts_of_complex(complex_.id)]
+    choices += [(r.telegram_id, "initiators", _("{name} (initiator)").format(name=r.first_name))
+                for r in await context.repos.people.initiators_of(complex_.id)]
+    return [choice for choice in choices if choice[0] != report.reporter_id]
+
+
+async def _hand(update: Update, context: BuurtnetContext, report: Report, complex_: Complex,
+                telegram_id: int) -> None:
+    query = update.callback_query
+    assert query is not None
+    chosen = next((c for c in await _hand_choices(context, report, complex_)
+                   if c[0] == telegram_id), None)
+    if chosen is None:
+        await query.answer(_("That person can no longer take reports in this complex."),
+                           show_alert=True)
+        return
+    key = f"hand:{report.id}:{to_db(context.clock.now())}:{telegram_id}"
+    level = report.current_level or report.chain[-1]
+    with use_language(await language_for(context, telegram_id)):
+        text = _("The operators hand this report to you.") + "\n\n" + \
+            escalations.report_text(report, complex_)
+        keyboard = escalations.action_keyboard(
+            report.id, acknowledged=report.acknowledged_by is not None)
+    message = Message(key, telegram_id, text,
+                      [[button.to_dict() for button in row] for row in keyboard])
+    target = Target(telegram_id, chosen[1], True, report.lap, report.level, key)
+    if not await context.repos.reports.hand_to(report, target, [message],
+                                               level.timeout_seconds):
+        await stale_button(query)
+        return
+    context.deliverer.kick()
+    await query.answer()
+    await query.edit_message_text(_("{reference} is handed to {name}.").format(
+        reference=reference(report.id), name=html.escape(chosen[2])))
+
+
+async def _resend(update: Update, context: BuurtnetContext, report: Report, complex_: Complex
+                  ) -> None:
+    """Send the current level round again, to everyone behind it now."""
+    query = update.callback_query
+    assert query is not None
+    if report.waiting:
+        await escalations.wake(context, report.id)
+        fresh = await context.repos.reports.get(report.id)
+        if fresh is not None and fresh.waiting:
+            await query.answer(_("Still nobody to send it to: invite a contact or hand it to "
+                                 "someone."), show_alert=True)
+            return
+        await query.answer(_("{reference} is sent.").format(reference=reference(report.id)))
+        return
+    level = report.current_level or report.chain[-1]
+    targets, _messages = await escalations.level_messages(context, report, complex_, level)
+    # Whoever the level reaches now, and whoever was handed the report at this level.
+    acting = {t.telegram_id: t for t in await context.repos.reports.targets(report.id)
+              if t.acts and (t.lap, t.level) == (report.lap, report.level)
+              and await context.repos.reports.is_actor(report.id, t.telegram_id)}
+    acting.update({t.telegram_id: t for t in targets if t.acts})
+    if not acting:
+        await query.answer(_("Nobody is behind this level now: hand it to someone."),
+                           show_alert=True)
+        return
+    moment = to_db(context.clock.now())
+    resent: list[Message] = []
+    for target in acting.values():
+        with use_language(await language_for(context, target.telegram_id)):
+            keyboard: Keyboard = escalations.action_keyboard(
+                report.id, acknowledged=report.acknowledged_by is not None)
+            resent.append(Message(
+                f"resend:{report.id}:{moment}:{target.telegram_id}", target.telegram_id,
+                _("Sent again by the operators.") + "\n\n"
+                + escalations.report_text(report, complex_),
+                [[button.to_dict() for button in row] for row in keyboard]))
+    fresh_targets = [Target(t.telegram_id, t.target, True, report.lap, report.level, m.key)
+                     for t, m in zip(acting.values(), resent, strict=True)]
+    await context.repos.reports.add_targets_again(report, fresh_targets, resent)
+    context.deliverer.kick()
+    await query.answer(_("{reference} is sent again.").format(reference=reference(report.id)))
+
+
+def handlers() -> list[BaseHandler]:
+    return [
+        CommandHandler("openreports", openreports_command),
+        CallbackQueryHandler(on_button, pattern=r"^or:"),
+    ]
+

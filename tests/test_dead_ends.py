@@ -1,0 +1,188 @@
+"""Reports never dead-end: nobody behind a level, operators who can act, one holder."""
+
+from datetime import timedelta
+
+from bot.context import BuurtnetContext
+from bot.models import ContactKind
+from handlers.escalations import reach_newcomers
+from tests.conftest import make_config
+from tests.people import CONTACT, INITIATOR, OPERATOR, POLICE, STRANGER, user
+from tests.test_reports import REPORTER, _complex, _escalation, _report, _to
+from tests.world import World, alerts, last_message, nl, sent, sweep
+
+SECOND_POLICE = user(2004, "Paula")
+
+
+async def _bare_complex(world: World):
+    """A complex prepared before any contact accepted an invite."""
+    complex_ = await world.new_complex()
+    await world.sign_up(REPORTER, complex_.resident_code, introductions=False)
+    return complex_
+
+
+async def test_a_report_without_contacts_waits_and_says_so(world: World) -> None:
+    complex_ = await _bare_complex(world)
+    calls = await _report(world, kind="incident", category="theft", what="Bike stolen")
+    to_reporter = [c.text for c in _to(calls, REPORTER)]
+    receipt = to_reporter[-1]
+    assert "R-0001" in receipt and "kept safe" in receipt and "can be reached yet" in receipt
+    assert "112" in receipt and "0900-8844" in receipt
+    assert not any("I keep trying" in text or "on its way" in text for text in to_reporter)
+    assert sum("can be reached yet" in text for text in to_reporter) == 1  # only the receipt
+    to_operator = _to(calls, OPERATOR)
+    assert len(to_operator) == 1  # one message per report, saying what is missing
+    alert = to_operator[0]
+    assert "waits" in alert.text and "municipality" in alert.text and "police" in alert.text
+    assert "Bike stolen" not in alert.text and REPORTER["first_name"] not in alert.text
+    data = [b["callback_data"] for b in alert.buttons]
+    assert f"ic:{complex_.id}:municipality:keep" in data and f"ic:{complex_.id}:police:keep" \
+        in data
+    assert {"or:open:1", "or:resend:1", "or:hand:1"} <= set(data)
+    report = await world.repos.reports.get(1)
+    assert report is not None and report.waiting and not report.exhausted
+
+    world.clock.advance(timedelta(days=10))  # no climbing through empty levels, no alerts
+    assert sent(await sweep(world)) == []
+
+    # The operator's invite button gives a link; the contact who opens it gets the report.
+    calls = await world.press(OPERATOR, alert, f"ic:{complex_.id}:municipality:keep")
+    link = last_message(calls, OPERATOR["id"]).text
+    assert "?start=c_" in link
+    code = link.split("?start=")[1].split()[0].split("<")[0]
+    calls = await world.say(CONTACT, f"/start {code}")
+    escalation = _escalation(calls, CONTACT)
+    assert "Bike stolen" in escalation.text
+    assert "es:ack:1" in [b["callback_data"] for b in escalation.buttons]
+    report = await world.repos.reports.get(1)
+    assert report is not None and not report.waiting
+    queue = last_message(await world.say(CONTACT, "/queue"), CONTACT["id"]).text
+    assert "R-0001" in queue
+
+
+async def test_a_waiting_report_goes_out_at_the_next_sweep_if_the_event_was_missed(
+        world: World) -> None:
+    complex_ = await _bare_complex(world)
+    await _report(world, kind="incident", category="theft", what="Bike stolen")
+    # A contact stored without passing through the join handler (a crash in between).
+    invite = await world.repos.invites.create_contact_invite(complex_.id, ContactKind.POLICE,
+                                                             0)
+    await world.repos.invites.redeem_contact_invite(invite.code, POLICE["id"], "Pieter")
+    _escalation(await sweep(world), POLICE)
+
+
+async def test_a_contact_who_joins_gets_the_open_level_too(world: World) -> None:
+    complex_ = await _bare_complex(world)
+    await world.contact_joins(POLICE, complex_, "police")
+    await world.contact_joins(CONTACT, complex_, "municipality")
+    calls = await _report(world, now="yes", kind="incident", category="violence",
+                          what="A fight in the hall")
+    _escalation(calls, POLICE)
+    await world.contact_joins(SECOND_POLICE, complex_, "police")
+    _escalation(world.telegram.calls, SECOND_POLICE)
+    assert await world.repos.reports.is_actor(1, SECOND_POLICE["id"])
+    # Joining again does not send it twice.
+    before = len(_to(world.telegram.calls, SECOND_POLICE))
+    await reach_newcomers(BuurtnetContext(world.app), complex_.id)
+    await world.flush()
+    assert len(_to(world.telegram.calls, SECOND_POLICE)) == before
+
+
+async def test_operators_list_open_and_hand_on_reports(world: World) -> None:
+    complex_ = await _bare_complex(world)
+    await _report(world, kind="incident", category="theft", what="Bike stolen")
+    listing = last_message(await world.say(OPERATOR, "/openreports"), OPERATOR["id"])
+    assert "R-0001" in listing.text and "De Toren" in listing.text and "waits" in listing.text
+    assert "or:open:1" in [b["callback_data"] for b in listing.buttons]
+    opened = last_message(await world.press(OPERATOR, listing, "or:open:1"), OPERATOR["id"])
+    assert "Bike stolen" in opened.text and "Reported anonymously" in opened.text
+    assert REPORTER["first_name"] not in opened.text
+
+    calls = await world.press(OPERATOR, opened, "or:hand:1")
+    assert "Nobody in De Toren can take it yet" in alerts(calls)[0]
+    await world.contact_joins(POLICE, complex_, "police")  # gets it at once, as it waited
+    await world.contact_joins(CONTACT, complex_, "municipality")
+    calls = await world.press(OPERATOR, opened, "or:hand:1")
+    choices = last_message(calls, OPERATOR["id"])
+    assert f"or:to:1:{CONTACT['id']}" in [b["callback_data"] for b in choices.buttons]
+    calls = await world.press(OPERATOR, choices, f"or:to:1:{CONTACT['id']}")
+    handed = last_message(calls, CONTACT["id"])
+    assert "The operators hand this report to you." in handed.text
+    assert await world.repos.reports.is_actor(1, CONTACT["id"])
+    calls = await world.press(OPERATOR, opened, "or:resend:1")
+    assert "is sent again" in alerts(calls)[0]
+    assert _to(calls, POLICE) and _to(calls, CONTACT)
+
+
+async def test_only_operators_see_or_act_on_the_overview(world: World) -> None:
+    await _bare_complex(world)
+    await _report(world, kind="incident", category="theft", what="Bike stolen")
+    answer = last_message(await world.say(STRANGER, "/openreports"), STRANGER["id"])
+    assert "Only the operators" in answer.text
+    listing = last_message(await world.say(OPERATOR, "/openreports"), OPERATOR["id"])
+    calls = await world.feed(world.telegram.press_update(
+        STRANGER, OPERATOR["id"], 1, "or:to:1:" + str(STRANGER["id"])))
+    assert "Only the operators" in alerts(calls)[0]
+    assert not await world.repos.reports.is_actor(1, STRANGER["id"])
+    for forged in ("or:open:99", "or:open:x", "or:to:1", "or:drop:1"):
+        calls = await world.feed(world.telegram.press_update(
+            OPERATOR, OPERATOR["id"], listing.result["message_id"], forged))
+        assert alerts(calls), forged
+
+
+async def test_one_holder_resolves_another_takes_over_explicitly(world: World) -> None:
+    await _complex(world)
+    calls = await _report(world, now="yes", kind="incident", category="violence",
+                          what="A fight in the hall")
+    to_carla, to_pieter = _escalation(calls, CONTACT), _escalation(calls, POLICE)
+    await world.press(CONTACT, to_carla, "es:ack:1")
+    calls = await world.press(POLICE, to_pieter, "es:res:1")  # Pieter reads Dutch
+    assert alerts(calls)[0] == nl("{who} holds {reference}: only they can resolve or forward "
+                                  "it.").format(who="Carla (gemeente)", reference="R-0001")
+    assert await world.repos.drafts.get(POLICE["id"]) is None  # no note asked for
+    offer = last_message(calls, POLICE["id"])
+    assert "es:take:1" in [b["callback_data"] for b in offer.buttons]
+    report = await world.repos.reports.get(1)
+    assert report is not None and report.status != "resolved"
+
+    calls = await world.press(POLICE, offer, "es:take:1")
+    assert any("took over report R-0001" in c.text for c in _to(calls, CONTACT))
+    report = await world.repos.reports.get(1)
+    assert report is not None and report.acknowledged_by == POLICE["id"]
+    # Carla's old resolve button no longer closes the case.
+    calls = await world.press(CONTACT, to_carla, "es:res:1")
+    assert "holds R-0001" in alerts(calls)[0]
+
+
+async def test_help_and_house_rules_use_the_configured_numbers(tmp_path, clock) -> None:
+    world = await World.start(make_config(tmp_path, emergency_number="911",
+                                          police_number="0800-1234"), clock)
+    try:
+        complex_ = await world.new_complex()
+        await world.sign_up(INITIATOR, complex_.initiator_code)
+        help_text = last_message(await world.say(INITIATOR, "/help")).text
+        assert "911" in help_text and "0800-1234" in help_text and "112" not in help_text
+        linked = last_message(await world.say(INITIATOR, "/linkgroup", world.group()))
+        assert "call 911 first" in linked.text and "0800-1234" in linked.text
+        assert "112" not in linked.text and "0900-8844" not in linked.text
+    finally:
+        await world.stop()
+
+
+async def test_an_initiator_through_the_link_gets_the_menu_and_keeps_it_after_a_restart(
+        tmp_path, clock) -> None:
+    world = await World.start(make_config(tmp_path), clock)
+    try:
+        complex_ = await world.new_complex()
+        calls = await world.sign_up(INITIATOR, complex_.initiator_code)
+        menus = [c for c in calls if c.method == "setMyCommands"
+                 and (c.params.get("scope") or {}).get("chat_id") == INITIATOR["id"]]
+        assert menus and "members" in str(menus[-1].params["commands"])
+    finally:
+        await world.stop()
+    world = await World.start(make_config(tmp_path), clock)
+    try:
+        menus = [c for c in world.telegram.calls if c.method == "setMyCommands"
+                 and (c.params.get("scope") or {}).get("chat_id") == INITIATOR["id"]]
+        assert menus and "members" in str(menus[-1].params["commands"])
+    finally:
+        await world.stop()
