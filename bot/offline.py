@@ -97,8 +97,10 @@ class FakeTelegram:
                 self.calls.append(record)
                 raise failure
         handler = getattr(self, f"_api_{method}", None)
-        record.result = handler(params, files or {}) if handler else True
-        self.calls.append(record)
+        try:
+            record.result = handler(params, files or {}) if handler else True
+        finally:
+            self.calls.append(record)  # a refused call was made all the same
         return record.result
 
     def _api_getMe(self, params: dict, files: dict) -> dict:
@@ -164,8 +166,16 @@ class FakeTelegram:
             "from": BOT_USER, "text": "",
         })
 
+    def _unchanged(self, message: dict[str, Any], params: dict, text: bool) -> None:
+        """Telegram refuses an edit that changes nothing (a double tap causes one)."""
+        same_text = not text or message.get("text") == str(params["text"])
+        if same_text and message.get("reply_markup") == self._markup(params).get("reply_markup"):
+            raise TelegramError(400, "Bad Request: message is not modified: specified new "
+                                     "message content and reply markup are exactly the same")
+
     def _api_editMessageText(self, params: dict, files: dict) -> dict:
         message = self._stored(params)
+        self._unchanged(message, params, text=True)
         message["text"] = str(params["text"])
         message.pop("reply_markup", None)
         message.update(self._markup(params))
@@ -173,6 +183,7 @@ class FakeTelegram:
 
     def _api_editMessageReplyMarkup(self, params: dict, files: dict) -> dict:
         message = self._stored(params)
+        self._unchanged(message, params, text=False)
         message.pop("reply_markup", None)
         message.update(self._markup(params))
         return message
@@ -213,8 +224,12 @@ class FakeTelegram:
         self.messages[(chat["id"], message["message_id"])] = message
         return message
 
-    def text_update(self, user: dict[str, Any], chat: dict[str, Any], text: str) -> dict:
+    def text_update(self, user: dict[str, Any], chat: dict[str, Any], text: str,
+                    reply_to: int | None = None) -> dict:
+        """A message typed by `user`; `reply_to`: the id of the bot's message it answers."""
         content: dict[str, Any] = {"text": text}
+        if reply_to is not None:
+            content["reply_to_message"] = self.messages[(int(chat["id"]), reply_to)]
         if text.startswith("/"):
             command = text.split()[0]
             content["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]

@@ -3,15 +3,34 @@
 import logging
 
 from telegram import Update
-from telegram.error import TelegramError
+from telegram.error import BadRequest, TelegramError
 
 from bot.context import BuurtnetContext
 from bot.i18n import _, use_language
+from handlers.common import language_for
 
 log = logging.getLogger(__name__)
 
+# What a double tap or an edit of a message gone causes: nothing to tell anyone about.
+HARMLESS = ("message is not modified", "message to edit not found")
+
+
+def harmless(error: object) -> bool:
+    return isinstance(error, BadRequest) and any(
+        text in error.message.lower() for text in HARMLESS)
+
+
+async def _language_of(context: BuurtnetContext, telegram_id: int) -> str:
+    try:
+        return await language_for(context, telegram_id)
+    except Exception:  # the database may be what failed
+        return context.config.language
+
 
 async def on_error(update: object, context: BuurtnetContext) -> None:
+    if harmless(context.error):
+        log.info("ignored a harmless Telegram answer: %s", context.error)
+        return
     log.error("error while handling an update", exc_info=context.error)
     error_name = type(context.error).__name__
     try:
@@ -21,9 +40,8 @@ async def on_error(update: object, context: BuurtnetContext) -> None:
                 _("Sorry, something went wrong on my side. Please try again in a moment; "
                   "the operators have been told."),
             )
-        # No database here: it may be what failed.
-        with use_language(context.config.language):
-            for operator in sorted(context.config.operators):
+        for operator in sorted(context.config.operators):
+            with use_language(await _language_of(context, operator)):
                 await context.bot.send_message(
                     operator, _("Buurtnet hit an error ({error}); see the log.").format(
                         error=error_name))

@@ -681,7 +681,8 @@ async def on_question(update: Update, context: BuurtnetContext, draft: Draft) ->
             _("A question about your report {reference} ({organisation}):\n{question}").format(
                 reference=reference(report.id),
                 organisation=await _organisation(context, report, draft.telegram_id),
-                question=html.escape(question)),
+                question=html.escape(question)) + "\n\n" + _(
+                "Just type your answer here, or reply to this message."),
             [[InlineKeyboardButton(_("Answer"), callback_data="qa:{question}").to_dict()]])
     await context.repos.reports.ask(report.id, draft.telegram_id, question, message)
     await context.repos.drafts.clear(draft.telegram_id)
@@ -718,6 +719,28 @@ async def on_answer_button(update: Update, context: BuurtnetContext) -> None:
     await query.answer()
     await reply(update, _("Type your answer. Only the bot passes it on; your name is not "
                           "shared unless you write it. (/cancel stops)"))
+
+
+async def typed_answer(update: Update, context: BuurtnetContext) -> bool:
+    """A reporter answers as people do in Telegram: by replying to the question, or by
+    just typing while a question waits. True if the message was taken as an answer."""
+    message, user = update.effective_message, update.effective_user
+    assert message is not None and user is not None
+    question = None
+    if message.reply_to_message is not None:
+        key = await context.repos.outbox.key_of(user.id, message.reply_to_message.message_id)
+        number = key.removeprefix("question:") if key and key.startswith("question:") else ""
+        question = await context.repos.reports.question(int(number)) if number.isdigit() \
+            else None
+        if question is not None and question.answer is not None:
+            await reply(update, _("You already answered."))
+            return True
+    question = question or await context.repos.reports.open_question_of(user.id)
+    if question is None:
+        return False
+    await on_answer_text(update, context, Draft(user.id, ANSWER_FLOW, "text",
+                                                {"question_id": question.id}))
+    return True
 
 
 async def on_answer_text(update: Update, context: BuurtnetContext, draft: Draft) -> None:

@@ -4,9 +4,10 @@ from datetime import timedelta
 
 from bot.context import BuurtnetContext
 from bot.models import ContactKind
+from bot.offline import Call, TelegramError
 from handlers.escalations import reach_newcomers
 from tests.conftest import make_config
-from tests.people import CONTACT, INITIATOR, OPERATOR, POLICE, STRANGER, user
+from tests.people import CONTACT, INITIATOR, OPERATOR, POLICE, RESIDENT, STRANGER, user
 from tests.test_reports import REPORTER, _complex, _escalation, _report, _to
 from tests.world import World, alerts, last_message, nl, sent, sweep
 
@@ -184,5 +185,68 @@ async def test_an_initiator_through_the_link_gets_the_menu_and_keeps_it_after_a_
         menus = [c for c in world.telegram.calls if c.method == "setMyCommands"
                  and (c.params.get("scope") or {}).get("chat_id") == INITIATOR["id"]]
         assert menus and "members" in str(menus[-1].params["commands"])
+    finally:
+        await world.stop()
+
+
+async def _asked(world: World, question: str) -> Call:
+    """A report picked up by Carla, who asks the reporter `question`; the relayed question."""
+    await _complex(world)
+    escalation = _escalation(await _report(world), CONTACT)
+    await world.press(CONTACT, escalation, "es:ack:1")
+    await world.press(CONTACT, escalation, "es:ask:1")
+    relayed = last_message(await world.say(CONTACT, question), REPORTER["id"])
+    assert "Just type your answer here, or reply to this message." in relayed.text
+    return relayed
+
+
+async def test_a_typed_answer_reaches_the_contact(world: World) -> None:
+    await _asked(world, "Which flat?")
+    calls = await world.say(REPORTER, "From 3.14, I think")  # no Answer button pressed
+    relayed = last_message(calls, CONTACT["id"])
+    assert "answers the question \"Which flat?\"" in relayed.text and "From 3.14" in relayed.text
+    assert "your answer is passed on" in last_message(calls, REPORTER["id"]).text
+    # With no question waiting, a typed line is not taken as an answer.
+    calls = await world.say(REPORTER, "Hello?")
+    assert _to(calls, CONTACT) == [] and "did not understand" in last_message(calls).text
+
+
+async def test_a_telegram_reply_to_the_question_reaches_the_contact(world: World) -> None:
+    question = await _asked(world, "Which flat?")
+    chat = world.telegram.private_chat(REPORTER)
+    calls = await world.feed(world.telegram.text_update(
+        REPORTER, chat, "3.14", reply_to=question.result["message_id"]))
+    assert "3.14" in last_message(calls, CONTACT["id"]).text
+    again = await world.feed(world.telegram.text_update(
+        REPORTER, chat, "really 3.14", reply_to=question.result["message_id"]))
+    assert _to(again, CONTACT) == [] and "already answered" in last_message(again).text
+
+
+async def test_a_double_tap_is_harmless(world: World) -> None:
+    asked = last_message(await world.say(RESIDENT, "/language"))
+    await world.press(RESIDENT, asked, "lang:en")
+    # The second tap of a double tap arrives from the same message: the same edit again,
+    # which Telegram refuses as "message is not modified".
+    calls = await world.feed(world.telegram.press_update(
+        RESIDENT, RESIDENT["id"], asked.result["message_id"], "lang:en"))
+    assert "editMessageText" in [c.method for c in calls]
+    assert not any("went wrong" in c.text for c in sent(calls))
+    assert sent(calls, OPERATOR["id"]) == []
+
+
+async def test_error_notices_reach_operators_in_their_language(tmp_path, clock) -> None:
+    dutch_operator = user(1002, "Otto", "nl")
+    world = await World.start(make_config(
+        tmp_path, operators=frozenset({OPERATOR["id"], dutch_operator["id"]})), clock)
+    try:
+        await world.say(dutch_operator, "/help")  # the bot learns Otto's language
+        await world.repos.people.set_language(dutch_operator["id"], "nl")
+        world.telegram.failures[RESIDENT["id"]] = [TelegramError(500, "Internal Server Error")]
+        await world.say(RESIDENT, "/help")
+        notice = last_message(world.telegram.calls, dutch_operator["id"]).text
+        assert notice == nl("Buurtnet hit an error ({error}); see the log.").format(
+            error="NetworkError")
+        english = last_message(world.telegram.calls, OPERATOR["id"]).text
+        assert english == "Buurtnet hit an error (NetworkError); see the log."
     finally:
         await world.stop()

@@ -123,6 +123,12 @@ class OutboxRepository:
     async def status(self, key: str) -> str | None:
         return await self.db.fetch_value("SELECT status FROM outbox WHERE key = ?", (key,))
 
+    async def key_of(self, chat_id: int, message_id: int) -> str | None:
+        """Which queued message became this Telegram message (to read a reply to it)."""
+        return await self.db.fetch_value(
+            "SELECT key FROM outbox WHERE chat_id = ? AND message_id = ? AND status = 'sent'",
+            (chat_id, message_id))
+
     async def message_id(self, key: str) -> int | None:
         return await self.db.fetch_value(
             "SELECT message_id FROM outbox WHERE key = ? AND status = 'sent'", (key,)

@@ -571,6 +571,17 @@ class ReportRepository:
                              _with_question(message.keyboard, question_id))
         return question_id
 
+    async def open_question_of(self, reporter_id: int) -> Question | None:
+        """The newest question still unanswered about an open report of this reporter."""
+        row = await self.db.fetch_one(
+            "SELECT q.* FROM report_questions q JOIN reports r ON r.id = q.report_id"
+            " WHERE r.reporter_id = ? AND r.status != 'resolved' AND q.answer IS NULL"
+            " ORDER BY q.id DESC LIMIT 1", (reporter_id,))
+        if row is None:
+            return None
+        return Question(row["id"], row["report_id"], row["asked_by"], row["question"],
+                        row["answer"])
+
     async def question(self, question_id: int) -> Question | None:
         row = await self.db.fetch_one(
             "SELECT * FROM report_questions WHERE id = ?", (question_id,))
