@@ -268,10 +268,12 @@ class FakeBotApi:
             self._condition.notify_all()
             return update
 
-    def say(self, user: dict[str, Any], text: str, chat: dict[str, Any] | None = None) -> dict:
-        """`user` sends `text` in `chat` (by default their private chat with the bot)."""
+    def say(self, user: dict[str, Any], text: str, chat: dict[str, Any] | None = None,
+            reply_to: int | None = None) -> dict:
+        """`user` sends `text` in `chat` (by default their private chat with the bot),
+        as a Telegram reply to the bot's message `reply_to` if given."""
         return self.queue(
-            lambda tg: tg.text_update(user, chat or tg.private_chat(user), text)
+            lambda tg: tg.text_update(user, chat or tg.private_chat(user), text, reply_to)
         )
 
     def press(self, user: dict[str, Any], call: Call, label_or_data: str) -> dict[str, Any]:
