@@ -68,6 +68,23 @@ async def reply(update: Update, text: str, keyboard: Keyboard | None = None) -> 
     )
 
 
+MESSAGE_MAX = 4096  # Telegram's limit on a message's text, in characters
+
+
+async def reply_lines(update: Update, header: str, lines: list[str],
+                      keyboard: Keyboard | None = None) -> None:
+    """A list as few messages as fit Telegram's limit: the header first, whole lines only,
+    the buttons under the last message."""
+    chunks: list[str] = [header]
+    for line in lines:
+        if len(chunks[-1]) + 1 + len(line) > MESSAGE_MAX:
+            chunks.append(line[:MESSAGE_MAX])
+        else:
+            chunks[-1] += "\n" + line
+    for number, chunk in enumerate(chunks, start=1):
+        await reply(update, chunk, keyboard if number == len(chunks) else None)
+
+
 async def require_private(update: Update, context: BuurtnetContext) -> bool:
     """True in a private chat; elsewhere say to use the command in private."""
     if is_private(update):

@@ -44,6 +44,7 @@ from handlers.common import (
     markup,
     notify,
     reply,
+    reply_lines,
     require_private,
     say_invalid,
     split_data,
@@ -54,6 +55,7 @@ from handlers.common import (
 log = logging.getLogger(__name__)
 
 RESOLVE_FLOW, ASK_FLOW, ANSWER_FLOW = "resolve", "ask", "answer"
+QUEUE_BUTTONS = 40  # a button per report: Telegram allows 100 in a keyboard
 GONE = 0
 """The reporter id of a report whose reporter used /forgetme."""
 
@@ -474,7 +476,8 @@ async def _others(context: BuurtnetContext, report: Report, telegram_id: int,
 
 
 async def on_action(update: Update, context: BuurtnetContext) -> None:
-    found = await _acting_on(update, context, ("ack", "res", "fwd", "fw", "ask", "take"))
+    found = await _acting_on(update, context, ("ack", "res", "fwd", "fw", "ask", "take",
+                                               "open"))
     if found is None:
         return
     report, action, extra = found
@@ -482,7 +485,13 @@ async def on_action(update: Update, context: BuurtnetContext) -> None:
     assert query is not None and update.effective_user is not None
     me = update.effective_user.id
     held_by_other = report.acknowledged_by not in (None, me)
-    if action == "ack":
+    if action == "open":
+        complex_ = await context.repos.complexes.get(report.complex_id)
+        assert complex_ is not None
+        await query.answer()
+        await reply(update, report_text(report, complex_), action_keyboard(
+            report.id, acknowledged=report.acknowledged_by is not None))
+    elif action == "ack":
         await _acknowledge(update, context, report, me)
     elif action == "take":
         await _take_over(update, context, report, me)
@@ -510,9 +519,12 @@ async def on_action(update: Update, context: BuurtnetContext) -> None:
     elif action == "ask":
         await context.repos.drafts.put(me, ASK_FLOW, "question", {"report_id": report.id})
         await query.answer()
-        await reply(update, _("What would you like to ask the reporter of {reference}? I pass "
-                              "it on without telling you who they are, and bring back the "
-                              "answer. (/cancel stops)").format(reference=reference(report.id)))
+        text = (_("What would you like to ask the reporter of {reference}? I pass it on "
+                  "without telling you who they are, and bring back the answer. (/cancel "
+                  "stops)") if report.anonymous else
+                _("What would you like to ask the reporter of {reference}? I pass it on and "
+                  "bring back the answer. (/cancel stops)"))
+        await reply(update, text.format(reference=reference(report.id)))
     elif action == "fwd":
         kinds = await _forward_kinds(context, report, me)
         if not kinds:
@@ -717,8 +729,10 @@ async def on_answer_button(update: Update, context: BuurtnetContext) -> None:
     await context.repos.drafts.put(update.effective_user.id, ANSWER_FLOW, "text",
                                    {"question_id": question.id})
     await query.answer()
+    # Promises about the name only where they hold: a named report carries it already.
     await reply(update, _("Type your answer. Only the bot passes it on; your name is not "
-                          "shared unless you write it. (/cancel stops)"))
+                          "shared unless you write it. (/cancel stops)") if report.anonymous
+                else _("Type your answer; I pass it on. (/cancel stops)"))
 
 
 async def typed_answer(update: Update, context: BuurtnetContext) -> bool:
@@ -812,15 +826,23 @@ async def queue_command(update: Update, context: BuurtnetContext) -> None:
         return
     now = context.clock.now()
     lines = []
+    names: dict[int, str] = {}
     for report in reports:
+        if report.complex_id not in names:
+            complex_ = await context.repos.complexes.get(report.complex_id)
+            names[report.complex_id] = html.escape(complex_.name) if complex_ else "?"
         state = (_("picked up") if report.acknowledged_by else
                  _("level {level} of {levels}").format(level=report.level + 1,
                                                       levels=len(report.chain)))
-        lines.append(_("<b>{reference}</b> · {category} · {age} old · {state} · me too: "
-                       "{count}").format(
-            reference=reference(report.id), category=category_label(report.category),
-            age=_age(report, now), state=state, count=report.me_too))
-    await reply(update, "\n".join(lines))
+        lines.append(_("<b>{reference}</b> · {complex} · {category} · {age} old · {state} · "
+                       "me too: {count}").format(
+            reference=reference(report.id), complex=names[report.complex_id],
+            category=category_label(report.category), age=_age(report, now), state=state,
+            count=report.me_too))
+    buttons = [InlineKeyboardButton(reference(report.id), callback_data=f"es:open:{report.id}")
+               for report in reports[:QUEUE_BUTTONS]]
+    await reply_lines(update, _("<b>Waiting for you</b> (press one to open it):"), lines,
+                      [buttons[i:i + 4] for i in range(0, len(buttons), 4)])
 
 
 async def reports_command(update: Update, context: BuurtnetContext) -> None:
@@ -846,7 +868,9 @@ async def reports_command(update: Update, context: BuurtnetContext) -> None:
         elif report.me_too:
             line += " · " + _("me too: {count}").format(count=report.me_too)
         lines.append(line)
-    await reply(update, "\n".join(lines))
+    complex_ = await context.repos.complexes.get(who.initiator_complex_id)
+    await reply_lines(update, _("<b>Reports of {complex}</b>, newest first:").format(
+        complex=html.escape(complex_.name) if complex_ else "?"), lines)
 
 
 def handlers() -> list[BaseHandler]:

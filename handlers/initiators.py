@@ -22,6 +22,7 @@ from handlers.common import (
     markup,
     notify,
     reply,
+    reply_lines,
     require_private,
     say_invalid,
     split_data,
@@ -75,8 +76,7 @@ async def members_command(update: Update, context: BuurtnetContext) -> None:
              "{introductions}").format(
         complex=html.escape(complex_.name), residents=len(residents), homes=complex_.homes,
         initiators=initiators, organisers=organisers, introductions=wanting)
-    text += "\n\n" + "\n".join(_member_line(resident) for resident in residents)
-    await reply(update, text)
+    await reply_lines(update, text + "\n", [_member_line(resident) for resident in residents])
     await _suggest(update, context, complex_)
     for resident in pending:
         await reply(update, _("Waiting for approval: {line}").format(

@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 from bot.context import BuurtnetContext
-from bot.models import ContactKind
+from bot.models import ContactKind, ResidentRole, ResidentStatus
 from bot.offline import Call, TelegramError
 from handlers.escalations import reach_newcomers
 from tests.conftest import make_config
@@ -250,3 +250,50 @@ async def test_error_notices_reach_operators_in_their_language(tmp_path, clock) 
         assert english == "Buurtnet hit an error (NetworkError); see the log."
     finally:
         await world.stop()
+
+
+async def test_long_lists_are_split_to_fit_telegram(world: World) -> None:
+    complex_ = await world.new_complex()
+    await world.sign_up(INITIATOR, complex_.initiator_code)
+    await world.contact_joins(CONTACT, complex_, "municipality")
+    for number in range(90):
+        await world.repos.people.add_resident(
+            telegram_id=900_000 + number, complex_id=complex_.id, first_name="N" * 60,
+            building="Tower B, floor 12", interests=["Music", "Sports", "Cooking"],
+            wants_to_organise=False, wants_introductions=True, role=ResidentRole.RESIDENT,
+            status=ResidentStatus.ACTIVE)
+    members = sent(await world.say(INITIATOR, "/members"), INITIATOR["id"])
+    assert len(members) >= 2 and all(len(m.text) <= 4096 for m in members)
+    assert sum(m.text.count("N" * 60) for m in members) == 90
+
+    chain = world.app.bot_data["config"].routing.chain("loose_sand", "concern", "nuisance",
+                                                       False)
+    for _number in range(45):
+        await world.repos.reports.create(
+            complex_id=complex_.id, reporter_id=900_001, reporter_name=None, kind="concern",
+            category="nuisance", happening_now=False, urgent=False, occurred="x", place=None,
+            latitude=None, longitude=None, description="y", photo_file_id=None,
+            stage="loose_sand", shared_in_group=False, chain=chain)
+    await sweep(world)
+    for command, person in (("/queue", CONTACT), ("/reports", INITIATOR)):
+        answers = sent(await world.say(person, command), person["id"])
+        assert all(len(a.text) <= 4096 for a in answers), command
+        assert sum(a.text.count("R-00") for a in answers) == 45, command
+    queue = sent(await world.say(CONTACT, "/queue"), CONTACT["id"])
+    assert "De Toren" in queue[-1].text
+    opened = await world.press(CONTACT, queue[-1], "es:open:1")
+    assert "es:ack:1" in [b["callback_data"] for b in last_message(opened).buttons]
+    # Someone who was not asked cannot open it with a forged button.
+    forged = await world.feed(world.telegram.press_update(
+        STRANGER, STRANGER["id"], 1, "es:open:1"))
+    assert "Only the people this report was sent to" in alerts(forged)[0]
+
+
+async def test_promises_about_the_name_only_for_anonymous_reports(world: World) -> None:
+    await _complex(world)
+    escalation = _escalation(await _report(world, identity="named"), CONTACT)
+    calls = await world.press(CONTACT, escalation, "es:ask:1")
+    assert "without telling you who they are" not in last_message(calls).text
+    question = last_message(await world.say(CONTACT, "Which flat?"), REPORTER["id"])
+    calls = await world.press(REPORTER, question, "Answer")
+    assert "your name is not shared" not in last_message(calls).text
