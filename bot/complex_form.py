@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from bot import validation
 from bot.i18n import LANGUAGES, N_
+from bot.keywords import keyword
 from bot.models import JoinPolicy
 from bot.validation import InvalidInput
 
@@ -36,7 +37,7 @@ def language(text: str | None) -> str:
 
 def join_policy(text: str | None) -> JoinPolicy:
     try:
-        return JoinPolicy((text or "").strip().lower())
+        return JoinPolicy(keyword(text or ""))
     except ValueError:
         raise InvalidInput(
             N_("The join policy must be <code>open</code> or <code>approval</code>.")

@@ -10,6 +10,7 @@ from bot import validation
 from bot.context import BuurtnetContext
 from bot.i18n import _, current_language, ngettext, use_language
 from bot.ideas import HELPS_TO_SUGGEST, Candidate
+from bot.keywords import keyword
 from bot.models import Complex, JoinPolicy, Resident, ResidentRole, ResidentStatus
 from bot.validation import InvalidInput
 from handlers import escalations
@@ -247,12 +248,12 @@ async def joinpolicy_command(update: Update, context: BuurtnetContext) -> None:
     if complex_ is None:
         return
     args = command_args(context)
-    if len(args) != 1 or args[0].lower() not in ("open", "approval"):
+    if len(args) != 1 or keyword(args[0]) not in ("open", "approval"):
         await reply(update, _("Sign-up for {complex} is now: {policy}.\nUsage: /joinpolicy "
                               "open or /joinpolicy approval.").format(
             complex=html.escape(complex_.name), policy=policy_label(complex_.join_policy)))
         return
-    policy = JoinPolicy(args[0].lower())
+    policy = JoinPolicy(keyword(args[0]))
     await context.repos.complexes.set_join_policy(complex_.id, policy)
     await reply(update, _("Sign-up for {complex} is now: {policy}.").format(
         complex=html.escape(complex_.name), policy=policy_label(policy)))

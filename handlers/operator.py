@@ -9,6 +9,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from bot import complex_form, validation
 from bot.context import BuurtnetContext
 from bot.i18n import LANGUAGE_NAMES, LANGUAGES, N_, _, current_language
+from bot.keywords import keyword
 from bot.models import Complex, ContactKind, Draft, JoinPolicy
 from bot.repositories.complexes import DuplicateComplexName
 from bot.validation import InvalidInput
@@ -201,7 +202,7 @@ async def invitecontact_command(update: Update, context: BuurtnetContext) -> Non
             number=html.escape(args[0])))
         return
     try:
-        kind = ContactKind(args[1].lower())
+        kind = ContactKind(keyword(args[1]))
     except ValueError:
         await reply(update, usage)
         return

@@ -12,6 +12,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import BuurtnetContext
 from bot.i18n import N_, _, current_language, use_language
+from bot.keywords import keyword
 from bot.models import Complex
 from bot.repositories.stages import HistoryEntry
 from bot.roles import Standing
@@ -430,7 +431,7 @@ async def committee_command(update: Update, context: BuurtnetContext) -> None:
     if found is None:
         return
     complex_, rest = found
-    choice = rest[0].lower() if len(rest) == 1 else None
+    choice = keyword(rest[0]) if len(rest) == 1 else None
     if choice not in ("on", "off"):
         await reply(update, _committee_state(complex_) + "\n" + _(
             "Usage: /committee on when the residents have formed a committee of initiators, "
@@ -461,7 +462,7 @@ def parse_setstage(args: list[str]) -> tuple[str | None, str]:
                               "beginning_network or group) and why, for example /setstage "
                               "group the committee meets monthly. /setstage auto, then why, "
                               "lifts the override."))
-    token = args[0].lower()
+    token = keyword(args[0])
     if token not in (*STAGES, AUTO):
         raise InvalidInput(N_("I do not know the stage {stage}. Use loose_sand, "
                               "beginning_network, group, or auto to lift the override."),

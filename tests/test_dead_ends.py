@@ -2,7 +2,10 @@
 
 from datetime import timedelta
 
+import pytest
+
 from bot.context import BuurtnetContext
+from bot.keywords import keyword
 from bot.models import ContactKind, ResidentRole, ResidentStatus
 from bot.offline import Call, TelegramError
 from handlers.escalations import reach_newcomers
@@ -297,3 +300,30 @@ async def test_promises_about_the_name_only_for_anonymous_reports(world: World) 
     question = last_message(await world.say(CONTACT, "Which flat?"), REPORTER["id"])
     calls = await world.press(REPORTER, question, "Answer")
     assert "your name is not shared" not in last_message(calls).text
+
+
+@pytest.mark.parametrize(("typed", "meant"), [
+    ("groep", "group"), ("Los-Zand", "loose_sand"), ("beginnend_netwerk", "beginning_network"),
+    ("politie", "police"), ("gemeente", "municipality"), ("woningcorporatie", "corporation"),
+    ("goedkeuring", "approval"), ("aan", "on"), ("uit", "off"), ("ja", "yes"), ("nee", "no"),
+    ("police", "police"), ("onzin", "onzin"),
+])
+def test_dutch_command_words_mean_the_english_ones(typed: str, meant: str) -> None:
+    assert keyword(typed) == meant
+
+
+async def test_dutch_arguments_work_in_commands(world: World) -> None:
+    complex_ = await world.new_complex()
+    await world.sign_up(INITIATOR, complex_.initiator_code)
+    await world.say(INITIATOR, "/joinpolicy goedkeuring")
+    assert (await world.repos.complexes.get(complex_.id)).join_policy.value == "approval"
+    invite = last_message(await world.say(OPERATOR, f"/invitecontact {complex_.id} politie"))
+    assert "?start=c_" in invite.text
+    await world.say(POLICE, "/start " + invite.text.split("?start=")[1].split()[0])
+    await world.say(POLICE, "/committee aan")
+    assert (await world.repos.complexes.get(complex_.id)).committee
+    await world.say(POLICE, "/setstage groep de commissie komt maandelijks bijeen")
+    assert (await world.repos.complexes.get(complex_.id)).stage_override == "group"
+    # Dutch usage texts name the Dutch words.
+    usage = last_message(await world.say(POLICE, "/committee")).text
+    assert "/committee aan" in usage and "/committee uit" in usage
