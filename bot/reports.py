@@ -1,6 +1,11 @@
 """Rules of reports: categories, limits, references, and who may see which details."""
 
-from bot.i18n import N_, _
+from datetime import datetime, tzinfo
+
+from babel.dates import format_date
+
+from bot.activities import format_when
+from bot.i18n import N_, _, current_language
 from bot.routing import CATEGORIES
 
 DESCRIPTION_MAX = 2000
@@ -54,3 +59,20 @@ def kind_text(kind: str) -> str:
 
 def status_label(status: str) -> str:
     return _(STATUS_LABELS[status])
+
+
+# "When" chosen with a button is stored as a value, and written out in each reader's
+# language: a Dutch "vandaag" must not reach an English contact as "vandaag".
+WHEN_NOW = "@now"
+WHEN_TODAY = "@today"
+
+
+def when_text(occurred: str, reported_at: datetime, zone: tzinfo) -> str:
+    """When it happened, for the current reader: absolute, in their language."""
+    if occurred == WHEN_NOW:
+        return _("{moment} (while it was reported)").format(
+            moment=format_when(reported_at, zone, current_language()))
+    if occurred == WHEN_TODAY:
+        return _("{day} (the day it was reported)").format(day=format_date(
+            reported_at.astimezone(zone).date(), "full", locale=current_language()))
+    return occurred

@@ -13,13 +13,14 @@ An anonymous reporter's name, username and id never reach a target: only the bot
 import html
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta, tzinfo
 
 from babel.dates import format_timedelta
 from telegram import InlineKeyboardButton, Update
 from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
+from bot.activities import format_when
 from bot.clock import to_db
 from bot.context import BuurtnetContext
 from bot.i18n import _, current_language, use_language
@@ -32,6 +33,7 @@ from bot.reports import (
     kind_text,
     reference,
     status_label,
+    when_text,
 )
 from bot.repositories.outbox import Message
 from bot.repositories.reports import Report, Target
@@ -88,8 +90,11 @@ async def people_behind(context: BuurtnetContext, complex_: Complex, target: str
 # -- the messages ------------------------------------------------------------------------
 
 
-def report_text(report: Report, complex_: Complex) -> str:
-    """At most about 2,500 characters: added information goes in messages of its own."""
+def report_text(report: Report, complex_: Complex, zone: tzinfo) -> str:
+    """At most about 2,500 characters: added information goes in messages of its own.
+
+    Self-contained: a professional acts on it without scrolling back; times are absolute,
+    in the reader's language."""
     lines = [_("<b>Report {reference}</b> · {kind}: {category}").format(
         reference=reference(report.id), kind=kind_text(report.kind),
         category=category_label(report.category))]
@@ -97,7 +102,10 @@ def report_text(report: Report, complex_: Complex) -> str:
         lines.append(_("⚠️ Urgent: happening now, violence, or a sexual offence."))
     lines += [
         _("Complex: {complex}").format(complex=html.escape(complex_.name)),
-        _("When: {when}").format(when=html.escape(report.occurred)),
+        _("Reported: {moment}").format(moment=format_when(report.created_at, zone,
+                                                          current_language())),
+        _("When: {when}").format(when=html.escape(when_text(report.occurred,
+                                                            report.created_at, zone))),
         _("Where: {where}").format(where=html.escape(report.place) if report.place
                                    else _("see the location below") if report.latitude
                                    is not None else "—"),
@@ -139,13 +147,33 @@ async def level_messages(
                 targets.append(Target(telegram_id, target, acts, report.lap, report.level, key))
                 with use_language(await language_for(context, telegram_id)):
                     messages += _notification(report, complex_, level, key, telegram_id,
-                                              acts, additions)
+                                              acts, additions, context)
     return targets, messages
 
 
+def _why(report: Report, level: Level, zone: tzinfo, now: datetime) -> list[str]:
+    """Why this reaches the reader at this level, and by when to pick it up."""
+    lines = []
+    if report.level > 0:
+        before = report.chain[report.level - 1]
+        lines.append(_("It reaches you because {targets} did not pick it up within "
+                       "{timeout}.").format(
+            targets=", ".join(target_label(t) for t in before.targets),
+            timeout=format_timedelta(timedelta(seconds=before.timeout_seconds),
+                                     locale=current_language())))
+    deadline = now + timedelta(seconds=level.timeout_seconds)
+    lines.append(_("Please pick it up before {deadline}; otherwise it goes further.").format(
+        deadline=format_when(deadline, zone, current_language())))
+    return lines
+
+
 def _notification(report: Report, complex_: Complex, level: Level, key: str,
-                  telegram_id: int, acts: bool, additions: list[str]) -> list[Message]:
-    text = report_text(report, complex_)
+                  telegram_id: int, acts: bool, additions: list[str],
+                  context: BuurtnetContext) -> list[Message]:
+    zone = context.config.tz
+    text = report_text(report, complex_, zone)
+    if acts:
+        text += "\n\n" + "\n".join(_why(report, level, zone, context.clock.now()))
     if not acts:
         text += "\n\n" + _("For your information: {handlers} handle this report.").format(
             handlers=", ".join(target_label(t) for t in level.targets))
@@ -489,7 +517,7 @@ async def on_action(update: Update, context: BuurtnetContext) -> None:
         complex_ = await context.repos.complexes.get(report.complex_id)
         assert complex_ is not None
         await query.answer()
-        await reply(update, report_text(report, complex_), action_keyboard(
+        await reply(update, report_text(report, complex_, context.config.tz), action_keyboard(
             report.id, acknowledged=report.acknowledged_by is not None))
     elif action == "ack":
         await _acknowledge(update, context, report, me)

@@ -20,10 +20,13 @@ from bot.reports import (
     PLACE_MAX,
     SENSITIVE_CATEGORIES,
     WHEN_MAX,
+    WHEN_NOW,
+    WHEN_TODAY,
     category_label,
     kind_text,
     reference,
     status_label,
+    when_text,
 )
 from bot.repositories.reports import Report
 from bot.routing import is_urgent
@@ -93,16 +96,17 @@ def _prompt(context: BuurtnetContext, draft: Draft, group_linked: bool
         return _("May I share this concern in your complex's group, without any name, so "
                  "neighbours can say \"me too\"?"), [[
             _button(_("Yes, share it"), "rp:share:yes"), _button(_("No"), "rp:share:no")]]
-    return _summary(data) + "\n\n" + _("Send this report?"), [[
+    return _summary(data, context) + "\n\n" + _("Send this report?"), [[
         _button(_("Send"), "rp:confirm:yes"), _button(_("Cancel"), "rp:confirm:no")]]
 
 
-def _summary(data: dict) -> str:
+def _summary(data: dict, context: BuurtnetContext) -> str:
     lines = [
         _("Kind: {kind}").format(kind=_(KIND_LABELS[data["kind"]])),
         _("Category: {category}").format(category=_(CATEGORY_LABELS[data["category"]])),
         _("Happening now: {answer}").format(answer=_("yes") if data["now"] else _("no")),
-        _("When: {when}").format(when=html.escape(data["when"])),
+        _("When: {when}").format(when=html.escape(when_text(
+            data["when"], context.clock.now(), context.config.tz))),
         _("Where: {where}").format(where=html.escape(data.get("where") or _("a location"))),
         _("What: {what}").format(what=html.escape(data["what"])),
     ]
@@ -209,7 +213,7 @@ async def on_button(update: Update, context: BuurtnetContext) -> None:
         "now": {"yes": True, "no": False},
         "kind": {"incident": "incident", "concern": "concern"},
         "category": {key: key for key in CATEGORY_LABELS},
-        "when": {"now": _("just now"), "today": _("today")},
+        "when": {"now": WHEN_NOW, "today": WHEN_TODAY},
         "photo": {"skip": None},
         "identity": {"anonymous": True, "named": False},
         "share": {"yes": True, "no": False},
@@ -276,7 +280,7 @@ async def _send(update: Update, context: BuurtnetContext, draft: Draft) -> None:
         text = _("This bot is not an emergency service: if anyone is in danger, call "
                  "{emergency} now.").format(emergency=context.config.emergency_number) + \
             "\n\n" + text
-    await reply(update, text + "\n\n" + _summary(data))
+    await reply(update, text + "\n\n" + _summary(data, context))
 
 
 def _shared_text(report: Report) -> str:

@@ -327,3 +327,26 @@ async def test_dutch_arguments_work_in_commands(world: World) -> None:
     # Dutch usage texts name the Dutch words.
     usage = last_message(await world.say(POLICE, "/committee")).text
     assert "/committee aan" in usage and "/committee uit" in usage
+
+
+async def test_escalations_are_self_contained_with_absolute_times(world: World) -> None:
+    await _complex(world)
+    step = last_message(await world.say(REPORTER, "/report"))
+    for data in ("rp:now:no", "rp:kind:incident", "rp:category:theft", "rp:when:today"):
+        step = last_message(await world.press(REPORTER, step, data))
+    step = last_message(await world.say(REPORTER, "Bike shed"))
+    step = last_message(await world.say(REPORTER, "Bike stolen"))
+    step = last_message(await world.press(REPORTER, step, "rp:photo:skip"))
+    step = last_message(await world.press(REPORTER, step, "rp:identity:anonymous"))
+    calls = await world.press(REPORTER, step, "rp:confirm:yes")
+    first = _escalation(calls, CONTACT).text  # the clock stands at Monday 5 Jan 2026, 13:00
+    assert "Reported: Monday, January 5, 2026, 1:00\u202fPM" in first
+    assert "When: Monday, January 5, 2026 (the day it was reported)" in first
+    assert "Please pick it up before Monday, January 5, 2026, 5:00\u202fPM" in first
+    assert await world.repos.reports.get(1) and (await world.repos.reports.get(1)).occurred \
+        == "@today"  # a value, not a word of the reporter's language
+    world.clock.advance(timedelta(hours=4, minutes=1))
+    second = _escalation(await sweep(world), POLICE).text  # Pieter reads Dutch
+    assert nl("It reaches you because {targets} did not pick it up within {timeout}.").format(
+        targets=nl("municipality"), timeout="4 uur") in second
+    assert "maandag 5 januari 2026" in second
