@@ -118,6 +118,19 @@ _STILL_IN_ROLE = (
 )
 
 
+async def _record_targets(conn: aiosqlite.Connection, report: Report, targets: list[Target],
+                          now: datetime, *, replace: bool) -> None:
+    """Who was sent the current level. `replace`: a newer copy (resent, handed) becomes
+    their message, whose buttons are retired when the report is resolved."""
+    verb = "INSERT OR REPLACE" if replace else "INSERT OR IGNORE"
+    await conn.executemany(
+        f"{verb} INTO escalation_targets (report_id, lap, level, telegram_id, target, acts,"
+        " outbox_key, notified_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [(report.id, report.lap, report.level, t.telegram_id, t.target, int(t.acts),
+          t.outbox_key, to_db(now)) for t in targets],
+    )
+
+
 class ReportRepository:
     def __init__(self, db: Database, clock: Clock) -> None:
         self.db = db
@@ -238,12 +251,7 @@ class ReportRepository:
             )
             if cursor.rowcount == 0:
                 return False
-            await conn.executemany(
-                "INSERT OR IGNORE INTO escalation_targets (report_id, lap, level, telegram_id,"
-                " target, acts, outbox_key, notified_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [(report.id, report.lap, report.level, t.telegram_id, t.target, int(t.acts),
-                  t.outbox_key, to_db(now)) for t in targets],
-            )
+            await _record_targets(conn, report, targets, now, replace=False)
             await queue_all(conn, now, messages)
         return True
 
@@ -323,12 +331,7 @@ class ReportRepository:
             )
             if await cursor.fetchone() is None:
                 return False
-            await conn.executemany(
-                "INSERT OR IGNORE INTO escalation_targets (report_id, lap, level, telegram_id,"
-                " target, acts, outbox_key, notified_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [(report.id, report.lap, report.level, t.telegram_id, t.target, int(t.acts),
-                  t.outbox_key, to_db(now)) for t in targets],
-            )
+            await _record_targets(conn, report, targets, now, replace=False)
             await queue_all(conn, now, messages)
         return True
 
@@ -346,12 +349,7 @@ class ReportRepository:
             )
             if cursor.rowcount == 0:
                 return False
-            await conn.execute(
-                "INSERT OR REPLACE INTO escalation_targets (report_id, lap, level, telegram_id,"
-                " target, acts, outbox_key, notified_at) VALUES (?, ?, ?, ?, ?, 1, ?, ?)",
-                (report.id, report.lap, report.level, target.telegram_id, target.target,
-                 target.outbox_key, to_db(now)),
-            )
+            await _record_targets(conn, report, [target], now, replace=True)
             await queue_all(conn, now, messages)
         return True
 
@@ -360,12 +358,7 @@ class ReportRepository:
         """The current level sent round again: each target's newest copy is `messages`'."""
         now = self.clock.now()
         async with self.db.transaction() as conn:
-            await conn.executemany(
-                "INSERT OR REPLACE INTO escalation_targets (report_id, lap, level, telegram_id,"
-                " target, acts, outbox_key, notified_at) VALUES (?, ?, ?, ?, ?, 1, ?, ?)",
-                [(report.id, report.lap, report.level, t.telegram_id, t.target, t.outbox_key,
-                  to_db(now)) for t in targets],
-            )
+            await _record_targets(conn, report, targets, now, replace=True)
             await queue_all(conn, now, messages)
 
     async def open_overview(self, limit: int) -> list[Report]:
