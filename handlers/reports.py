@@ -70,7 +70,10 @@ def _prompt(context: BuurtnetContext, draft: Draft, group_linked: bool
                  "situation)?"), [[_button(kind_text("incident"), "rp:kind:incident"),
                                    _button(kind_text("concern"), "rp:kind:concern")]]
     if step == "category":
-        return _("What is it about?"), [
+        # Happening now: the number to call comes first, before any question.
+        ask = (emergency_text(context) + "\n\n" + _("What is it about?") if data.get("now")
+               else _("What is it about?"))
+        return ask, [
             [_button(_(label), f"rp:category:{key}")] for key, label in CATEGORY_LABELS.items()]
     if step == "when":
         return _("When did it happen? Type it (for example: yesterday around 23:00), or "
@@ -160,8 +163,19 @@ async def _show(update: Update, context: BuurtnetContext, draft: Draft) -> None:
     await reply(update, text, keyboard)
 
 
+# While it is happening, ask only what the responders need: the category, where, what.
+# It is an incident, it happens at the moment of reporting, and it goes anonymously.
+URGENT_ANSWERS = {"kind": "incident", "when": WHEN_NOW, "photo": None, "anonymous": True,
+                  "share": False}
+URGENT_SKIPPED = frozenset({"kind", "when", "photo", "identity", "share"})
+
+
 async def _advance(update: Update, context: BuurtnetContext, draft: Draft, data: dict) -> None:
     step = STEPS[STEPS.index(draft.step) + 1]
+    if data.get("now"):
+        data = {**URGENT_ANSWERS, **data} if draft.step == "now" else data
+        while step in URGENT_SKIPPED:
+            step = STEPS[STEPS.index(step) + 1]
     if step == "share":
         complex_ = await context.repos.complexes.get(data["complex_id"])
         # Only an ordinary worry is shown to neighbours: nothing urgent, nothing sexual.

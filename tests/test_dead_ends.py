@@ -350,3 +350,24 @@ async def test_escalations_are_self_contained_with_absolute_times(world: World) 
     assert nl("It reaches you because {targets} did not pick it up within {timeout}.").format(
         targets=nl("municipality"), timeout="4 uur") in second
     assert "maandag 5 januari 2026" in second
+
+
+async def test_the_urgent_path_asks_only_category_where_and_what(world: World) -> None:
+    await _complex(world)
+    first = last_message(await world.say(REPORTER, "/report"))
+    assert first.text.startswith("<b>In an emergency, call 112 now.</b>")
+    category = last_message(await world.press(REPORTER, first, "rp:now:yes"))
+    assert category.text.startswith("<b>In an emergency, call 112 now.</b>")
+    assert "rp:category:violence" in [b["callback_data"] for b in category.buttons]
+    where = last_message(await world.press(REPORTER, category, "rp:category:violence"))
+    assert "Where?" in where.text
+    what = last_message(await world.say(REPORTER, "Hall, ground floor"))
+    summary = last_message(await world.say(REPORTER, "Two men fighting"))
+    assert "rp:confirm:yes" in [b["callback_data"] for b in summary.buttons]
+    assert "Kind: Incident" in summary.text and "(while it was reported)" in summary.text
+    assert what.text != summary.text
+    calls = await world.press(REPORTER, summary, "rp:confirm:yes")
+    report = await world.repos.reports.get(1)
+    assert report is not None and report.urgent and report.occurred == "@now"
+    assert report.kind == "incident" and report.anonymous
+    _escalation(calls, POLICE)

@@ -36,6 +36,13 @@ async def _report(world: World, *, now: str = "no", kind: str = "concern",
                   share: str | None = None, what: str = "Loud music every night after 2 am",
                   ) -> list[Call]:
     step = last_message(await world.say(REPORTER, "/report"))
+    if now == "yes":  # the urgent path: category, where, what; anonymous, at this moment
+        assert kind == "incident" and identity == "anonymous"
+        for data in ("rp:now:yes", f"rp:category:{category}"):
+            step = last_message(await world.press(REPORTER, step, data))
+        step = last_message(await world.say(REPORTER, "Corridor, 3rd floor"))
+        step = last_message(await world.say(REPORTER, what))
+        return await world.press(REPORTER, step, "rp:confirm:yes")
     for data in (f"rp:now:{now}", f"rp:kind:{kind}", f"rp:category:{category}"):
         step = last_message(await world.press(REPORTER, step, data))
     step = last_message(await world.say(REPORTER, "last night around 2"))
