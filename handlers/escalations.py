@@ -36,7 +36,7 @@ from bot.reports import (
     when_text,
 )
 from bot.repositories.outbox import Message
-from bot.repositories.reports import Report, Target
+from bot.repositories.reports import Question, Report, Target
 from bot.routing import CONTACT_TARGETS, Level
 from bot.validation import InvalidInput, free_text
 from handlers.common import (
@@ -130,10 +130,30 @@ def action_keyboard(report_id: int, *, acknowledged: bool = False) -> Keyboard:
     ]
 
 
+def history_text(questions: list[Question]) -> str:
+    """What was asked and answered so far, for whoever gets the report next."""
+    if not questions:
+        return ""
+    lines = [_("<b>Asked so far</b>:")]
+    for question in questions:
+        lines.append(_("Q: {question}").format(question=html.escape(question.question)))
+        lines.append(_("A: {answer}").format(answer=html.escape(question.answer))
+                     if question.answer is not None else _("A: (no answer yet)"))
+    return "\n".join(lines)
+
+
+async def full_text(context: BuurtnetContext, report: Report, complex_: Complex) -> str:
+    """The report with what was asked and answered about it: to act on at once."""
+    history = history_text(await context.repos.reports.questions_of(report.id))
+    text = report_text(report, complex_, context.config.tz)
+    return text + "\n\n" + history if history else text
+
+
 async def level_messages(
     context: BuurtnetContext, report: Report, complex_: Complex, level: Level,
 ) -> tuple[list[Target], list[Message]]:
     additions = await context.repos.reports.additions(report.id)
+    history = history_text(await context.repos.reports.questions_of(report.id))
     targets: list[Target] = []
     messages: list[Message] = []
     seen: set[int] = {report.reporter_id}  # never send someone their own report
@@ -147,7 +167,7 @@ async def level_messages(
                 targets.append(Target(telegram_id, target, acts, report.lap, report.level, key))
                 with use_language(await language_for(context, telegram_id)):
                     messages += _notification(report, complex_, level, key, telegram_id,
-                                              acts, additions, context)
+                                              acts, additions, context, history)
     return targets, messages
 
 
@@ -169,9 +189,9 @@ def _why(report: Report, level: Level, zone: tzinfo, now: datetime) -> list[str]
 
 def _notification(report: Report, complex_: Complex, level: Level, key: str,
                   telegram_id: int, acts: bool, additions: list[str],
-                  context: BuurtnetContext) -> list[Message]:
+                  context: BuurtnetContext, history: str) -> list[Message]:
     zone = context.config.tz
-    text = report_text(report, complex_, zone)
+    text = report_text(report, complex_, zone) + ("\n\n" + history if history else "")
     if acts:
         text += "\n\n" + "\n".join(_why(report, level, zone, context.clock.now()))
     if not acts:
@@ -517,7 +537,7 @@ async def on_action(update: Update, context: BuurtnetContext) -> None:
         complex_ = await context.repos.complexes.get(report.complex_id)
         assert complex_ is not None
         await query.answer()
-        await reply(update, report_text(report, complex_, context.config.tz), action_keyboard(
+        await reply(update, await full_text(context, report, complex_), action_keyboard(
             report.id, acknowledged=report.acknowledged_by is not None))
     elif action == "ack":
         await _acknowledge(update, context, report, me)

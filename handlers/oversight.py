@@ -6,7 +6,7 @@ initiator of its complex. The alerts operators get about a report carry the same
 """
 
 import html
-from datetime import datetime, tzinfo
+from datetime import datetime
 
 from babel.dates import format_timedelta
 from telegram import InlineKeyboardButton, Update
@@ -109,7 +109,8 @@ async def on_button(update: Update, context: BuurtnetContext) -> None:
     action = parts[1]
     if action == "open":
         await query.answer()
-        text = report_view(report, complex_, context.config.tz) + "\n\n" + \
+        # As a contact sees it; an anonymous reporter stays anonymous.
+        text = await escalations.full_text(context, report, complex_) + "\n\n" + \
             await _state(context, report)
         await reply(update, text, escalations.operator_actions(report.id))
     elif action == "resend":
@@ -129,11 +130,6 @@ async def on_button(update: Update, context: BuurtnetContext) -> None:
         await _hand(update, context, report, complex_, int(parts[3]))
     else:
         await stale_button(query)
-
-
-def report_view(report: Report, complex_: Complex, zone: tzinfo) -> str:
-    """The report as a contact sees it; an anonymous reporter stays anonymous."""
-    return escalations.report_text(report, complex_, zone)
 
 
 async def _hand_choices(context: BuurtnetContext, report: Report, complex_: Complex
@@ -160,7 +156,7 @@ async def _hand(update: Update, context: BuurtnetContext, report: Report, comple
     level = report.current_level or report.chain[-1]
     with use_language(await language_for(context, telegram_id)):
         text = _("The operators hand this report to you.") + "\n\n" + \
-            escalations.report_text(report, complex_, context.config.tz)
+            await escalations.full_text(context, report, complex_)
         keyboard = escalations.action_keyboard(
             report.id, acknowledged=report.acknowledged_by is not None)
     message = Message(key, telegram_id, text,
@@ -210,7 +206,7 @@ async def _resend(update: Update, context: BuurtnetContext, report: Report, comp
             resent.append(Message(
                 f"resend:{report.id}:{moment}:{target.telegram_id}", target.telegram_id,
                 _("Sent again by the operators.") + "\n\n"
-                + escalations.report_text(report, complex_, context.config.tz),
+                + await escalations.full_text(context, report, complex_),
                 [[button.to_dict() for button in row] for row in keyboard]))
     fresh_targets = [Target(t.telegram_id, t.target, True, report.lap, report.level, m.key)
                      for t, m in zip(acting.values(), resent, strict=True)]

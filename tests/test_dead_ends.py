@@ -11,7 +11,7 @@ from bot.offline import Call, TelegramError
 from handlers.escalations import reach_newcomers
 from tests.conftest import make_config
 from tests.people import CONTACT, INITIATOR, OPERATOR, POLICE, RESIDENT, STRANGER, user
-from tests.test_reports import REPORTER, _complex, _escalation, _report, _to
+from tests.test_reports import CORPORATION, REPORTER, _complex, _escalation, _report, _to
 from tests.world import World, alerts, last_message, nl, sent, sweep
 
 SECOND_POLICE = user(2004, "Paula")
@@ -371,3 +371,20 @@ async def test_the_urgent_path_asks_only_category_where_and_what(world: World) -
     assert report is not None and report.urgent and report.occurred == "@now"
     assert report.kind == "incident" and report.anonymous
     _escalation(calls, POLICE)
+
+
+async def test_a_forwarded_report_carries_the_questions_and_answers(world: World) -> None:
+    await _complex(world)
+    escalation = _escalation(await _report(world, kind="incident", category="theft",
+                                           what="Bike stolen"), CONTACT)
+    await world.press(CONTACT, escalation, "es:ack:1")
+    await world.press(CONTACT, escalation, "es:ask:1")
+    await world.say(CONTACT, "Which shed?")
+    await world.say(REPORTER, "The one by building B")
+    await world.press(CONTACT, escalation, "es:ask:1")
+    await world.say(CONTACT, "Was it locked?")
+    choose = last_message(await world.press(CONTACT, escalation, "es:fwd:1"))
+    forwarded = _escalation(await world.press(CONTACT, choose, "es:fw:1:corporation"),
+                            CORPORATION).text
+    assert "Q: Which shed?\nA: The one by building B" in forwarded
+    assert "Q: Was it locked?\nA: (no answer yet)" in forwarded

@@ -564,6 +564,12 @@ class ReportRepository:
                              _with_question(message.keyboard, question_id))
         return question_id
 
+    async def questions_of(self, report_id: int) -> list[Question]:
+        rows = await self.db.fetch_all(
+            "SELECT * FROM report_questions WHERE report_id = ? ORDER BY id", (report_id,))
+        return [Question(row["id"], row["report_id"], row["asked_by"], row["question"],
+                         row["answer"]) for row in rows]
+
     async def open_question_of(self, reporter_id: int) -> Question | None:
         """The newest question still unanswered about an open report of this reporter."""
         row = await self.db.fetch_one(
