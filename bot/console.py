@@ -468,17 +468,13 @@ class Console:
     async def _pass(self, delta: timedelta) -> list[tuple[datetime, list[Call]]]:
         """Let `delta` pass: sweep at every moment something falls due on the way, in time
         order, and at the end; return what the bot did at each of those moments."""
-        from handlers.schedule import SWEEP_EVERY, next_due  # after bot.app, like the session
+        from handlers.schedule import next_due  # after bot.app, like the session's imports
 
         end = self.clock.now() + delta
         moments: list[tuple[datetime, list[Call]]] = []
         while (due := await next_due(BuurtnetContext(self.session.app))) is not None \
                 and due < end:
-            # What a sweep could not do yet (a message waiting for its retry, say) is tried
-            # again a sweep later, as the job queue would.
-            self.clock.advance(max(due - self.clock.now(), SWEEP_EVERY))
-            if self.clock.now() >= end:
-                break
+            self.clock.advance(due - self.clock.now())  # always ahead: see next_due
             moments.append((self.clock.now(), await self._sweep()))
         self.clock.advance(end - self.clock.now())
         moments.append((self.clock.now(), await self._sweep()))

@@ -125,7 +125,7 @@ class FakeTelegram:
         return {"reply_markup": markup} if markup else {}
 
     def _api_sendMessage(self, params: dict, files: dict) -> dict:
-        if len(str(params["text"])) > 4096:
+        if len(str(params["text"]).encode("utf-16-le")) // 2 > 4096:  # UTF-16 code units
             raise TelegramError(400, "Bad Request: message is too long")
         return self._new_message(
             int(params["chat_id"]), text=str(params["text"]), **self._markup(params)

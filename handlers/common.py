@@ -77,8 +77,8 @@ async def reply_lines(update: Update, header: str, lines: list[str],
     the buttons under the last message."""
     chunks: list[str] = [header]
     for line in lines:
-        if len(chunks[-1]) + 1 + len(line) > MESSAGE_MAX:
-            chunks.append(line[:MESSAGE_MAX])
+        if utf16_length(chunks[-1]) + 1 + utf16_length(line) > MESSAGE_MAX:
+            chunks.append(line[:MESSAGE_MAX // 2])  # one line never is this long
         else:
             chunks[-1] += "\n" + line
     for number, chunk in enumerate(chunks, start=1):
@@ -116,6 +116,23 @@ async def stale_button(query: CallbackQuery) -> None:
 
 def command_args(context: BuurtnetContext) -> list[str]:
     return list(context.args or [])
+
+
+ID_DIGITS = 18  # SQLite integers are 64-bit; Telegram ids have at most 52 bits
+
+
+def parse_id(text: str) -> int | None:
+    """A record or Telegram id from callback data; None for anything else ("²", "-", a
+    number too large for the database), so forged data is refused rather than raised on."""
+    digits = text.removeprefix("-")
+    if not digits.isascii() or not digits.isdecimal() or len(digits) > ID_DIGITS:
+        return None
+    return int(text)
+
+
+def utf16_length(text: str) -> int:
+    """Telegram counts a message's length in UTF-16 code units: an emoji counts two."""
+    return len(text.encode("utf-16-le")) // 2
 
 
 def split_data(query: CallbackQuery, parts: int) -> list[str] | None:

@@ -45,6 +45,7 @@ from handlers.common import (
     language_for,
     markup,
     notify,
+    parse_id,
     reply,
     reply_lines,
     require_private,
@@ -477,10 +478,11 @@ async def _acting_on(update: Update, context: BuurtnetContext, actions: tuple[st
     query = update.callback_query
     assert query is not None and update.effective_user is not None
     pieces = (query.data or "").split(":")
-    if len(pieces) < 3 or pieces[1] not in actions or not pieces[2].isdigit():
+    report_id = parse_id(pieces[2]) if len(pieces) >= 3 else None
+    if report_id is None or pieces[1] not in actions:
         await stale_button(query)
         return None
-    report = await context.repos.reports.get(int(pieces[2]))
+    report = await context.repos.reports.get(report_id)
     if report is None or not await context.repos.reports.is_actor(report.id,
                                                                    update.effective_user.id):
         await query.answer(_("Only the people this report was sent to can act on it."),

@@ -24,7 +24,9 @@ from handlers.common import (
     Keyboard,
     kind_label,
     language_for,
+    parse_id,
     reply,
+    reply_lines,
     require_private,
     stale_button,
     standing,
@@ -85,7 +87,8 @@ async def openreports_command(update: Update, context: BuurtnetContext) -> None:
         lines.append(_("… and {count} more").format(count=total - len(reports)))
     buttons = [InlineKeyboardButton(reference(report.id), callback_data=f"or:open:{report.id}")
                for report in reports]
-    await reply(update, "\n".join(lines), [buttons[i:i + 4] for i in range(0, len(buttons), 4)])
+    await reply_lines(update, lines[0], lines[1:],
+                      [buttons[i:i + 4] for i in range(0, len(buttons), 4)])
 
 
 async def on_button(update: Update, context: BuurtnetContext) -> None:
@@ -94,11 +97,12 @@ async def on_button(update: Update, context: BuurtnetContext) -> None:
     if not await _is_operator(update, context):
         return
     parts = (query.data or "").split(":")
+    ids = [parse_id(part) for part in parts[2:]]
     if len(parts) not in (3, 4) or parts[1] not in ("open", "resend", "hand", "to") \
-            or not all(part.lstrip("-").isdigit() for part in parts[2:]):
+            or None in ids:
         await stale_button(query)
         return
-    report = await context.repos.reports.get(int(parts[2]))
+    report = await context.repos.reports.get(ids[0])
     complex_ = await context.repos.complexes.get(report.complex_id) if report else None
     if report is None or complex_ is None:
         await stale_button(query)
@@ -126,8 +130,8 @@ async def on_button(update: Update, context: BuurtnetContext) -> None:
         await reply(update, _("Hand {reference} to:").format(reference=reference(report.id)),
                     [[InlineKeyboardButton(label, callback_data=f"or:to:{report.id}:{who}")]
                      for who, _target, label in choices])
-    elif action == "to" and len(parts) == 4:
-        await _hand(update, context, report, complex_, int(parts[3]))
+    elif action == "to" and len(ids) == 2 and ids[1] is not None:
+        await _hand(update, context, report, complex_, ids[1])
     else:
         await stale_button(query)
 

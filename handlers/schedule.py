@@ -32,8 +32,14 @@ NEXT_DUE = (escalations.next_due, introductions.next_due, activities.next_due,
 
 
 async def next_due(context: BuurtnetContext) -> datetime | None:
-    """The earliest moment a step has something to do, as far as the database says."""
-    moments = [moment for find in NEXT_DUE if (moment := await find(context)) is not None]
+    """The earliest moment after now that a step has something to do, as the database says.
+
+    What was due at or before now had its sweep already; if it is still there, the sweep
+    could not do it (it is retried at the next moment), so it does not count as next.
+    """
+    now = context.clock.now()
+    moments = [moment for find in NEXT_DUE
+               if (moment := await find(context)) is not None and moment > now]
     return min(moments, default=None)
 
 

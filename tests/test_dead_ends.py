@@ -8,6 +8,7 @@ from bot.context import BuurtnetContext
 from bot.keywords import keyword
 from bot.models import ContactKind, ResidentRole, ResidentStatus
 from bot.offline import Call, TelegramError
+from handlers.common import utf16_length
 from handlers.escalations import reach_newcomers
 from tests.conftest import make_config
 from tests.people import CONTACT, INITIATOR, OPERATOR, POLICE, RESIDENT, STRANGER, user
@@ -388,3 +389,33 @@ async def test_a_forwarded_report_carries_the_questions_and_answers(world: World
                             CORPORATION).text
     assert "Q: Which shed?\nA: The one by building B" in forwarded
     assert "Q: Was it locked?\nA: (no answer yet)" in forwarded
+
+
+async def test_malformed_ids_in_buttons_are_refused_not_raised_on(world: World) -> None:
+    await _bare_complex(world)
+    await _report(world, kind="incident", category="theft", what="Bike stolen")
+    for person, data in ((OPERATOR, "or:open:²"), (OPERATOR, "or:to:1:" + "9" * 40),
+                         (OPERATOR, "or:open:" + "9" * 40), (OPERATOR, "or:open:\u200b1"),
+                         (CONTACT, "es:res:²"), (CONTACT, "es:open:" + "9" * 40),
+                         (CONTACT, "es:take:-1")):
+        calls = await world.feed(world.telegram.press_update(person, person["id"], 1, data))
+        assert alerts(calls), data  # a clear answer, not "something went wrong"
+        assert not any("went wrong" in c.text for c in sent(calls)), data
+        assert sent(calls, OPERATOR["id"]) == [] or person is OPERATOR, data
+
+
+def test_message_length_is_counted_as_telegram_counts_it() -> None:
+    assert utf16_length("abc") == 3 and utf16_length("👍") == 2 and utf16_length("é") == 1
+
+
+async def test_a_list_of_emoji_lines_is_split_by_utf16_length(world: World) -> None:
+    complex_ = await world.new_complex()
+    await world.sign_up(INITIATOR, complex_.initiator_code)
+    for number in range(90):  # 3,500 characters, but 6,000 UTF-16 code units
+        await world.repos.people.add_resident(
+            telegram_id=800_000 + number, complex_id=complex_.id, first_name="🙂" * 30,
+            building=None, interests=[], wants_to_organise=False, wants_introductions=False,
+            role=ResidentRole.RESIDENT, status=ResidentStatus.ACTIVE)
+    members = sent(await world.say(INITIATOR, "/members"), INITIATOR["id"])
+    assert len(members) >= 2 and all(utf16_length(m.text) <= 4096 for m in members)
+    assert sum(m.text.count("🙂" * 30) for m in members) == 90
