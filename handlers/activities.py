@@ -24,6 +24,7 @@ from handlers.common import (
     draft_button,
     language_for,
     notify,
+    parse_id,
     reply,
     require_private,
     say_invalid,
@@ -195,7 +196,7 @@ async def on_plan_button(update: Update, context: BuurtnetContext) -> None:
     data = dict(draft.data)
     if step == "source" and value == "new":
         next_step = "title"
-    elif step == "source" and value.isdigit():
+    elif step == "source" and parse_id(value) is not None:
         idea = await context.repos.ideas.get(int(value))
         if idea is None or idea.complex_id != data["complex_id"] or not idea.is_open:
             await query.answer(_("This idea is no longer open."), show_alert=True)
@@ -298,7 +299,7 @@ async def on_button(update: Update, context: BuurtnetContext) -> None:
     query = update.callback_query
     assert query is not None and update.effective_user is not None
     parts = split_data(query, 3)
-    if parts is None or parts[1] not in ("go", "held", "off") or not parts[2].isdigit():
+    if parts is None or parts[1] not in ("go", "held", "off") or parse_id(parts[2]) is None:
         await stale_button(query)
         return
     activity = await context.repos.activities.get(int(parts[2]))

@@ -8,7 +8,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler
 from bot.context import BuurtnetContext
 from bot.i18n import _, use_language
 from bot.models import Complex, Resident, ResidentStatus
-from handlers.common import language_for, notify, split_data, stale_button, standing
+from handlers.common import language_for, notify, parse_id, split_data, stale_button, standing
 from handlers.introductions import welcome_in_group
 from handlers.stage_changes import refresh_stage
 
@@ -45,7 +45,7 @@ async def on_button(update: Update, context: BuurtnetContext) -> None:
     query = update.callback_query
     assert query is not None
     parts = split_data(query, 3)
-    if parts is None or parts[1] not in ("ok", "no") or not parts[2].isdigit():
+    if parts is None or parts[1] not in ("ok", "no") or parse_id(parts[2]) is None:
         await stale_button(query)
         return
     repos = context.repos

@@ -768,7 +768,7 @@ async def on_answer_button(update: Update, context: BuurtnetContext) -> None:
     assert query is not None and update.effective_user is not None
     parts = split_data(query, 2)
     question = (await context.repos.reports.question(int(parts[1]))
-                if parts and parts[1].isdigit() else None)
+                if parts and parse_id(parts[1]) is not None else None)
     report = await context.repos.reports.get(question.report_id) if question else None
     if question is None or report is None or report.reporter_id != update.effective_user.id:
         await stale_button(query)
@@ -794,8 +794,9 @@ async def typed_answer(update: Update, context: BuurtnetContext) -> bool:
     if message.reply_to_message is not None:
         key = await context.repos.outbox.key_of(user.id, message.reply_to_message.message_id)
         number = key.removeprefix("question:") if key and key.startswith("question:") else ""
-        question = await context.repos.reports.question(int(number)) if number.isdigit() \
-            else None
+        question_id = parse_id(number)
+        question = (await context.repos.reports.question(question_id)
+                    if question_id is not None else None)
         if question is not None and question.answer is not None:
             await reply(update, _("You already answered."))
             return True

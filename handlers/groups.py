@@ -12,6 +12,7 @@ from bot.repositories.complexes import GroupLinkedElsewhere
 from handlers.common import (
     deep_link,
     is_group,
+    parse_id,
     reply,
     require_group,
     split_data,
@@ -62,7 +63,7 @@ async def on_link_button(update: Update, context: BuurtnetContext) -> None:
     query = update.callback_query
     assert query is not None
     parts = split_data(query, 2)
-    if parts is None or not parts[1].isdigit() or not is_group(update):
+    if parts is None or parse_id(parts[1]) is None or not is_group(update):
         await stale_button(query)
         return
     complex_ = await context.repos.complexes.get(int(parts[1]))

@@ -20,6 +20,7 @@ from handlers.common import (
     command_args,
     is_group,
     markup,
+    parse_id,
     reply,
     require_private,
     say_invalid,
@@ -256,7 +257,7 @@ async def closeidea_command(update: Update, context: BuurtnetContext) -> None:
         return
     args = command_args(context)
     number = args[0].lstrip("#") if len(args) == 1 else ""
-    if not number.isdigit():
+    if parse_id(number) is None:
         await reply(update, _("Usage: /closeidea 12, with the idea's number from /ideas."))
         return
     idea = await context.repos.ideas.get(int(number))
@@ -281,7 +282,7 @@ async def on_button(update: Update, context: BuurtnetContext) -> None:
     query = update.callback_query
     assert query is not None and update.effective_user is not None
     parts = split_data(query, 3)
-    if parts is None or parts[1] not in ("support", "help", "close") or not parts[2].isdigit():
+    if parts is None or parts[1] not in ("support", "help", "close") or parse_id(parts[2]) is None:
         await stale_button(query)
         return
     idea = await context.repos.ideas.get(int(parts[2]))

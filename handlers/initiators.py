@@ -22,6 +22,7 @@ from handlers.common import (
     language_for,
     markup,
     notify,
+    parse_id,
     reply,
     reply_lines,
     require_private,
@@ -115,7 +116,7 @@ async def initiatorlink_command(update: Update, context: BuurtnetContext) -> Non
     args = command_args(context)
     complex_id = who.initiator_complex_id
     if who.is_operator and args:
-        complex_id = int(args[0].lstrip("#")) if args[0].lstrip("#").isdigit() else None
+        complex_id = int(args[0].lstrip("#")) if parse_id(args[0].lstrip("#")) is not None else None
         if complex_id is None or await context.repos.complexes.get(complex_id) is None:
             await reply(update, _("There is no complex with number {number}.").format(
                 number=html.escape(args[0])))
@@ -293,7 +294,7 @@ async def on_suggestion_button(update: Update, context: BuurtnetContext) -> None
     query = update.callback_query
     assert query is not None
     parts = split_data(query, 3)
-    if parts is None or parts[1] not in ("ask", "yes", "no") or not parts[2].isdigit():
+    if parts is None or parts[1] not in ("ask", "yes", "no") or parse_id(parts[2]) is None:
         await stale_button(query)
         return
     resident = await context.repos.people.resident(int(parts[2]))

@@ -24,6 +24,7 @@ from handlers.common import (
     Keyboard,
     language_for,
     notify,
+    parse_id,
     reply,
     require_private,
     split_data,
@@ -176,7 +177,7 @@ async def _member_and_introduction(
     assert query is not None and update.effective_user is not None
     parts = split_data(query, 3)
     resident = await context.repos.people.resident_of(update.effective_user.id)
-    if parts is None or parts[1] not in answers or not parts[2].isdigit() or resident is None:
+    if parts is None or parts[1] not in answers or parse_id(parts[2]) is None or resident is None:
         await stale_button(query)
         return None
     introduction = await context.repos.introductions.get(int(parts[2]))

@@ -19,6 +19,7 @@ from handlers.common import (
     draft_button,
     kind_label,
     markup,
+    parse_id,
     reply,
     require_private,
     say_invalid,
@@ -193,7 +194,7 @@ async def invitecontact_command(update: Update, context: BuurtnetContext) -> Non
     usage = _("Usage: /invitecontact 3 police: the complex's number, then municipality, "
               "police, corporation or peer. "
               "/complexes shows the numbers.")
-    if len(args) != 2 or not args[0].lstrip("#").isdigit():
+    if len(args) != 2 or parse_id(args[0].lstrip("#")) is None:
         await reply(update, usage)
         return
     complex_ = await context.repos.complexes.get(int(args[0].lstrip("#")))
@@ -231,7 +232,7 @@ async def on_invite_button(update: Update, context: BuurtnetContext) -> None:
         await query.answer(_("Only the operators of this Buurtnet can do that."),
                            show_alert=True)
         return
-    if len(pieces) not in (2, 3, 4) or not pieces[1].isdigit():
+    if len(pieces) not in (2, 3, 4) or parse_id(pieces[1]) is None:
         await stale_button(query)
         return
     complex_ = await context.repos.complexes.get(int(pieces[1]))

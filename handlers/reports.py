@@ -38,6 +38,7 @@ from handlers.common import (
     is_group,
     markup,
     notify,
+    parse_id,
     reply,
     say_invalid,
     split_data,
@@ -313,7 +314,7 @@ async def on_me_too(update: Update, context: BuurtnetContext) -> None:
     assert query is not None and update.effective_user is not None
     parts = split_data(query, 2)
     report = (await context.repos.reports.get(int(parts[1]))
-              if parts and parts[1].isdigit() else None)
+              if parts and parse_id(parts[1]) is not None else None)
     if report is None or not report.shared_in_group:
         await stale_button(query)
         return
@@ -367,7 +368,7 @@ async def on_add_button(update: Update, context: BuurtnetContext) -> None:
     assert query is not None and update.effective_user is not None
     parts = split_data(query, 2)
     report = (await context.repos.reports.get(int(parts[1]))
-              if parts and parts[1].isdigit() else None)
+              if parts and parse_id(parts[1]) is not None else None)
     if report is None or report.reporter_id != update.effective_user.id:
         await stale_button(query)
         return

@@ -419,3 +419,16 @@ async def test_a_list_of_emoji_lines_is_split_by_utf16_length(world: World) -> N
     members = sent(await world.say(INITIATOR, "/members"), INITIATOR["id"])
     assert len(members) >= 2 and all(utf16_length(m.text) <= 4096 for m in members)
     assert sum(m.text.count("🙂" * 30) for m in members) == 90
+
+
+@pytest.mark.parametrize("data", [
+    "act:go:²", "ap:ok:²", "qa:²", "lg:²", "idea:support:²", "init:yes:²", "in:yes:²",
+    "mt:yes:²", "ra:²", "act:go:" + "9" * 40, "idea:support:" + "9" * 40,
+])
+async def test_older_buttons_refuse_forged_ids_too(world: World, data: str) -> None:
+    complex_ = await world.new_complex()
+    await world.sign_up(INITIATOR, complex_.initiator_code)
+    calls = await world.feed(world.telegram.press_update(INITIATOR, INITIATOR["id"], 1, data))
+    assert alerts(calls), data
+    assert not any("went wrong" in c.text for c in sent(calls)), data
+    assert sent(calls, OPERATOR["id"]) == [], data
