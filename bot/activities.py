@@ -1,6 +1,5 @@
-"""Activities: their fields, the typed start time, reminders and the outcome question."""
+"""Activities: their fields, reminders, the outcome question and how a start is shown."""
 
-import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from enum import StrEnum
@@ -96,78 +95,6 @@ def attendance(text: str | None) -> int:
         raise InvalidInput(N_("Please type a whole number from 0 to {max}."),
                            {"max": ATTENDANCE_MAX})
     return int(cleaned)
-
-
-# -- the start time, typed leniently --------------------------------------------------
-
-MONTHS = {
-    name: number
-    for number, names in enumerate(
-        [
-            ("january", "januari", "jan"),
-            ("february", "februari", "feb"),
-            ("march", "maart", "mar", "mrt"),
-            ("april", "apr"),
-            ("may", "mei"),
-            ("june", "juni", "jun"),
-            ("july", "juli", "jul"),
-            ("august", "augustus", "aug"),
-            ("september", "sep", "sept"),
-            ("october", "oktober", "oct", "okt"),
-            ("november", "nov"),
-            ("december", "dec"),
-        ],
-        start=1,
-    )
-    for name in names
-}
-
-_TIME = r"(?P<hour>\d{1,2})[:.hu](?P<minute>\d{2})"
-_DAY, _MONTH, _YEAR = r"(?P<day>\d{1,2})", r"(?P<month>\d{1,2})", r"(?P<year>\d{4})"
-_FORMS = [
-    re.compile(rf"^{_YEAR}-{_MONTH}-{_DAY}(?: |t){_TIME}$"),  # 2026-12-05 19:30
-    re.compile(rf"^{_DAY}[-/.]{_MONTH}(?:[-/.]{_YEAR})? {_TIME}$"),  # 5-12-2026, 5/12
-    re.compile(rf"^{_DAY} (?P<name>[a-z]+)\.?(?: {_YEAR})? {_TIME}$"),  # 5 dec 19:30
-]
-_FILLER = re.compile(r",|\b(?:om|at)\b")
-
-
-def example(now: datetime, zone: tzinfo) -> str:
-    """A valid answer a week from now, to show in the help texts."""
-    return (now + timedelta(days=7)).astimezone(zone).strftime("%Y-%m-%d 19:30")
-
-
-def parse_start(text: str | None, now: datetime, zone: tzinfo) -> datetime:
-    """A start time in `zone`, from "2026-12-05 19:30", "5-12-2026 19:30", "5/12 19:30",
-    "5 december 19:30" or "5 dec 19:30" (English or Dutch months); without a year, the
-    next such date. Raises InvalidInput when unreadable or not in the future."""
-    cleaned = " ".join(_FILLER.sub(" ", (text or "").lower()).split())
-    fields = next((m.groupdict() for form in _FORMS if (m := form.match(cleaned))), None)
-    hint = {"example": example(now, zone)}
-    if fields is None or (fields.get("name") and fields["name"] not in MONTHS):
-        raise InvalidInput(N_("I could not read that date and time. Type it like {example} or "
-                              "5 december 19:30."), hint)
-    month = MONTHS[fields["name"]] if fields.get("name") else int(fields["month"])
-    parts = (month, int(fields["day"]), int(fields["hour"]), int(fields["minute"]))
-    local_now = now.astimezone(zone)
-    years = [int(fields["year"])] if fields["year"] else [local_now.year, local_now.year + 1]
-    moments = [moment for year in years if (moment := _moment(year, *parts, zone))]
-    if not moments:
-        raise InvalidInput(N_("That date or time does not exist. Type it like {example}."),
-                           hint)
-    future = [moment for moment in moments if moment > now]
-    if not future:
-        raise InvalidInput(N_("That moment has already passed. Give a date and time in the "
-                              "future, like {example}."), hint)
-    return future[0]
-
-
-def _moment(year: int, month: int, day: int, hour: int, minute: int,
-            zone: tzinfo) -> datetime | None:
-    try:
-        return datetime(year, month, day, hour, minute, tzinfo=zone)
-    except ValueError:
-        return None
 
 
 def format_when(moment: datetime, zone: tzinfo, language: str) -> str:

@@ -1,7 +1,8 @@
 """Activities: /plan (initiators, a guided conversation), "I'm coming", reminders, the
 question whether it took place, and /activities.
 
-Buttons: ``plan:<step>:<value>`` in the conversation, ``act:go:<id>`` to say one is
+Buttons: ``plan:<step>:<value>`` in the conversation (``plan:at:<n>`` picks one of the
+moments a typed start can mean, ``plan:at:again`` asks for it again), ``act:go:<id>`` to say one is
 coming, ``act:held:<id>`` and ``act:off:<id>`` to answer the outcome question.
 """
 
@@ -11,7 +12,7 @@ from datetime import datetime
 from telegram import InlineKeyboardButton, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from bot import activities
+from bot import activities, moments
 from bot.activities import Activity, ActivityStatus, Reminder
 from bot.clock import from_db, to_db
 from bot.context import BuurtnetContext
@@ -131,9 +132,11 @@ async def _prompt(update: Update, context: BuurtnetContext, draft: Draft) -> Non
                                    callback_data="plan:title:idea")]])
     elif draft.step == "when":
         now = context.clock.now()
-        await reply(update, _("When does it start? Type the date and time, like {example} or "
-                              "5 december 19:30 (time zone {zone}).").format(
-            example=activities.example(now, context.config.tz), zone=context.config.timezone))
+        await reply(update, _("When does it start? Type the date and time, like {example}, "
+                              "5 december 19:30 or friday 8pm (time zone {zone}).").format(
+            example=moments.example(now, context.config.tz), zone=context.config.timezone))
+    elif draft.step == "at":
+        await _ask_which_moment(update, context, [from_db(m) for m in data["moments"]])
     elif draft.step == "place":
         when = activities.format_when(from_db(data["starts_at"]), context.config.tz,
                                       current_language())
@@ -152,6 +155,22 @@ async def _prompt(update: Update, context: BuurtnetContext, draft: Draft) -> Non
         ]])
 
 
+async def _ask_which_moment(update: Update, context: BuurtnetContext,
+                            candidates: list[datetime]) -> None:
+    """Ask back a reading that is ambiguous ("half acht") or far ahead ("5/1" in January)."""
+    language, zone = current_language(), context.config.tz
+    keyboard = [[InlineKeyboardButton(activities.format_when(moment, zone, language),
+                                      callback_data=f"plan:at:{index}")]
+                for index, moment in enumerate(candidates)]
+    keyboard.append([InlineKeyboardButton(_("Another moment"), callback_data="plan:at:again")])
+    if len(candidates) > 1:
+        text = _("Which moment do you mean? Choose one, or type the time on the 24-hour "
+                 "clock, like 19:30.")
+    else:
+        text = _("That is more than four weeks from now. Is this the moment you mean?")
+    await reply(update, text, keyboard)
+
+
 def _label(text: str) -> str:
     return text if len(text) <= LABEL_MAX else text[: LABEL_MAX - 1].rstrip() + "…"
 
@@ -166,9 +185,14 @@ async def on_plan_text(update: Update, context: BuurtnetContext, draft: Draft) -
     try:
         if draft.step == "title":
             data["title"], step = activities.title(text), "when"
-        elif draft.step == "when":
-            starts = activities.parse_start(text, context.clock.now(), context.config.tz)
-            data["starts_at"], step = to_db(starts), "place"
+        elif draft.step in ("when", "at"):
+            now = context.clock.now()
+            found = moments.read_moment(text, now, context.config.tz)
+            data.pop("moments", None)
+            if moments.needs_confirmation(found, now):
+                data["moments"], step = [to_db(moment) for moment in found], "at"
+            else:
+                data["starts_at"], step = to_db(found[0]), "place"
         elif draft.step == "place":
             data["place"], step = activities.place(text), "confirm"
         else:
@@ -208,6 +232,12 @@ async def on_plan_button(update: Update, context: BuurtnetContext) -> None:
             await stale_button(query)
             return
         data["title"], next_step = activities.title_from_idea(idea.text), "when"
+    elif step == "at" and value == "again":
+        data.pop("moments", None)
+        next_step = "when"
+    elif step == "at" and (index := parse_id(value)) is not None and \
+            0 <= index < len(data["moments"]):
+        data["starts_at"], next_step = data.pop("moments")[index], "place"
     elif step == "confirm" and value in ("yes", "no"):
         await query.answer()
         await query.edit_message_reply_markup(None)

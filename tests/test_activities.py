@@ -5,8 +5,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.activities import ActivityStatus, format_when, parse_start
+from bot.activities import ActivityStatus, format_when
 from bot.ideas import IdeaStatus
+from bot.moments import needs_confirmation, read_moment
 from bot.offline import Call
 from bot.validation import InvalidInput
 from tests.conftest import make_config
@@ -68,33 +69,96 @@ NOW = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
     ("2026-12-05T19:30", datetime(2026, 12, 5, 19, 30)),
     ("5-12-2026 19:30", datetime(2026, 12, 5, 19, 30)),
     ("5/12/2026 19.30", datetime(2026, 12, 5, 19, 30)),
+    ("5.12 19.30", datetime(2026, 12, 5, 19, 30)),
     ("5/12 19:30", datetime(2026, 12, 5, 19, 30)),
     ("5 december 19:30", datetime(2026, 12, 5, 19, 30)),
     ("5 Dec 19:30", datetime(2026, 12, 5, 19, 30)),
     ("5 dec. 2026, 19:30", datetime(2026, 12, 5, 19, 30)),
+    ("december 5th 7:30pm", datetime(2026, 12, 5, 19, 30)),
+    ("zaterdag 5 december 19:30", datetime(2026, 12, 5, 19, 30)),
     ("5 mei om 19u30", datetime(2026, 5, 5, 19, 30)),
     ("1 maart at 8:05", datetime(2026, 3, 1, 8, 5)),
     ("12 okt 20:00", datetime(2026, 10, 12, 20, 0)),
+    ("19-12 19:30", datetime(2026, 12, 19, 19, 30)),
     ("5/1 14:00", datetime(2026, 1, 5, 14, 0)),  # later today
     ("5/1 12:00", datetime(2027, 1, 5, 12, 0)),  # passed today: the next 5 January
+    # NOW is Monday 5 January 2026, 13:00 in Amsterdam.
+    ("19:30", datetime(2026, 1, 5, 19, 30)),
+    ("9:00", datetime(2026, 1, 6, 9, 0)),  # passed today: tomorrow
+    ("vandaag 21:00", datetime(2026, 1, 5, 21, 0)),
+    ("today 9pm", datetime(2026, 1, 5, 21, 0)),
+    ("morgen 19:00", datetime(2026, 1, 6, 19, 0)),
+    ("tomorrow 7pm", datetime(2026, 1, 6, 19, 0)),
+    ("tomorrow 12am", datetime(2026, 1, 6, 0, 0)),
+    ("morgen om 19 uur", datetime(2026, 1, 6, 19, 0)),
+    ("overmorgen 18.00", datetime(2026, 1, 7, 18, 0)),
+    ("vrijdag 20:00", datetime(2026, 1, 9, 20, 0)),
+    ("vrijdag 19u30", datetime(2026, 1, 9, 19, 30)),
+    ("next friday 8 pm", datetime(2026, 1, 9, 20, 0)),
+    ("zo 20:00", datetime(2026, 1, 11, 20, 0)),
+    ("maandag 14:00", datetime(2026, 1, 5, 14, 0)),  # today, still ahead
+    ("maandag 12:00", datetime(2026, 1, 12, 12, 0)),  # today's has passed: next Monday
+    ("volgende week dinsdag 19:00", datetime(2026, 1, 13, 19, 0)),
+    ("tuesday next week 19:00", datetime(2026, 1, 13, 19, 0)),
+    ("half acht", datetime(2026, 1, 5, 19, 30)),  # 07:30 has passed today
+    ("vanavond half negen", datetime(2026, 1, 5, 20, 30)),
+    ("morgenavond kwart over zeven", datetime(2026, 1, 6, 19, 15)),
+    ("morgen 7 uur 's ochtends", datetime(2026, 1, 6, 7, 0)),
+    ("vrijdag 8 uur 's avonds", datetime(2026, 1, 9, 20, 0)),
+    ("friday half past seven in the evening", datetime(2026, 1, 9, 19, 30)),
+    ("friday quarter to eight pm", datetime(2026, 1, 9, 19, 45)),
+    ("kwart voor acht", datetime(2026, 1, 5, 19, 45)),
 ])
 def test_start_times_are_read_leniently(typed: str, local: datetime) -> None:
-    assert parse_start(typed, NOW, ZONE) == local.replace(tzinfo=ZONE)
+    assert read_moment(typed, NOW, ZONE) == (local.replace(tzinfo=ZONE),)
+
+
+@pytest.mark.parametrize(("typed", "locals_"), [
+    ("morgen half acht", [datetime(2026, 1, 6, 7, 30), datetime(2026, 1, 6, 19, 30)]),
+    ("zaterdag 10 uur", [datetime(2026, 1, 10, 10, 0), datetime(2026, 1, 10, 22, 0)]),
+    ("saturday 10 o'clock", [datetime(2026, 1, 10, 10, 0), datetime(2026, 1, 10, 22, 0)]),
+])
+def test_a_twelve_hour_time_without_morning_or_evening_has_two_readings(
+        typed: str, locals_: list[datetime]) -> None:
+    found = read_moment(typed, NOW, ZONE)
+    assert found == tuple(local.replace(tzinfo=ZONE) for local in locals_)
+    assert needs_confirmation(found, NOW)
+
+
+def test_a_moment_weeks_ahead_is_confirmed_and_one_soon_is_not() -> None:
+    assert not needs_confirmation(read_moment("vrijdag 20:00", NOW, ZONE), NOW)
+    assert not needs_confirmation(read_moment("1 feb 20:00", NOW, ZONE), NOW)
+    assert needs_confirmation(read_moment("3 feb 20:00", NOW, ZONE), NOW)
+    assert needs_confirmation(read_moment("5/1 12:00", NOW, ZONE), NOW)  # next year
+
+
+def test_across_the_year_boundary_a_date_in_january_is_next_year() -> None:
+    new_years_eve = datetime(2026, 12, 31, 22, 0, tzinfo=UTC)
+    assert read_moment("2 januari 19:30", new_years_eve, ZONE) == (
+        datetime(2027, 1, 2, 19, 30, tzinfo=ZONE),)
+    assert read_moment("morgen 12:00", new_years_eve, ZONE) == (
+        datetime(2027, 1, 1, 12, 0, tzinfo=ZONE),)
 
 
 @pytest.mark.parametrize(("typed", "answer"), [
     ("tomorrow", "I could not read that date and time."),
+    ("friday", "I could not read that date and time."),
     ("5 foo 19:30", "I could not read that date and time."),
     ("5 december", "I could not read that date and time."),
+    ("5 amstel 19:00", "I could not read that date and time."),
+    ("next fortnight 19:00", "I could not read that date and time."),
+    ("volgende week 5 december 19:00", "I could not read that date and time."),
     ("", "I could not read that date and time."),
+    ("vrijdag 5 december 2026 19:30", "That date does not fall on that day of the week."),
     ("31/2 10:00", "That date or time does not exist."),
+    ("12/19 19:30", "That date or time does not exist."),
     ("5/12 25:00", "That date or time does not exist."),
     ("2025-12-05 19:30", "That moment has already passed."),
     ("5-1-2026 12:59", "That moment has already passed."),
 ])
 def test_unreadable_and_past_start_times_are_refused(typed: str, answer: str) -> None:
     with pytest.raises(InvalidInput) as error:
-        parse_start(typed, NOW, ZONE)
+        read_moment(typed, NOW, ZONE)
     assert str(error.value).startswith(answer) and "2026-01-12 19:30" in str(error.value)
 
 
@@ -121,8 +185,8 @@ async def test_planning_from_an_idea(world: World) -> None:
     assert title.text.startswith("From idea #1: Soup evening with recipes from home\n\n"
                                  "What is the activity called?")
     when = last_message(await world.press(INITIATOR, title, "Use the idea as the title"))
-    assert when.text == ("When does it start? Type the date and time, like 2026-01-12 19:30 "
-                         "or 5 december 19:30 (time zone Europe/Amsterdam).")
+    assert when.text == ("When does it start? Type the date and time, like 2026-01-12 19:30, "
+                         "5 december 19:30 or friday 8pm (time zone Europe/Amsterdam).")
     place = last_message(await world.say(INITIATOR, "8 jan 19:30"))
     assert place.text == f"Starts: {WHEN}.\nWhere is it? At most 100 characters."
     check = last_message(await world.say(INITIATOR, "Common room <B>"))
@@ -195,13 +259,17 @@ async def test_bad_answers_keep_the_step(world: World) -> None:
         ("x" * 101, "title", "That is too long: at most 100 characters, please."),
         ("Soup\nevening", "title", "Please keep it to one line."),
         ("Soup evening", "when", None),
-        ("next friday", "when", "I could not read that date and time. Type it like "
-                                "2026-01-12 19:30 or 5 december 19:30."),
+        ("next fortnight", "when", "I could not read that date and time. Type it like "
+                                   "2026-01-12 19:30, tomorrow 19:30 or friday 8pm."),
         ("2025-12-05 19:30", "when", "That moment has already passed. Give a date and time "
                                      "in the future, like 2026-01-12 19:30."),
         ("31-2-2026 19:30", "when", "That date or time does not exist. Type it like "
                                     "2026-01-12 19:30."),
-        ("5/12 19:30", "place", None),
+        ("5/12 19:30", "at", "That is more than four weeks from now. Is this the moment "
+                             "you mean?"),
+        ("morgen half acht", "at", "Which moment do you mean? Choose one, or type the time on "
+                                   "the 24-hour clock, like 19:30."),
+        ("7 january 19:30", "place", None),
         ("p" * 101, "place", "That is too long: at most 100 characters, please."),
         ("Roof terrace", "confirm", None),
         ("yes", "confirm", "Please choose one of the buttons."),
@@ -250,6 +318,51 @@ async def test_plan_is_for_initiators_in_private(world: World) -> None:
     calls = await world.say(INITIATOR, "/plan", world.group())
     assert last_message(calls).text == "Please use this command in a private chat with me."
     assert await world.repos.drafts.get(RESIDENT["id"]) is None
+
+
+async def test_an_ambiguous_or_distant_start_is_asked_back(world: World) -> None:
+    await _complex(world)
+    step = last_message(await world.say(INITIATOR, "/plan"))
+    await world.say(INITIATOR, "Soup evening")
+    which = last_message(await world.say(INITIATOR, "morgen half acht"))
+    assert [b["text"] for b in which.buttons] == [
+        "Tuesday, January 6, 2026, 7:30\u202fAM", "Tuesday, January 6, 2026, 7:30\u202fPM",
+        "Another moment"]
+
+    async def press(data: str) -> list[str]:
+        return alerts(await world.feed(world.telegram.press_update(
+            INITIATOR, INITIATOR["id"], which.result["message_id"], data)))
+
+    for forged in ("plan:at:2", "plan:at:-1", "plan:at:x", "plan:at:²"):
+        assert await press(forged) == ["This button is no longer valid."], forged
+    assert (await world.repos.drafts.get(INITIATOR["id"])).step == "at"
+    again = last_message(await world.press(INITIATOR, which, "Another moment"))
+    assert again.text.startswith("When does it start?")
+    far = last_message(await world.say(INITIATOR, "5/1 12:00"))  # now is 5 January, 13:00
+    assert far.text == "That is more than four weeks from now. Is this the moment you mean?"
+    assert far.buttons[0]["text"] == "Tuesday, January 5, 2027, 12:00\u202fPM"
+    # Typing instead of pressing reads the new answer.
+    which = last_message(await world.say(INITIATOR, "morgen half acht"))
+    place = last_message(await world.press(INITIATOR, which,
+                                           "Tuesday, January 6, 2026, 7:30\u202fPM"))
+    assert place.text.startswith("Starts: Tuesday, January 6, 2026, 7:30\u202fPM.")
+    assert step is not None and await press("plan:at:0") == ["This button is no longer valid."]
+    draft = await world.repos.drafts.get(INITIATOR["id"])
+    assert draft.step == "place" and "moments" not in draft.data
+
+
+async def test_a_dutch_initiator_is_asked_back_in_dutch(world: World) -> None:
+    complex_ = await world.new_complex("De Toren; 120; Utrecht; nl")
+    await world.sign_up(INITIATOR, complex_.initiator_code, language="Nederlands",
+                        interests=("Muziek",), introductions=False)
+    step = last_message(await world.say(INITIATOR, "/plan"))
+    if step.buttons:
+        await world.press(INITIATOR, step, "plan:source:new")
+    await world.say(INITIATOR, "Soepavond")
+    which = last_message(await world.say(INITIATOR, "zaterdag 10 uur"))
+    assert which.text.startswith("Welk moment bedoel je?")
+    assert [b["text"] for b in which.buttons] == [
+        "zaterdag 10 januari 2026, 10:00", "zaterdag 10 januari 2026, 22:00", "Een ander moment"]
 
 
 async def test_forged_plan_buttons_change_nothing(world: World) -> None:
