@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cache
 
+from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
@@ -25,14 +26,34 @@ _current: ContextVar[str] = ContextVar("buurtnet_language", default="nl")
 
 
 @cache
-def translations(language: str) -> _gettext.NullTranslations:
+def _catalog(language: str) -> Catalog:
     path = resource_dir("locales") / language / "LC_MESSAGES" / f"{DOMAIN}.po"
     with path.open("rb") as po:
-        catalog = read_po(po, locale=language)
+        return read_po(po, locale=language)
+
+
+@cache
+def translations(language: str) -> _gettext.NullTranslations:
     buffer = io.BytesIO()
-    write_mo(buffer, catalog)
+    write_mo(buffer, _catalog(language))
     buffer.seek(0)
     return _gettext.GNUTranslations(buffer)
+
+
+@cache
+def _source_of(language: str) -> dict[str, str]:
+    """Translated text → its English message id, for the plain (non-plural) messages."""
+    return {message.string: message.id for message in _catalog(language)
+            if message.id and isinstance(message.id, str) and message.string}
+
+
+def in_every_language(text: str) -> set[str]:
+    """`text` (a button label, say) as it reads in each language: "Overslaan" → {"Skip",
+    "Overslaan"}. Text that is no catalog message comes back alone."""
+    ids = {text} | {source for language in LANGUAGES
+                    if (source := _source_of(language).get(text))}
+    return {text} | {translations(language).gettext(message_id)
+                     for message_id in ids for language in LANGUAGES}
 
 
 def resolve_language(code: str | None, default: str) -> str:

@@ -106,8 +106,18 @@ class ContactInvite:
 
 
 @dataclass(frozen=True)
+class AskedButtons:
+    """The buttons of the question a conversation waits on: the message that shows them,
+    and the callback data of each label as it may be typed (see handlers/presses.py)."""
+
+    message_id: int
+    labels: dict[str, str]
+
+
+@dataclass(frozen=True)
 class Draft:
     telegram_id: int
     flow: str
     step: str
     data: dict
+    buttons: AskedButtons | None = None

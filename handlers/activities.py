@@ -22,7 +22,6 @@ from bot.repositories.outbox import Message
 from bot.validation import InvalidInput
 from handlers.common import (
     Keyboard,
-    draft_button,
     language_for,
     notify,
     parse_id,
@@ -33,6 +32,7 @@ from handlers.common import (
     stale_button,
 )
 from handlers.ideas import edit_message, post_in_group, refresh_group_post
+from handlers.presses import Press, ask, draft_button
 from handlers.stage_changes import refresh_stage
 
 FLOW = "plan"
@@ -117,8 +117,8 @@ async def _prompt(update: Update, context: BuurtnetContext, draft: Draft) -> Non
                     for idea in found[:LIST_MAX]]
         keyboard.append([InlineKeyboardButton(_("Something new"),
                                               callback_data="plan:source:new")])
-        await reply(update, _("What would you like to plan? Choose one of the open ideas, or "
-                              "something new. (/cancel stops)"), keyboard)
+        await ask(update, context, _("What would you like to plan? Choose one of the open "
+                                     "ideas, or something new. (/cancel stops)"), keyboard)
     elif draft.step == "title":
         text = _("What is the activity called? At most {max} characters. (/cancel stops)"
                  ).format(max=activities.TITLE_MAX)
@@ -126,7 +126,7 @@ async def _prompt(update: Update, context: BuurtnetContext, draft: Draft) -> Non
         if idea is None:
             await reply(update, text)
             return
-        await reply(update, _("From idea #{number}: {text}").format(
+        await ask(update, context, _("From idea #{number}: {text}").format(
             number=idea.id, text=html.escape(idea.text)) + "\n\n" + text,
             [[InlineKeyboardButton(_("Use the idea as the title"),
                                    callback_data="plan:title:idea")]])
@@ -149,7 +149,7 @@ async def _prompt(update: Update, context: BuurtnetContext, draft: Draft) -> Non
             title=html.escape(data["title"]), when=when, place=html.escape(data["place"]))
         if "idea_id" in data:
             text += "\n" + _("From idea #{number}.").format(number=data["idea_id"])
-        await reply(update, text, [[
+        await ask(update, context, text, [[
             InlineKeyboardButton(_("Confirm"), callback_data="plan:confirm:yes"),
             InlineKeyboardButton(_("Cancel"), callback_data="plan:confirm:no"),
         ]])
@@ -168,7 +168,7 @@ async def _ask_which_moment(update: Update, context: BuurtnetContext,
                  "clock, like 19:30.")
     else:
         text = _("That is more than four weeks from now. Is this the moment you mean?")
-    await reply(update, text, keyboard)
+    await ask(update, context, text, keyboard)
 
 
 def _label(text: str) -> str:
@@ -205,13 +205,15 @@ async def on_plan_text(update: Update, context: BuurtnetContext, draft: Draft) -
         draft.telegram_id, FLOW, step, data))
 
 
-async def on_plan_button(update: Update, context: BuurtnetContext) -> None:
-    found = await draft_button(update, context, FLOW)
+async def on_plan_button(update: Update, context: BuurtnetContext,
+                         press: Press | None = None) -> None:
+    """A tap on a /plan button, or its label typed (`press`)."""
+    query = press or Press.tapped(update, context)
+    found = await draft_button(query, FLOW)
     if found is None:
         return
     draft, step, value = found
-    query = update.callback_query
-    assert query is not None and update.effective_user is not None
+    assert update.effective_user is not None
     planner = await _initiator_of(context, draft.telegram_id, draft.data["complex_id"])
     if planner is None:
         await context.repos.drafts.clear(draft.telegram_id)

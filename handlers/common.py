@@ -1,6 +1,7 @@
 """Small helpers shared by the feature handlers."""
 
 import logging
+from typing import Any, Protocol
 
 from telegram import (
     CallbackQuery,
@@ -13,7 +14,7 @@ from telegram.constants import ChatType
 
 from bot.context import BuurtnetContext
 from bot.i18n import _
-from bot.models import ContactKind, Draft
+from bot.models import ContactKind
 from bot.roles import Standing, standing_of
 from bot.validation import InvalidInput
 
@@ -109,7 +110,13 @@ async def say_invalid(update: Update, error: InvalidInput) -> None:
     await reply(update, _(error.message).format(**error.params))
 
 
-async def stale_button(query: CallbackQuery) -> None:
+class Answerable(Protocol):
+    """A callback query, or a button press typed as its label (handlers/presses.py)."""
+
+    async def answer(self, text: str | None = None, show_alert: bool = False) -> Any: ...
+
+
+async def stale_button(query: Answerable) -> None:
     """A button whose data no longer matches anything (old, or forged)."""
     await query.answer(_("This button is no longer valid."), show_alert=True)
 
@@ -155,21 +162,3 @@ async def notify(
     queued = await context.repos.outbox.enqueue(key, chat_id, text, rows)
     context.deliverer.kick()
     return queued
-
-
-async def draft_button(
-    update: Update, context: BuurtnetContext, flow: str
-) -> tuple[Draft, str, str] | None:
-    """For a button of a guided conversation ("prefix:step:value"): the draft, step and value.
-
-    A button of another step, another conversation or forged data is stale: the presser
-    is told, and None comes back.
-    """
-    query = update.callback_query
-    assert query is not None and update.effective_user is not None
-    parts = split_data(query, 3)
-    draft = await context.repos.drafts.get(update.effective_user.id)
-    if parts is None or draft is None or draft.flow != flow or draft.step != parts[1]:
-        await stale_button(query)
-        return None
-    return draft, parts[1], parts[2]

@@ -10,8 +10,10 @@ from bot.i18n import _
 from bot.models import Draft
 from handlers import activities, escalations, operator, profile, reports, settings, signup
 from handlers.common import reply
+from handlers.presses import Press, typed_press
 
 StepHandler = Callable[[Update, BuurtnetContext, Draft], Awaitable[None]]
+ButtonHandler = Callable[[Update, BuurtnetContext, Press], Awaitable[None]]
 
 FLOWS: dict[str, StepHandler] = {
     signup.FLOW: signup.on_text,
@@ -25,6 +27,13 @@ FLOWS: dict[str, StepHandler] = {
     escalations.RESOLVE_FLOW: escalations.on_resolve_note,
     escalations.ASK_FLOW: escalations.on_question,
     escalations.ANSWER_FLOW: escalations.on_answer_text,
+}
+# Flows whose questions' button labels may be typed instead of pressed.
+BUTTONS: dict[str, ButtonHandler] = {
+    signup.FLOW: signup.on_button,
+    operator.FLOW: operator.on_button,
+    activities.FLOW: activities.on_plan_button,
+    reports.FLOW: reports.on_button,
 }
 # Flows whose steps also take a photo or a location, not only text.
 MEDIA_FLOWS = frozenset({reports.FLOW})
@@ -41,6 +50,10 @@ async def on_private_message(update: Update, context: BuurtnetContext) -> None:
         return
     if update.effective_message.text is None and draft.flow not in MEDIA_FLOWS:
         await reply(update, _("Please answer with text."))
+        return
+    press = typed_press(update, context, draft) if draft.flow in BUTTONS else None
+    if press is not None:
+        await BUTTONS[draft.flow](update, context, press)
         return
     await FLOWS[draft.flow](update, context, draft)
 

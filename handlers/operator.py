@@ -16,7 +16,6 @@ from bot.validation import InvalidInput
 from handlers.common import (
     Keyboard,
     deep_link,
-    draft_button,
     kind_label,
     markup,
     parse_id,
@@ -26,6 +25,7 @@ from handlers.common import (
     stale_button,
     standing,
 )
+from handlers.presses import Press, ask, draft_button
 
 FLOW = "newcomplex"
 
@@ -128,7 +128,7 @@ async def on_text(update: Update, context: BuurtnetContext, draft: Draft) -> Non
         await say_invalid(update, error)
         return
     await context.repos.drafts.put(draft.telegram_id, FLOW, next_step, data)
-    await reply(update, question, keyboard)
+    await ask(update, context, question, keyboard)
 
 
 def _policy_keyboard() -> Keyboard:
@@ -144,13 +144,15 @@ def _language_keyboard() -> Keyboard:
              for code in LANGUAGES]]
 
 
-async def on_button(update: Update, context: BuurtnetContext) -> None:
-    found = await draft_button(update, context, FLOW)
+async def on_button(update: Update, context: BuurtnetContext,
+                    press: Press | None = None) -> None:
+    """A tap on a /newcomplex button, or its label typed (`press`)."""
+    query = press or Press.tapped(update, context)
+    found = await draft_button(query, FLOW)
     if found is None:
         return
     draft, step, value = found
-    query = update.callback_query
-    assert query is not None and update.effective_user is not None
+    assert update.effective_user is not None
     if not (await standing(update, context)).is_operator:
         await context.repos.drafts.clear(draft.telegram_id)
         await query.answer(_("Only the operators of this Buurtnet can do that."),
@@ -162,7 +164,7 @@ async def on_button(update: Update, context: BuurtnetContext) -> None:
         await context.repos.drafts.put(draft.telegram_id, FLOW, "policy", data)
         await query.answer()
         await query.edit_message_reply_markup(None)
-        await reply(update, _("How do residents join?"), _policy_keyboard())
+        await ask(update, context, _("How do residents join?"), _policy_keyboard())
         return
     if step == "policy" and value in ("open", "approval"):
         await query.answer()

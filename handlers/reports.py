@@ -34,7 +34,6 @@ from bot.validation import InvalidInput, free_text
 from handlers import escalations
 from handlers.common import (
     Keyboard,
-    draft_button,
     is_group,
     markup,
     notify,
@@ -44,6 +43,7 @@ from handlers.common import (
     split_data,
     stale_button,
 )
+from handlers.presses import Press, ask, draft_button
 
 FLOW = "report"
 ADD_FLOW = "report_add"
@@ -161,7 +161,7 @@ async def begin(update: Update, context: BuurtnetContext) -> None:
 async def _show(update: Update, context: BuurtnetContext, draft: Draft) -> None:
     complex_ = await context.repos.complexes.get(draft.data["complex_id"])
     text, keyboard = _prompt(context, draft, bool(complex_ and complex_.group_chat_id))
-    await reply(update, text, keyboard)
+    await ask(update, context, text, keyboard)
 
 
 # While it is happening, ask only what the responders need: the category, where, what.
@@ -216,13 +216,15 @@ async def on_message(update: Update, context: BuurtnetContext, draft: Draft) -> 
     await _advance(update, context, draft, data)
 
 
-async def on_button(update: Update, context: BuurtnetContext) -> None:
-    found = await draft_button(update, context, FLOW)
+async def on_button(update: Update, context: BuurtnetContext,
+                    press: Press | None = None) -> None:
+    """A tap on a report button, or its label typed (`press`)."""
+    query = press or Press.tapped(update, context)
+    found = await draft_button(query, FLOW)
     if found is None:
         return
     draft, step, value = found
-    query = update.callback_query
-    assert query is not None and update.effective_user is not None
+    assert update.effective_user is not None
     data = dict(draft.data)
     choices = {
         "now": {"yes": True, "no": False},

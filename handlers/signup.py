@@ -19,10 +19,11 @@ from bot.repositories.people import AlreadyResident
 from bot.signup import INTERESTS, known_interests, placement
 from bot.validation import InvalidInput
 from handlers import approvals, escalations
-from handlers.common import Keyboard, draft_button, markup, reply, say_invalid, stale_button
+from handlers.common import Keyboard, markup, reply, say_invalid, stale_button
 from handlers.interests import interest_labels, interests_keyboard
 from handlers.introductions import welcome_in_group
 from handlers.menus import refresh_command_menu
+from handlers.presses import Press, draft_button, remember
 from handlers.stage_changes import refresh_stage
 
 FLOW = "signup"
@@ -117,8 +118,10 @@ async def _show(update: Update, context: BuurtnetContext, draft: Draft) -> None:
     )
     if keyboard and draft.step in ("name", "building"):
         # Typing the answer instead of pressing should take these buttons away too.
-        await context.repos.drafts.put(draft.telegram_id, FLOW, draft.step,
-                                       {**draft.data, "prompt": sent.message_id})
+        draft = await context.repos.drafts.put(draft.telegram_id, FLOW, draft.step,
+                                               {**draft.data, "prompt": sent.message_id})
+    if keyboard:
+        await remember(context, draft.telegram_id, sent.message_id, keyboard)
 
 
 async def begin(
@@ -163,13 +166,15 @@ async def on_text(update: Update, context: BuurtnetContext, draft: Draft) -> Non
     await _advance(update, context, draft, data)
 
 
-async def on_button(update: Update, context: BuurtnetContext) -> None:
-    found = await draft_button(update, context, FLOW)
+async def on_button(update: Update, context: BuurtnetContext,
+                    press: Press | None = None) -> None:
+    """A tap on a sign-up button, or its label typed (`press`)."""
+    query = press or Press.tapped(update, context)
+    found = await draft_button(query, FLOW)
     if found is None:
         return
     draft, step, value = found
-    query = update.callback_query
-    assert query is not None and update.effective_user is not None
+    assert update.effective_user is not None
     set_language(draft.data.get("language", context.config.language))
     data = dict(draft.data)
     data.pop("prompt", None)  # the pressed message loses its buttons below anyway
