@@ -38,6 +38,26 @@ STATUS_LABELS = {
 # Reports whose details only the professionals handling them may see.
 SENSITIVE_CATEGORIES = frozenset({"sexual"})
 
+# What a shared concern says in the group unless the reporter writes their own line: the
+# category only, nothing that points at a place or a person.
+GROUP_LINES: dict[str, str] = {
+    "burglary": N_("Worries about break-ins in the complex."),
+    "theft": N_("Worries about theft in or around the complex."),
+    "violence": N_("Worries about threats or violence around the complex."),
+    "vandalism": N_("Worries about vandalism in the complex."),
+    "suspicious": N_("Situations around the complex that do not feel right."),
+    "nuisance": N_("Nuisance in the complex."),
+    "building_safety": N_("Worries about locks, doors or lighting in the complex."),
+    "other": N_("A worry about life in the complex."),
+}
+assert set(GROUP_LINES) == set(CATEGORIES) - SENSITIVE_CATEGORIES  # those are never shared
+GROUP_TEXT_MAX = 200
+
+
+def group_line(category: str, own_line: str | None) -> str:
+    """The line a shared concern shows in the group, in the current language."""
+    return own_line if own_line else _(GROUP_LINES[category])
+
 
 def reference(report_id: int) -> str:
     return f"R-{report_id:04d}"

@@ -16,6 +16,7 @@ from bot.models import Complex, Draft
 from bot.reports import (
     CATEGORY_LABELS,
     DESCRIPTION_MAX,
+    GROUP_TEXT_MAX,
     KIND_LABELS,
     PLACE_MAX,
     SENSITIVE_CATEGORIES,
@@ -23,6 +24,7 @@ from bot.reports import (
     WHEN_NOW,
     WHEN_TODAY,
     category_label,
+    group_line,
     kind_text,
     reference,
     status_label,
@@ -30,7 +32,7 @@ from bot.reports import (
 )
 from bot.repositories.reports import Report
 from bot.routing import is_urgent
-from bot.validation import InvalidInput, free_text
+from bot.validation import InvalidInput, free_text, one_line
 from handlers import escalations
 from handlers.common import (
     Keyboard,
@@ -100,6 +102,13 @@ def _prompt(context: BuurtnetContext, draft: Draft, group_linked: bool
         return _("May I share this concern in your complex's group, without any name, so "
                  "neighbours can say \"me too\"?"), [[
             _button(_("Yes, share it"), "rp:share:yes"), _button(_("No"), "rp:share:no")]]
+    if step == "group_text":
+        return _("Neighbours would read this in the group, without your name:\n\n<i>{line}"
+                 "</i>\n\nWhat you wrote above stays private. Use this line, or type your own "
+                 "(one line, at most {limit} characters; no names, flat or room numbers)."
+                 ).format(line=html.escape(group_line(data["category"], None)),
+                          limit=GROUP_TEXT_MAX), [[
+            _button(_("Use this line"), "rp:group_text:standard")]]
     return _summary(data, context) + "\n\n" + _("Send this report?"), [[
         _button(_("Send"), "rp:confirm:yes"), _button(_("Cancel"), "rp:confirm:no")]]
 
@@ -118,12 +127,13 @@ def _summary(data: dict, context: BuurtnetContext) -> str:
         lines.append(_("With a photo"))
     lines.append(_("Anonymous") if data.get("anonymous", True) else _("With your first name"))
     if data.get("share"):
-        lines.append(_("Shared in the group without a name"))
+        lines.append(_("Shared in the group without a name: {line}").format(
+            line=html.escape(group_line(data["category"], data.get("group_text")))))
     return "\n".join(lines)
 
 
 STEPS = ("now", "kind", "category", "when", "where", "what", "photo", "identity", "share",
-         "confirm")
+         "group_text", "confirm")
 
 
 async def _reporter_complex(update: Update, context: BuurtnetContext) -> Complex | None:
@@ -185,6 +195,8 @@ async def _advance(update: Update, context: BuurtnetContext, draft: Draft, data:
                 or data["category"] in SENSITIVE_CATEGORIES:
             data["share"] = False
             step = "confirm"
+    if step == "group_text" and not data.get("share"):
+        step = "confirm"
     draft = await context.repos.drafts.put(draft.telegram_id, FLOW, step, data)
     await _show(update, context, draft)
 
@@ -204,6 +216,8 @@ async def on_message(update: Update, context: BuurtnetContext, draft: Draft) -> 
             data["where"] = free_text(message.text, PLACE_MAX)
         elif draft.step == "what" and message.text:
             data["what"] = free_text(message.text, DESCRIPTION_MAX)
+        elif draft.step == "group_text" and message.text:
+            data["group_text"] = one_line(message.text, limit=GROUP_TEXT_MAX)
         elif draft.step == "photo" and message.photo:
             data["photo"] = message.photo[-1].file_id
         else:
@@ -234,6 +248,7 @@ async def on_button(update: Update, context: BuurtnetContext,
         "photo": {"skip": None},
         "identity": {"anonymous": True, "named": False},
         "share": {"yes": True, "no": False},
+        "group_text": {"standard": None},
         "confirm": {"yes": True, "no": False},
     }
     if value not in choices.get(step, {}):
@@ -273,6 +288,7 @@ async def _send(update: Update, context: BuurtnetContext, draft: Draft) -> None:
         urgent=urgent, occurred=data["when"], place=data.get("where"),
         latitude=location[0], longitude=location[1], description=data["what"],
         photo_file_id=data.get("photo"), stage=stage, shared_in_group=data.get("share", False),
+        group_text=data.get("group_text"),
         chain=context.config.routing.chain(stage, data["kind"], data["category"], urgent),
     )
     report = await repos.reports.get(report_id)
@@ -301,10 +317,11 @@ async def _send(update: Update, context: BuurtnetContext, draft: Draft) -> None:
 
 
 def _shared_text(report: Report) -> str:
+    """The group's post: the category and the approved line, never the private text."""
     return _("<b>A neighbour shared a concern</b> ({category})\n{what}\n\nDo you recognise "
              "this? Press \"me too\". Do not discuss suspects here; report privately with "
              "/report.").format(category=category_label(report.category),
-                                what=html.escape(report.description))
+                                what=html.escape(group_line(report.category, report.group_text)))
 
 
 def _me_too_keyboard(report: Report) -> Keyboard:

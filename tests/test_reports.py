@@ -6,7 +6,16 @@ from datetime import timedelta
 
 from bot.offline import Call
 from tests.conftest import make_config
-from tests.people import CONTACT, INITIATOR, NEIGHBOUR, OPERATOR, POLICE, STRANGER, user
+from tests.people import (
+    CONTACT,
+    DUTCH_RESIDENT,
+    INITIATOR,
+    NEIGHBOUR,
+    OPERATOR,
+    POLICE,
+    STRANGER,
+    user,
+)
 from tests.world import GROUP_ID, World, alerts, last_message, nl, sent, sweep
 
 REPORTER = user(4100, "Zoë", "en")  # a name that appears nowhere else
@@ -34,7 +43,7 @@ async def _complex(world: World, stage: str = "loose_sand", *, committee: bool =
 async def _report(world: World, *, now: str = "no", kind: str = "concern",
                   category: str = "nuisance", identity: str = "anonymous",
                   share: str | None = None, what: str = "Loud music every night after 2 am",
-                  ) -> list[Call]:
+                  group_line: str | None = None) -> list[Call]:
     step = last_message(await world.say(REPORTER, "/report"))
     if now == "yes":  # the urgent path: category, where, what; anonymous, at this moment
         assert kind == "incident" and identity == "anonymous"
@@ -52,6 +61,9 @@ async def _report(world: World, *, now: str = "no", kind: str = "concern",
     step = last_message(await world.press(REPORTER, step, f"rp:identity:{identity}"))
     if share is not None:
         step = last_message(await world.press(REPORTER, step, f"rp:share:{share}"))
+    if share == "yes":  # the line neighbours read: the bot's neutral one, or the reporter's
+        step = last_message(await world.say(REPORTER, group_line) if group_line else
+                            await world.press(REPORTER, step, "rp:group_text:standard"))
     return await world.press(REPORTER, step, "rp:confirm:yes")
 
 
@@ -364,6 +376,9 @@ async def test_me_too_on_a_shared_concern(world: World) -> None:
     calls = await _report(world, share="yes")
     post = last_message(calls, GROUP_ID)
     assert "A neighbour shared a concern" in post.text and "Zoë" not in post.text
+    # The category and a neutral line; the private text, which points at a neighbour, not.
+    assert "(Nuisance)\nNuisance in the complex." in post.text
+    assert "Loud music" not in post.text
     calls = await world.press(NEIGHBOUR, post, "me:1")
     assert alerts(calls) == ["Thank you, it is counted."]
     assert calls[-1].buttons[0]["text"] == "Me too (1)"
@@ -375,6 +390,47 @@ async def test_me_too_on_a_shared_concern(world: World) -> None:
     queue = last_message(await world.say(CONTACT, "/queue")).text
     assert "R-0001" in queue and "me too: 1" in queue
     _never_revealed(world)
+
+
+async def test_a_shared_concern_shows_the_line_the_reporter_approved(world: World) -> None:
+    await _complex(world, group=True)
+    await world.say(REPORTER, "/report")
+    for typed in ("no", "concern", "nuisance", "last night", "Room next to the kitchen",
+                  "Loud music from the room next to the kitchen", "skip", "anonymously"):
+        await world.say(REPORTER, typed)
+    proposal = last_message(await world.say(REPORTER, "yes, share it"))
+    assert proposal.text.startswith("Neighbours would read this in the group, without your "
+                                    "name:\n\n<i>Nuisance in the complex.</i>")
+    assert [b["text"] for b in proposal.buttons] == ["Use this line"]
+    for bad, answer in [("x" * 201, "That is too long: at most 200 characters, please."),
+                        ("two\nlines", "Please keep it to one line.")]:
+        assert last_message(await world.say(REPORTER, bad)).text == answer
+        assert (await world.repos.drafts.get(REPORTER["id"])).step == "group_text"
+    check = last_message(await world.say(REPORTER, "Loud music late at night"))
+    assert "Shared in the group without a name: Loud music late at night" in check.text
+    calls = await world.press(REPORTER, check, "rp:confirm:yes")
+    post = last_message(calls, GROUP_ID)
+    assert "(Nuisance)\nLoud music late at night\n" in post.text and "kitchen" not in post.text
+    escalation = _escalation(calls, CONTACT)
+    assert "Loud music from the room next to the kitchen" in escalation.text
+    assert (await world.repos.reports.get(1)).group_text == "Loud music late at night"
+
+
+async def test_a_dutch_reporter_approves_in_dutch_and_the_group_reads_its_language(
+        world: World) -> None:
+    complex_ = await _complex(world, group=True)
+    await world.sign_up(DUTCH_RESIDENT, complex_.resident_code, language="Nederlands",
+                        interests=("Muziek",))
+    await world.say(DUTCH_RESIDENT, "/report")
+    for typed in ("nee", "zorgpunt", "Overlast", "gisteren", "Fietsenstalling", "Harde muziek",
+                  "overslaan", "anoniem"):
+        await world.say(DUTCH_RESIDENT, typed)
+    proposal = last_message(await world.say(DUTCH_RESIDENT, "ja"))
+    assert nl("Nuisance in the complex.") in proposal.text
+    calls = await world.say(DUTCH_RESIDENT, "Gebruik deze zin")
+    post = last_message(await world.press(DUTCH_RESIDENT, last_message(calls),
+                                          "rp:confirm:yes"), GROUP_ID)
+    assert "Nuisance in the complex." in post.text  # the group's language: English
 
 
 async def test_queue_and_initiator_overview(world: World) -> None:

@@ -41,6 +41,7 @@ class Report:
     acknowledged_by: int | None
     exhausted: bool
     waiting_since: datetime | None = None
+    group_text: str | None = None
     acknowledged_at: datetime | None = None
 
     @property
@@ -102,6 +103,7 @@ def _report(row: aiosqlite.Row) -> Report:
         acknowledged_by=row["acknowledged_by"], exhausted=bool(row["exhausted"]),
         waiting_since=from_db(row["waiting_since"]) if row["waiting_since"] else None,
         acknowledged_at=from_db(row["acknowledged_at"]) if row["acknowledged_at"] else None,
+        group_text=row["group_text"],
     )
 
 
@@ -143,7 +145,7 @@ class ReportRepository:
         category: str, happening_now: bool, urgent: bool, occurred: str, place: str | None,
         latitude: float | None, longitude: float | None, description: str,
         photo_file_id: str | None, stage: str, shared_in_group: bool,
-        chain: tuple[Level, ...],
+        chain: tuple[Level, ...], group_text: str | None = None,
     ) -> int:
         """Store the report, put it on the first level of its ladder and end the reporter's
         conversation, in one go (so a redelivered confirmation finds no draft to send)."""
@@ -152,11 +154,11 @@ class ReportRepository:
             cursor = await conn.execute(
                 "INSERT INTO reports (complex_id, reporter_id, reporter_name, kind, category,"
                 " happening_now, urgent, occurred, place, latitude, longitude, description,"
-                " photo_file_id, stage, shared_in_group, created_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " photo_file_id, stage, shared_in_group, group_text, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (complex_id, reporter_id, reporter_name, kind, category, int(happening_now),
                  int(urgent), occurred, place, latitude, longitude, description,
-                 photo_file_id, stage, int(shared_in_group), now),
+                 photo_file_id, stage, int(shared_in_group), group_text, now),
             )
             report_id = cursor.lastrowid
             assert report_id is not None
@@ -525,7 +527,8 @@ class ReportRepository:
                 await conn.execute(
                     "UPDATE reports SET description = '', occurred = '', place = NULL,"
                     " latitude = NULL, longitude = NULL, photo_file_id = NULL,"
-                    " reporter_name = NULL, resolution = NULL WHERE id = ?", (report_id,))
+                    " reporter_name = NULL, resolution = NULL, group_text = NULL"
+                    " WHERE id = ?", (report_id,))
                 await conn.execute("DELETE FROM report_additions WHERE report_id = ?",
                                    (report_id,))
                 async with conn.execute(
