@@ -93,16 +93,22 @@ class Deliverer:
         markup = (InlineKeyboardMarkup.de_json({"inline_keyboard": outgoing.keyboard}, self.bot)
                   if outgoing.keyboard else None)
         try:
-            if outgoing.photo_file_id:
-                message = await self.bot.send_photo(
-                    outgoing.chat_id, outgoing.photo_file_id, caption=outgoing.text,
-                    reply_markup=markup,
-                )
-            else:
-                message = await self.bot.send_message(
-                    outgoing.chat_id, outgoing.text, reply_markup=markup,
+            if outgoing.edits is not None:  # a correction (someone was forgotten)
+                await self.bot.edit_message_text(
+                    outgoing.text, outgoing.chat_id, outgoing.edits, reply_markup=markup,
                     disable_web_page_preview=True,
                 )
+                message_id = outgoing.edits
+            elif outgoing.photo_file_id:
+                message_id = (await self.bot.send_photo(
+                    outgoing.chat_id, outgoing.photo_file_id, caption=outgoing.text,
+                    reply_markup=markup,
+                )).message_id
+            else:
+                message_id = (await self.bot.send_message(
+                    outgoing.chat_id, outgoing.text, reply_markup=markup,
+                    disable_web_page_preview=True,
+                )).message_id
         except RetryAfter as error:
             await self.outbox.retry_later(outgoing.id, _retry_after(error), "flood control")
         except Forbidden as error:
@@ -120,7 +126,7 @@ class Deliverer:
                 await self.outbox.retry_later(outgoing.id, backoff(outgoing.attempts),
                                               type(error).__name__)
         else:
-            await self.outbox.mark_sent(outgoing.id, message.message_id)
+            await self.outbox.mark_sent(outgoing.id, message_id)
 
     async def run(self, poll_every: float = 5.0) -> None:
         """Deliver until stop(): when kicked, and every `poll_every` seconds for retries."""

@@ -8,6 +8,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler
 from bot.context import BuurtnetContext
 from bot.i18n import _, use_language
 from bot.models import Complex, Resident, ResidentStatus
+from bot.repositories.outbox import Shown
 from handlers.common import language_for, notify, parse_id, split_data, stale_button, standing
 from handlers.introductions import welcome_in_group
 from handlers.stage_changes import refresh_stage
@@ -37,8 +38,11 @@ async def ask_initiators(context: BuurtnetContext, complex_: Complex, resident: 
         deciders = sorted(context.config.operators)
     for telegram_id in deciders:
         with use_language(await language_for(context, telegram_id)):
-            await notify(context, f"approval:{resident.id}:{telegram_id}", telegram_id,
-                         _request_text(complex_, resident), approval_keyboard(resident.id))
+            text = _request_text(complex_, resident)
+            gone = _("Someone asked to join and has since asked to be forgotten.")
+            await notify(context, f"approval:{resident.id}:{telegram_id}", telegram_id, text,
+                         approval_keyboard(resident.id),
+                         (Shown(resident.telegram_id, text, gone),))
 
 
 async def on_button(update: Update, context: BuurtnetContext) -> None:

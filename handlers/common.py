@@ -15,6 +15,7 @@ from telegram.constants import ChatType
 from bot.context import BuurtnetContext
 from bot.i18n import _
 from bot.models import ContactKind
+from bot.repositories.outbox import Shown
 from bot.roles import Standing, standing_of
 from bot.validation import InvalidInput
 
@@ -155,10 +156,11 @@ async def language_for(context: BuurtnetContext, telegram_id: int) -> str:
 
 async def notify(
     context: BuurtnetContext, key: str, chat_id: int, text: str,
-    keyboard: Keyboard | None = None,
+    keyboard: Keyboard | None = None, shows: tuple[Shown, ...] = (),
 ) -> bool:
-    """Send through the durable outbox, once per `key`; False if `key` was sent before."""
+    """Send through the durable outbox, once per `key`; False if `key` was sent before.
+    `shows`: the people the text shows, to take out of it if they ask to be forgotten."""
     rows = [[button.to_dict() for button in row] for row in keyboard] if keyboard else None
-    queued = await context.repos.outbox.enqueue(key, chat_id, text, rows)
+    queued = await context.repos.outbox.enqueue(key, chat_id, text, rows, shows)
     context.deliverer.kick()
     return queued

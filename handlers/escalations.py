@@ -35,7 +35,7 @@ from bot.reports import (
     status_label,
     when_text,
 )
-from bot.repositories.outbox import Message
+from bot.repositories.outbox import Message, Shown
 from bot.repositories.reports import Question, Report, Target
 from bot.routing import CONTACT_TARGETS, Level
 from bot.validation import InvalidInput, free_text
@@ -112,11 +112,24 @@ def report_text(report: Report, complex_: Complex, zone: tzinfo) -> str:
                                    is not None else "—"),
         _("What: {what}").format(what=html.escape(report.description)),
     ]
-    lines.append(_("Reported by: {name}").format(name=html.escape(report.reporter_name))
-                 if report.reporter_name else _("Reported anonymously"))
+    lines.append(_reported_by(report.reporter_name) if report.reporter_name
+                 else _("Reported anonymously"))
     if report.me_too:
         lines.append(_("Neighbours who said \"me too\": {count}").format(count=report.me_too))
     return "\n".join(lines)
+
+
+def _reported_by(name: str) -> str:
+    return _("Reported by: {name}").format(name=html.escape(name))
+
+
+def reporter_shown(report: Report) -> tuple[Shown, ...]:
+    """A named reporter as the report's text shows them, so /forgetme can take them out
+    of the copies kept by the people who handle it."""
+    if not report.reporter_name:
+        return ()
+    return (Shown(report.reporter_id, _reported_by(report.reporter_name),
+                  _("Reported by: someone who has since asked to be forgotten")),)
 
 
 def action_keyboard(report_id: int, *, acknowledged: bool = False) -> Keyboard:
@@ -202,7 +215,7 @@ def _notification(report: Report, complex_: Complex, level: Level, key: str,
         text += "\n\n" + _("Nobody acknowledged this report yet; it is being sent round "
                             "once more.")
     keyboard = _rows(action_keyboard(report.id)) if acts else None
-    messages = [Message(key, telegram_id, text, keyboard)]
+    messages = [Message(key, telegram_id, text, keyboard, shows=reporter_shown(report))]
     messages += [Message(f"{key}:add:{number}", telegram_id, _(
         "The reporter added to {reference}:\n{text}").format(
         reference=reference(report.id), text=html.escape(addition)))

@@ -19,7 +19,7 @@ from bot.i18n import _, use_language
 from bot.introductions import ROUND_EVERY, latest_round_due, round_seed
 from bot.models import Complex, Resident
 from bot.repositories.introductions import Answer, Introduction, Member
-from bot.repositories.outbox import Message
+from bot.repositories.outbox import Message, Shown
 from handlers.common import (
     Keyboard,
     language_for,
@@ -51,7 +51,13 @@ def _mention(member: Member) -> str:
     return f'<a href="tg://user?id={member.telegram_id}">{html.escape(member.first_name)}</a>'
 
 
-Render = Callable[[Member], tuple[str, Keyboard | None]]
+def _shown(member: Member, as_text: str) -> Shown:
+    """How a message shows `member`, and what says it instead once they are forgotten."""
+    return Shown(member.telegram_id, as_text, _("a neighbour who has since left Buurtnet"))
+
+
+Rendered = tuple[str, Keyboard | None, tuple[Shown, ...]]
+Render = Callable[[Member], Rendered]
 
 
 async def _send_to_members(
@@ -60,40 +66,43 @@ async def _send_to_members(
     """Through the outbox, once per member and purpose ("propose", "mention")."""
     for member in introduction.members:
         with use_language(await language_for(context, member.telegram_id)):
-            text, keyboard = render(member)
+            text, keyboard, shows = render(member)
             await notify(context, _key(introduction.id, purpose, member.resident_id),
-                         member.telegram_id, text, keyboard)
+                         member.telegram_id, text, keyboard, shows)
 
 
 def _key(introduction_id: int, purpose: str, resident_id: int) -> str:
     return f"intro:{introduction_id}:{purpose}:{resident_id}"
 
 
-def _proposal(introduction: Introduction, member: Member) -> tuple[str, Keyboard | None]:
-    people = "\n".join(_describe(other, member) for other in introduction.others(
-        member.resident_id))
+def _proposal(introduction: Introduction, member: Member) -> Rendered:
+    shows = tuple(_shown(other, _describe(other, member))
+                  for other in introduction.others(member.resident_id))
+    people = "\n".join(shown.shown_as for shown in shows)
     text = _("Would you like to meet a neighbour?\n{people}\n\nIf everyone says yes, I will put "
              "you in touch. If not, nobody is told who said no.").format(people=people)
     return text, [[
         InlineKeyboardButton(_("Yes, introduce us"), callback_data=f"in:yes:{introduction.id}"),
         InlineKeyboardButton(_("Not this week"), callback_data=f"in:no:{introduction.id}"),
-    ]]
+    ]], shows
 
 
-def _introduced(introduction: Introduction, member: Member) -> tuple[str, Keyboard | None]:
-    people = ", ".join(_mention(other) for other in introduction.others(member.resident_id))
+def _introduced(introduction: Introduction, member: Member) -> Rendered:
+    shows = tuple(_shown(other, _mention(other))
+                  for other in introduction.others(member.resident_id))
     return _("You are introduced! Say hello to {people}: tap the name to write to them.").format(
-        people=people), None
+        people=", ".join(shown.shown_as for shown in shows)), None, shows
 
 
-def _follow_up(introduction: Introduction, member: Member) -> tuple[str, Keyboard | None]:
-    people = ", ".join(f"<b>{html.escape(other.first_name)}</b>"
-                       for other in introduction.others(member.resident_id))
+def _follow_up(introduction: Introduction, member: Member) -> Rendered:
+    shows = tuple(_shown(other, f"<b>{html.escape(other.first_name)}</b>")
+                  for other in introduction.others(member.resident_id))
+    people = ", ".join(shown.shown_as for shown in shows)
     return _("Did you meet {people}?").format(people=people), [[
         InlineKeyboardButton(_("Yes"), callback_data=f"mt:yes:{introduction.id}"),
         InlineKeyboardButton(_("Not yet"), callback_data=f"mt:later:{introduction.id}"),
         InlineKeyboardButton(_("No"), callback_data=f"mt:no:{introduction.id}"),
-    ]]
+    ]], shows
 
 
 async def _introduce(context: BuurtnetContext, introduction_id: int) -> None:
@@ -154,11 +163,11 @@ async def run_due(context: BuurtnetContext) -> None:
         if introduction is None or member is None:
             continue
         with use_language(await language_for(context, member.telegram_id)):
-            text, keyboard = _follow_up(introduction, member)
+            text, keyboard, shows = _follow_up(introduction, member)
         rows = [[button.to_dict() for button in row] for row in keyboard or []]
         await repos.introductions.send_follow_up(introduction_id, resident_id, Message(
             _key(introduction_id, f"followup{sent + 1}", resident_id), member.telegram_id,
-            text, rows or None))
+            text, rows or None, shows=shows))
     # Messages lost to a crash between a change and its sending are queued now.
     for introduction_id in await repos.introductions.without_messages("proposed", "propose"):
         await _propose(context, introduction_id)
@@ -286,7 +295,9 @@ async def welcome_in_group(context: BuurtnetContext, complex_: Complex,
         if resident.interests:
             text += "\n" + _("Likes: {interests}").format(
                 interests=interest_labels(resident.interests))
-        await notify(context, f"welcome:{resident.id}", complex_.group_chat_id, text)
+        gone = _("A neighbour who joined here has since left Buurtnet.")
+        await notify(context, f"welcome:{resident.id}", complex_.group_chat_id, text,
+                     shows=(Shown(resident.telegram_id, text, gone),))
 
 
 def handlers() -> list[BaseHandler]:

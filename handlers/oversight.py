@@ -163,8 +163,9 @@ async def _hand(update: Update, context: BuurtnetContext, report: Report, comple
             await escalations.full_text(context, report, complex_)
         keyboard = escalations.action_keyboard(
             report.id, acknowledged=report.acknowledged_by is not None)
+        shows = escalations.reporter_shown(report)
     message = Message(key, telegram_id, text,
-                      [[button.to_dict() for button in row] for row in keyboard])
+                      [[button.to_dict() for button in row] for row in keyboard], shows=shows)
     target = Target(telegram_id, chosen[1], True, report.lap, report.level, key)
     if not await context.repos.reports.hand_to(report, target, [message],
                                                level.timeout_seconds):
@@ -211,7 +212,8 @@ async def _resend(update: Update, context: BuurtnetContext, report: Report, comp
                 f"resend:{report.id}:{moment}:{target.telegram_id}", target.telegram_id,
                 _("Sent again by the operators.") + "\n\n"
                 + await escalations.full_text(context, report, complex_),
-                [[button.to_dict() for button in row] for row in keyboard]))
+                [[button.to_dict() for button in row] for row in keyboard],
+                shows=escalations.reporter_shown(report)))
     fresh_targets = [Target(t.telegram_id, t.target, True, report.lap, report.level, m.key)
                      for t, m in zip(acting.values(), resent, strict=True)]
     await context.repos.reports.add_targets_again(report, fresh_targets, resent)

@@ -18,6 +18,18 @@ class Outgoing:
     keyboard: list[list[dict[str, Any]]] | None
     attempts: int
     photo_file_id: str | None = None
+    edits: int | None = None
+    """For a correction: the Telegram message whose text this replaces."""
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A person as a message shows them — the exact part of its text — and what replaces
+    that part if they ask to be forgotten (in the reader's language)."""
+
+    telegram_id: int
+    shown_as: str
+    instead: str
 
 
 @dataclass(frozen=True)
@@ -29,13 +41,14 @@ class Message:
     text: str
     keyboard: list[list[dict[str, Any]]] | None = None
     photo_file_id: str | None = None
+    shows: tuple[Shown, ...] = ()
 
 
 async def queue_all(conn: aiosqlite.Connection, now: datetime,
                     messages: list[Message]) -> None:
     for message in messages:
         await enqueue_in(conn, now, message.key, message.chat_id, message.text,
-                         message.keyboard, message.photo_file_id)
+                         message.keyboard, message.photo_file_id, message.shows)
 
 
 def _outgoing(row: aiosqlite.Row) -> Outgoing:
@@ -47,24 +60,62 @@ def _outgoing(row: aiosqlite.Row) -> Outgoing:
         keyboard=json.loads(row["keyboard"]) if row["keyboard"] else None,
         attempts=row["attempts"],
         photo_file_id=row["photo_file_id"],
+        edits=row["edits"],
     )
 
 
 async def enqueue_in(
     conn: aiosqlite.Connection, now: datetime, key: str, chat_id: int, text: str,
     keyboard: list[list[dict[str, Any]]] | None = None, photo_file_id: str | None = None,
+    shows: tuple[Shown, ...] = (), edits: int | None = None,
 ) -> bool:
     """Queue a message inside the caller's transaction; False if `key` was queued before.
 
-    With `photo_file_id`, a photo is sent with `text` as its caption.
+    With `photo_file_id`, a photo is sent with `text` as its caption. `shows` names the
+    people the text shows, so that forgetting one takes them out of it.
     """
     cursor = await conn.execute(
-        "INSERT OR IGNORE INTO outbox (key, chat_id, text, keyboard, photo_file_id,"
-        " next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "INSERT OR IGNORE INTO outbox (key, chat_id, text, keyboard, photo_file_id, edits,"
+        " next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         (key, chat_id, text, json.dumps(keyboard) if keyboard else None, photo_file_id,
-         to_db(now), to_db(now)),
+         edits, to_db(now), to_db(now)),
     )
-    return cursor.rowcount == 1
+    if cursor.rowcount != 1:
+        return False
+    await conn.executemany(
+        "INSERT OR IGNORE INTO outbox_people (outbox_id, telegram_id, shown_as, instead)"
+        " VALUES (?, ?, ?, ?)",
+        [(cursor.lastrowid, shown.telegram_id, shown.shown_as, shown.instead)
+         for shown in shows if shown.shown_as in text])
+    return True
+
+
+async def forget_in(conn: aiosqlite.Connection, now: datetime, telegram_id: int) -> None:
+    """Take a forgotten person out of other people's messages, inside the caller's
+    transaction: a queued message is rewritten, or dropped when it was only about them; a
+    sent one is rewritten and corrected in Telegram by an edit, queued here too."""
+    async with conn.execute(
+        "SELECT o.*, p.shown_as, p.instead FROM outbox_people p JOIN outbox o"
+        " ON o.id = p.outbox_id WHERE p.telegram_id = ? ORDER BY o.id", (telegram_id,)
+    ) as cursor:
+        rows = list(await cursor.fetchall())
+    await conn.execute("DELETE FROM outbox_people WHERE telegram_id = ?", (telegram_id,))
+    for outbox_id in dict.fromkeys(row["id"] for row in rows):
+        mine = [row for row in rows if row["id"] == outbox_id]
+        first = mine[0]
+        text = first["text"]
+        for row in mine:
+            text = text.replace(row["shown_as"], row["instead"])
+        if first["status"] == "pending" and any(row["shown_as"] == first["text"]
+                                                for row in mine):
+            await conn.execute("DELETE FROM outbox WHERE id = ?", (outbox_id,))
+            continue
+        await conn.execute("UPDATE outbox SET text = ? WHERE id = ?", (text, outbox_id))
+        if first["status"] == "sent" and first["message_id"] is not None \
+                and not first["photo_file_id"]:
+            keyboard = json.loads(first["keyboard"]) if first["keyboard"] else None
+            await enqueue_in(conn, now, f"forgotten:{outbox_id}:{telegram_id}",
+                             first["chat_id"], text, keyboard, edits=first["message_id"])
 
 
 class OutboxRepository:
@@ -74,10 +125,11 @@ class OutboxRepository:
 
     async def enqueue(
         self, key: str, chat_id: int, text: str,
-        keyboard: list[list[dict[str, Any]]] | None = None,
+        keyboard: list[list[dict[str, Any]]] | None = None, shows: tuple[Shown, ...] = (),
     ) -> bool:
         async with self.db.transaction() as conn:
-            return await enqueue_in(conn, self.clock.now(), key, chat_id, text, keyboard)
+            return await enqueue_in(conn, self.clock.now(), key, chat_id, text, keyboard,
+                                    shows=shows)
 
     async def due(self, limit: int) -> list[Outgoing]:
         # The oldest pending message of each chat only: one busy chat cannot hold up the
@@ -126,7 +178,8 @@ class OutboxRepository:
     async def key_of(self, chat_id: int, message_id: int) -> str | None:
         """Which queued message became this Telegram message (to read a reply to it)."""
         return await self.db.fetch_value(
-            "SELECT key FROM outbox WHERE chat_id = ? AND message_id = ? AND status = 'sent'",
+            "SELECT key FROM outbox WHERE chat_id = ? AND message_id = ? AND status = 'sent'"
+            " AND edits IS NULL",
             (chat_id, message_id))
 
     async def message_id(self, key: str) -> int | None:

@@ -6,6 +6,7 @@ import aiosqlite
 from bot.clock import Clock, from_db, to_db
 from bot.db import Database
 from bot.models import Contact, ContactKind, Resident, ResidentRole, ResidentStatus
+from bot.repositories.outbox import forget_in
 
 
 class AlreadyResident(Exception):
@@ -324,6 +325,7 @@ class PeopleRepository:
             )
             await conn.execute("DELETE FROM report_me_too WHERE telegram_id = ?",
                                (telegram_id,))
+            await forget_in(conn, self.clock.now(), telegram_id)  # out of others' messages
             await conn.execute("DELETE FROM outbox WHERE chat_id = ?", (telegram_id,))
             await conn.execute("DELETE FROM digests WHERE telegram_id = ?", (telegram_id,))
             # As someone who handled reports: the reports stay, the person goes.
