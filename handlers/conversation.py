@@ -42,8 +42,9 @@ MEDIA_FLOWS = frozenset({reports.FLOW})
 async def on_private_message(update: Update, context: BuurtnetContext) -> None:
     assert update.effective_user is not None and update.effective_message is not None
     draft = await context.repos.drafts.get(update.effective_user.id)
-    if draft is None and update.effective_message.text is not None \
-            and await escalations.typed_answer(update, context):
+    if draft is None and update.effective_message.text is not None and (
+            await escalations.typed_answer(update, context)
+            or await escalations.replied_question(update, context)):
         return
     if draft is None or draft.flow not in FLOWS:
         await reply(update, _("I did not understand that. /help shows what you can do."))

@@ -821,6 +821,37 @@ async def typed_answer(update: Update, context: BuurtnetContext) -> bool:
     return True
 
 
+REPORT_COPIES = ("esc", "hand", "resend")
+"""Outbox key prefixes of a handler's copy of a report: "esc:<report id>:…"."""
+
+
+async def replied_question(update: Update, context: BuurtnetContext) -> bool:
+    """A handler asks the reporter as people do in Telegram: by replying to their copy of
+    the report, or to the reporter's answer. True if the message was taken as a question."""
+    message, user = update.effective_message, update.effective_user
+    assert message is not None and user is not None
+    if message.reply_to_message is None:
+        return False
+    key = await context.repos.outbox.key_of(user.id, message.reply_to_message.message_id)
+    prefix, _separator, rest = (key or "").partition(":")
+    number = parse_id(rest.split(":")[0])
+    if number is None or prefix not in (*REPORT_COPIES, "answer"):
+        return False
+    if prefix == "answer":
+        question = await context.repos.reports.question(number)
+        if question is None:
+            return False
+        number = question.report_id
+    report = await context.repos.reports.get(number)
+    if report is not None and report.reporter_id == GONE:
+        await reply(update, _("The reporter asked to be forgotten and can no longer be "
+                              "reached."))
+        return True
+    await on_question(update, context, Draft(user.id, ASK_FLOW, "question",
+                                             {"report_id": number}))
+    return True
+
+
 async def on_answer_text(update: Update, context: BuurtnetContext, draft: Draft) -> None:
     question = await context.repos.reports.question(draft.data["question_id"])
     if question is None:

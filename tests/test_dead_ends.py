@@ -226,6 +226,36 @@ async def test_a_telegram_reply_to_the_question_reaches_the_contact(world: World
     assert _to(again, CONTACT) == [] and "already answered" in last_message(again).text
 
 
+async def test_a_contact_asks_by_replying_to_the_answer_or_to_the_report(
+        world: World) -> None:
+    question = await _asked(world, "Which flat?")
+    reporter_chat = world.telegram.private_chat(REPORTER)
+    calls = await world.feed(world.telegram.text_update(
+        REPORTER, reporter_chat, "3.14", reply_to=question.result["message_id"]))
+    answer = last_message(calls, CONTACT["id"])
+    contact_chat = world.telegram.private_chat(CONTACT)
+    calls = await world.feed(world.telegram.text_update(
+        CONTACT, contact_chat, "Which floor is that?", reply_to=answer.result["message_id"]))
+    follow_up = last_message(calls, REPORTER["id"])
+    assert "A question about your report R-0001" in follow_up.text
+    assert "Which floor is that?" in follow_up.text
+    assert last_message(calls, CONTACT["id"]).text == \
+        "Your question is passed on. I will bring you the answer."
+    copy = next(c for c in world.telegram.calls if c.method == "sendMessage"
+                and c.chat_id == CONTACT["id"] and c.text.startswith("<b>Report R-0001"))
+    calls = await world.feed(world.telegram.text_update(
+        CONTACT, contact_chat, "Is it still going on?", reply_to=copy.result["message_id"]))
+    assert "Is it still going on?" in last_message(calls, REPORTER["id"]).text
+    # Once it is resolved, a reply to the old copy asks nothing.
+    await world.say(REPORTER, "Yes, every night")
+    await world.press(CONTACT, copy, "es:res:1")
+    await world.say(CONTACT, "Spoke to the neighbour")
+    calls = await world.feed(world.telegram.text_update(
+        CONTACT, contact_chat, "One more thing", reply_to=copy.result["message_id"]))
+    assert _to(calls, REPORTER) == []
+    assert last_message(calls, CONTACT["id"]).text == "This report is resolved."
+
+
 async def test_a_double_tap_is_harmless(world: World) -> None:
     asked = last_message(await world.say(RESIDENT, "/language"))
     await world.press(RESIDENT, asked, "lang:en")
