@@ -34,6 +34,7 @@ BUTTONS: dict[str, ButtonHandler] = {
     operator.FLOW: operator.on_button,
     activities.FLOW: activities.on_plan_button,
     reports.FLOW: reports.on_button,
+    profile.FLOW: profile.on_button,
 }
 # Flows whose steps also take a photo or a location, not only text.
 MEDIA_FLOWS = frozenset({reports.FLOW})

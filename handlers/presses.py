@@ -51,13 +51,16 @@ class Press:
                 await self.context.bot.edit_message_reply_markup(
                     self.update.effective_chat.id, self.typed_on, reply_markup=reply_markup)
 
-    async def edit_message_text(self, text: str) -> None:
+    async def edit_message_text(self, text: str,
+                                reply_markup: InlineKeyboardMarkup | None = None) -> None:
         """A tap replaces the question; a typed press takes its buttons away and answers."""
         if self.update.callback_query is not None:
-            await self.update.callback_query.edit_message_text(text)
+            await self.update.callback_query.edit_message_text(text, reply_markup=reply_markup)
             return
         await self.edit_message_reply_markup(None)
-        await reply(self.update, text)
+        if self.update.effective_message is not None:
+            await self.update.effective_message.reply_text(
+                text, reply_markup=reply_markup, do_quote=False, disable_web_page_preview=True)
 
 
 def typed_form(text: str) -> str:

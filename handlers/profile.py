@@ -22,6 +22,7 @@ from handlers.common import (
 )
 from handlers.interests import interest_labels, interests_keyboard
 from handlers.menus import refresh_command_menu
+from handlers.presses import Press, ask
 from handlers.stage_changes import refresh_stage
 
 FLOW = "profile"
@@ -77,12 +78,14 @@ async def profile_command(update: Update, context: BuurtnetContext) -> None:
                 _profile_keyboard())
 
 
-async def on_button(update: Update, context: BuurtnetContext) -> None:
-    query = update.callback_query
-    assert query is not None and update.effective_user is not None
+async def on_button(update: Update, context: BuurtnetContext,
+                    press: Press | None = None) -> None:
+    """A tap on a /profile button, or its label typed (`press`)."""
+    query = press or Press.tapped(update, context)
+    assert update.effective_user is not None
     repos = context.repos
     resident = await repos.people.resident_of(update.effective_user.id)
-    pieces = (query.data or "").split(":")
+    pieces = query.data.split(":")
     if resident is None or len(pieces) not in (2, 3):
         await stale_button(query)
         return
@@ -95,10 +98,10 @@ async def on_button(update: Update, context: BuurtnetContext) -> None:
     if action == "building" and len(pieces) == 2:
         await repos.drafts.put(resident.telegram_id, FLOW, "building", {})
         await query.answer()
-        await reply(update, _("Which building or floor do you live on?"), [[
-            InlineKeyboardButton(_("Remove it"), callback_data="pf:nobuilding")]])
+        await ask(update, context, _("Which building or floor do you live on?"), [[
+            InlineKeyboardButton(_("Remove it"), callback_data="pf:building:remove")]])
         return
-    if action == "nobuilding" and len(pieces) == 2:
+    if action == "building" and pieces[2:] == ["remove"]:
         await repos.people.update_resident(resident.id, building=None)
         await repos.drafts.clear(resident.telegram_id)
         await query.answer()

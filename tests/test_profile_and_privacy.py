@@ -29,7 +29,7 @@ async def test_profile_shows_and_edits(world: World) -> None:
     building = last_message(await world.press(RESIDENT, profile, "pf:building"))
     await world.say(RESIDENT, "Tower A")
     assert (await world.repos.people.resident_of(RESIDENT["id"])).building == "Tower A"
-    await world.press(RESIDENT, building, "pf:nobuilding")
+    await world.press(RESIDENT, building, "pf:building:remove")
     assert (await world.repos.people.resident_of(RESIDENT["id"])).building is None
     calls = await world.press(RESIDENT, profile, "pf:organise")
     assert "Help organise: yes" in last_message(calls).text

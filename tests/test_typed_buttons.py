@@ -106,3 +106,14 @@ def test_labels_of_a_step_and_their_translations() -> None:
     assert labels["yes now"] == labels["ja nu"] == labels["yes"] == labels["ja"] == "rp:now:yes"
     assert labels["no"] == labels["nee"] == "rp:now:no"
     assert "elsewhere" not in labels and "link" not in labels
+
+
+async def test_typing_remove_it_in_the_profile_removes_the_building(world: World) -> None:
+    complex_ = await world.new_complex()
+    await world.sign_up(DUTCH_RESIDENT, complex_.resident_code, language="Nederlands",
+                        interests=("Muziek",), building="Toren A")
+    profile = last_message(await world.say(DUTCH_RESIDENT, "/profile"))
+    await world.press(DUTCH_RESIDENT, profile, "pf:building")
+    calls = await world.say(DUTCH_RESIDENT, nl("Remove it").lower())
+    assert last_message(calls).text == nl("Your building or floor is removed.")
+    assert (await world.repos.people.resident_of(DUTCH_RESIDENT["id"])).building is None
