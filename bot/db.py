@@ -3,13 +3,18 @@
 A shared aiosqlite connection lets coroutines interleave statements inside someone
 else's transaction, so every write goes through ``async with db.transaction()``, which
 holds a lock and opens the transaction with BEGIN IMMEDIATE.
+
+``async with db.unit():`` makes one unit of work of a use case: every transaction opened
+inside it, by any repository, joins one write transaction that commits (with the record
+that the update was handled) when the block ends, or rolls back as a whole. No Telegram
+call belongs inside a unit: people are told after it commits.
 """
 
 import asyncio
 import logging
 import re
 import sqlite3
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from pathlib import Path
@@ -57,6 +62,12 @@ class Database:
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self.conn = conn
         self._write_lock = asyncio.Lock()
+        # The task whose unit of work holds the open transaction, if any.
+        self._unit: ContextVar[asyncio.Task | None] = ContextVar("buurtnet_unit", default=None)
+        self.on_commit: Callable[[int | None], None] | None = None
+        """Called with the handled update's id (or None) at every commit: tests count them."""
+        self.after_step: Callable[[], None] | None = None
+        """Called after each step of a unit of work: tests make one fail there."""
 
     @classmethod
     async def open(cls, path: str) -> "Database":
@@ -80,8 +91,38 @@ class Database:
     async def close(self) -> None:
         await self.conn.close()
 
+    def _in_unit(self) -> bool:
+        task = self._unit.get()
+        return task is not None and task is asyncio.current_task()
+
+    @asynccontextmanager
+    async def unit(self) -> AsyncIterator[aiosqlite.Connection]:
+        """One write transaction for everything inside; nested units join it too."""
+        if self._in_unit():
+            yield self.conn
+            return
+        async with self.transaction() as conn:
+            token = self._unit.set(asyncio.current_task())
+            try:
+                yield conn
+            finally:
+                self._unit.reset(token)
+
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        if self._in_unit():  # part of the unit of work in progress, which commits
+            # A savepoint, so a step that fails and is handled undoes only itself.
+            await self.conn.execute("SAVEPOINT step")
+            try:
+                yield self.conn
+            except BaseException:
+                await self.conn.execute("ROLLBACK TO step")
+                raise
+            finally:
+                await self.conn.execute("RELEASE step")
+            if self.after_step is not None:
+                self.after_step()
+            return
         async with self._write_lock:
             try:
                 await self.conn.execute("BEGIN IMMEDIATE")
@@ -91,6 +132,8 @@ class Database:
                         "INSERT OR IGNORE INTO processed_updates (update_id, processed_at)"
                         " VALUES (?, ?)", handling)
                 await self.conn.execute("COMMIT")
+                if self.on_commit is not None:
+                    self.on_commit(handling[0] if handling else None)
             except BaseException:
                 # Also when BEGIN or COMMIT itself was interrupted: never leave it open.
                 if self.conn.in_transaction:
@@ -104,6 +147,14 @@ class Database:
     async def fetch_all(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
         async with self.conn.execute(sql, tuple(params)) as cursor:
             return list(await cursor.fetchall())
+
+    async def fetch_committed(self, sql: str, params: Iterable[Any] = ()
+                              ) -> list[aiosqlite.Row]:
+        """Rows as committed: waits for a write transaction in progress to end, since the
+        one shared connection would otherwise show its uncommitted changes (the outbox
+        sender must not send what a unit of work may still roll back)."""
+        async with self._write_lock:
+            return await self.fetch_all(sql, params)
 
     async def fetch_value(self, sql: str, params: Iterable[Any] = ()) -> Any:
         row = await self.fetch_one(sql, params)

@@ -4,6 +4,7 @@ import logging
 
 from telegram import Update
 from telegram.error import BadRequest, TelegramError
+from telegram.ext import ApplicationHandlerStop
 
 from bot.context import BuurtnetContext
 from bot.i18n import _, use_language
@@ -47,3 +48,7 @@ async def on_error(update: object, context: BuurtnetContext) -> None:
                         error=error_name))
     except TelegramError:
         log.warning("could not report the error over Telegram", exc_info=True)
+    # Not recorded as handled: its unit of work rolled back, so handling it again (after a
+    # restart, say) does the whole change, not half of it.
+    if isinstance(update, Update):
+        raise ApplicationHandlerStop

@@ -186,23 +186,25 @@ async def _change_role(update: Update, context: BuurtnetContext, role: ResidentR
             await reply(update, _("{name} is the only initiator; promote someone else "
                                   "first.").format(name=name))
             return
-    await context.repos.people.set_role(resident.id, role)
-    if not promoting:  # a former initiator's copy of the initiators' link stops working
-        await context.repos.complexes.new_initiator_code(complex_.id)
+    async with context.services.db.unit():  # the role and the link change together
+        await context.repos.people.set_role(resident.id, role)
+        if not promoting:  # a former initiator's copy of the initiators' link stops working
+            await context.repos.complexes.new_initiator_code(complex_.id)
+        await refresh_stage(context, complex_.id)
+        if promoting:
+            await escalations.reach_newcomers(context, complex_.id)
+        with use_language(await language_for(context, resident.telegram_id)):
+            text = (_("You are now an initiator of <b>{complex}</b>. /help shows what you can "
+                      "do.") if promoting else
+                    _("You are no longer an initiator of <b>{complex}</b>; you are still a "
+                      "resident."))
+            await notify(context,
+                         f"role:{resident.id}:{role.value}:{context.clock.now().isoformat()}",
+                         resident.telegram_id, text.format(complex=html.escape(complex_.name)))
     await refresh_command_menu(context, resident.telegram_id)
-    await refresh_stage(context, complex_.id)
-    if promoting:
-        await escalations.reach_newcomers(context, complex_.id)
     await reply(update, (_("{name} is now an initiator.") if promoting
                          else _("{name} is now a resident without initiator rights.")
                          ).format(name=name))
-    with use_language(await language_for(context, resident.telegram_id)):
-        text = (_("You are now an initiator of <b>{complex}</b>. /help shows what you can do.")
-                if promoting else
-                _("You are no longer an initiator of <b>{complex}</b>; you are still a "
-                  "resident."))
-        await notify(context, f"role:{resident.id}:{role.value}:{context.clock.now().isoformat()}",
-                     resident.telegram_id, text.format(complex=html.escape(complex_.name)))
 
 
 async def remove_command(update: Update, context: BuurtnetContext) -> None:

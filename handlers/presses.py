@@ -13,12 +13,13 @@ import contextlib
 from dataclasses import dataclass
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.error import TelegramError
+from telegram.error import BadRequest, TelegramError
 
 from bot.context import BuurtnetContext
 from bot.i18n import in_every_language
 from bot.models import AskedButtons, Draft
 from handlers.common import Keyboard, reply, stale_button
+from handlers.errors import harmless
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,11 @@ class Press:
                                         ) -> None:
         query = self.update.callback_query
         if query is not None:
-            await query.edit_message_reply_markup(reply_markup)
+            try:
+                await query.edit_message_reply_markup(reply_markup)
+            except BadRequest as error:  # a double tap, or the same update handled again
+                if not harmless(error):
+                    raise
         elif self.typed_on is not None and self.update.effective_chat is not None:
             with contextlib.suppress(TelegramError):  # gone already: nothing to change
                 await self.context.bot.edit_message_reply_markup(

@@ -12,7 +12,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import BuurtnetContext
 from bot.i18n import _, use_language
-from bot.models import Complex, Draft
+from bot.models import Complex, Draft, Resident
 from bot.reports import (
     CATEGORY_LABELS,
     DESCRIPTION_MAX,
@@ -278,29 +278,10 @@ async def _send(update: Update, context: BuurtnetContext, draft: Draft) -> None:
                               "was not sent. In an emergency, call {emergency}.").format(
             emergency=context.config.emergency_number))
         return
-    stage = complex_.effective_stage
     urgent = is_urgent(data["now"], data["category"])
-    location = data.get("location") or [None, None]
-    report_id = await repos.reports.create(
-        complex_id=complex_.id, reporter_id=draft.telegram_id,
-        reporter_name=None if data["anonymous"] else resident.first_name,
-        kind=data["kind"], category=data["category"], happening_now=data["now"],
-        urgent=urgent, occurred=data["when"], place=data.get("where"),
-        latitude=location[0], longitude=location[1], description=data["what"],
-        photo_file_id=data.get("photo"), stage=stage, shared_in_group=data.get("share", False),
-        group_text=data.get("group_text"),
-        chain=context.config.routing.chain(stage, data["kind"], data["category"], urgent),
-    )
-    report = await repos.reports.get(report_id)
-    assert report is not None
-    # Queued and on its ladder before the reporter hears back (that reply may fail).
-    if report.shared_in_group and complex_.group_chat_id is not None:
-        with use_language(complex_.language):
-            await notify(context, f"share:{report.id}", complex_.group_chat_id,
-                         _shared_text(report), _me_too_keyboard(report))
-    await escalations.advance(context, report_id, reporter_told=True)
-    report = await repos.reports.get(report_id)
-    assert report is not None
+    async with context.services.db.unit():  # stored, shared and on its ladder, together
+        report = await _store(context, draft, resident, complex_, urgent)
+    report_id = report.id
     if report.waiting:  # the truth, at once: nobody is there to act on it yet
         text = _("Thank you. Your report <b>{reference}</b> is received and kept safe.").format(
             reference=reference(report_id)) + "\n\n" + escalations.waiting_notice(
@@ -314,6 +295,35 @@ async def _send(update: Update, context: BuurtnetContext, draft: Draft) -> None:
                  "{emergency} now.").format(emergency=context.config.emergency_number) + \
             "\n\n" + text
     await reply(update, text + "\n\n" + _summary(data, context))
+
+
+async def _store(context: BuurtnetContext, draft: Draft, resident: Resident,
+                 complex_: Complex, urgent: bool) -> Report:
+    """The report stored, shared in the group if chosen, and on its ladder; nobody is
+    told before the caller's unit of work commits (the outbox sends after)."""
+    data, repos = draft.data, context.repos
+    stage = complex_.effective_stage
+    location = data.get("location") or [None, None]
+    report_id = await repos.reports.create(
+        complex_id=complex_.id, reporter_id=draft.telegram_id,
+        reporter_name=None if data["anonymous"] else resident.first_name,
+        kind=data["kind"], category=data["category"], happening_now=data["now"],
+        urgent=urgent, occurred=data["when"], place=data.get("where"),
+        latitude=location[0], longitude=location[1], description=data["what"],
+        photo_file_id=data.get("photo"), stage=stage, shared_in_group=data.get("share", False),
+        group_text=data.get("group_text"),
+        chain=context.config.routing.chain(stage, data["kind"], data["category"], urgent),
+    )
+    report = await repos.reports.get(report_id)
+    assert report is not None
+    if report.shared_in_group and complex_.group_chat_id is not None:
+        with use_language(complex_.language):
+            await notify(context, f"share:{report.id}", complex_.group_chat_id,
+                         _shared_text(report), _me_too_keyboard(report))
+    await escalations.advance(context, report_id, reporter_told=True)
+    report = await repos.reports.get(report_id)
+    assert report is not None
+    return report
 
 
 def _shared_text(report: Report) -> str:

@@ -261,41 +261,43 @@ async def _finish(update: Update, context: BuurtnetContext, draft: Draft) -> Non
         was_removed=await repos.people.was_removed(draft.telegram_id, complex_.id),
     )
     try:
-        resident = await repos.people.add_resident(
-            telegram_id=draft.telegram_id,
-            complex_id=complex_.id,
-            first_name=data["first_name"],
-            building=data.get("building"),
-            interests=known_interests(data.get("interests", [])),
-            wants_to_organise=data["organise"],
-            wants_introductions=data["introductions"],
-            role=role,
-            status=status,
-        )
+        async with context.services.db.unit():  # all of it, or nothing
+            resident = await repos.people.add_resident(
+                telegram_id=draft.telegram_id,
+                complex_id=complex_.id,
+                first_name=data["first_name"],
+                building=data.get("building"),
+                interests=known_interests(data.get("interests", [])),
+                wants_to_organise=data["organise"],
+                wants_introductions=data["introductions"],
+                role=role,
+                status=status,
+            )
+            await repos.people.set_language(draft.telegram_id, data["language"])
+            await repos.drafts.clear(draft.telegram_id)
+            if status is ResidentStatus.PENDING:
+                await approvals.ask_initiators(context, complex_, resident)
+            else:
+                await welcome_in_group(context, complex_, resident)
+                await refresh_stage(context, complex_.id)
+                if resident.is_initiator:
+                    await escalations.reach_newcomers(context, complex_.id)
     except AlreadyResident:
         await repos.drafts.clear(draft.telegram_id)
         await reply(update, _("You are already signed up in a complex. See /profile."))
         return
-    await repos.people.set_language(draft.telegram_id, data["language"])
-    await repos.drafts.clear(draft.telegram_id)
     name = html.escape(complex_.name)
     if status is ResidentStatus.PENDING:
-        await approvals.ask_initiators(context, complex_, resident)  # queued before replying
         await reply(update, _("Thank you! An initiator of <b>{complex}</b> will look at your "
                               "sign-up; I will let you know.").format(complex=name))
     elif resident.is_initiator:
-        await welcome_in_group(context, complex_, resident)
         await refresh_command_menu(context, resident.telegram_id)
-        await refresh_stage(context, complex_.id)
-        await escalations.reach_newcomers(context, complex_.id)
         await reply(update, _("Welcome to <b>{complex}</b>! You are signed up as an "
                               "initiator. /help shows what you can do.").format(complex=name))
     else:
-        await welcome_in_group(context, complex_, resident)
         await reply(update, _("Welcome to <b>{complex}</b>, {name}! You are signed up. "
                               "/help shows what you can do.").format(
             complex=name, name=html.escape(resident.first_name)))
-        await refresh_stage(context, complex_.id)
 
 
 def handlers() -> list[BaseHandler]:

@@ -34,7 +34,8 @@ async def before_update(update: Update, context: BuurtnetContext) -> None:
 async def after_update(update: Update, context: BuurtnetContext) -> None:
     """Record updates that wrote nothing too; work after this belongs to no update."""
     handling_update(None)
-    await context.repos.updates.record(update.update_id)
+    if not await context.repos.updates.seen(update.update_id):  # recorded with its changes
+        await context.repos.updates.record(update.update_id)
 
 
 def before() -> list[BaseHandler]:

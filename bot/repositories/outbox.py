@@ -134,7 +134,7 @@ class OutboxRepository:
     async def due(self, limit: int) -> list[Outgoing]:
         # The oldest pending message of each chat only: one busy chat cannot hold up the
         # others, and a chat's messages arrive in the order they were queued.
-        rows = await self.db.fetch_all(
+        rows = await self.db.fetch_committed(
             "SELECT * FROM outbox o WHERE o.status = 'pending' AND o.next_attempt_at <= ?"
             " AND o.id = (SELECT MIN(p.id) FROM outbox p WHERE p.chat_id = o.chat_id"
             " AND p.status = 'pending') ORDER BY o.id LIMIT ?",

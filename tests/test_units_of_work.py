@@ -1,0 +1,176 @@
+"""One update, one unit of work: a use case commits once, or not at all, and the same
+update handled again completes it."""
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pytest
+
+from bot.models import ResidentRole
+from tests.people import INITIATOR, OPERATOR, RESIDENT
+from tests.test_reports import REPORTER
+from tests.test_reports import _complex as _report_complex
+from tests.world import World, last_message, sent
+
+
+class Fault(Exception):
+    """Raised on purpose after a step of a unit of work."""
+
+
+def _database(world: World):
+    return world.app.bot_data["services"].db
+
+
+async def _feed_counting(world: World, update: dict[str, Any]) -> tuple[list, int]:
+    """Feed one update; the calls and how many commits were made for it."""
+    commits: list[int | None] = []
+    db = _database(world)
+    db.on_commit = commits.append
+    try:
+        calls = await world.feed(update)
+    finally:
+        db.on_commit = None
+    return calls, commits.count(update["update_id"])
+
+
+async def _confirming_sign_up(world: World) -> dict[str, Any]:
+    """Everything of a sign-up but the final "Confirm"; that update, not yet fed."""
+    complex_ = await world.new_complex()
+    await world.sign_up(INITIATOR, complex_.initiator_code, introductions=False)
+    await world.say(INITIATOR, "/linkgroup", world.group())
+    step = last_message(await world.say(RESIDENT, f"/start {complex_.resident_code}"))
+    for data in ("English", "su:consent:yes", "su:name:telegram"):
+        step = last_message(await world.press(RESIDENT, step, data))
+    step = last_message(await world.say(RESIDENT, "B"))
+    step = last_message(await world.press(RESIDENT, step, "su:interests:done"))
+    step = last_message(await world.press(RESIDENT, step, "su:organise:no"))
+    step = last_message(await world.press(RESIDENT, step, "su:introductions:yes"))
+    return world.telegram.press_update(RESIDENT, RESIDENT["id"], step.result["message_id"],
+                                       "su:confirm:yes")
+
+
+async def _demoting(world: World) -> dict[str, Any]:
+    complex_ = await world.new_complex()
+    await world.sign_up(INITIATOR, complex_.initiator_code, introductions=False)
+    await world.sign_up(RESIDENT, complex_.initiator_code, introductions=False)
+    rosa = await world.repos.people.resident_of(RESIDENT["id"])
+    return world.telegram.text_update(INITIATOR, world.telegram.private_chat(INITIATOR),
+                                      f"/demote {rosa.id}")
+
+
+async def _sending_a_report(world: World) -> dict[str, Any]:
+    await _report_complex(world, group=True)
+    step = last_message(await world.say(REPORTER, "/report"))
+    for data in ("rp:now:no", "rp:kind:concern", "rp:category:nuisance"):
+        step = last_message(await world.press(REPORTER, step, data))
+    for typed in ("last night", "Bicycle shed", "Loud music"):
+        step = last_message(await world.say(REPORTER, typed))
+    for data in ("rp:photo:skip", "rp:identity:anonymous", "rp:share:yes",
+                 "rp:group_text:standard"):
+        step = last_message(await world.press(REPORTER, step, data))
+    return world.telegram.press_update(REPORTER, REPORTER["id"], step.result["message_id"],
+                                       "rp:confirm:yes")
+
+
+async def _signed_up(world: World) -> bool:
+    return await world.repos.people.resident_of(RESIDENT["id"]) is not None
+
+
+async def _demoted(world: World) -> bool:
+    rosa = await world.repos.people.resident_of(RESIDENT["id"])
+    return rosa.role is ResidentRole.RESIDENT
+
+
+async def _reported(world: World) -> bool:
+    return await world.repos.reports.get(1) is not None
+
+
+CASES: dict[str, tuple[Callable[[World], Awaitable[dict]], Callable[[World], Awaitable[bool]]]] = {
+    "sign-up": (_confirming_sign_up, _signed_up),
+    "demote": (_demoting, _demoted),
+    "report": (_sending_a_report, _reported),
+}
+
+
+async def _state(world: World) -> list:
+    """Every table's rows, to compare before and after a failed update."""
+    db = _database(world)
+    tables = [row[0] for row in await db.fetch_all(
+        "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+    return [(table, [tuple(row) for row in await db.fetch_all(f"SELECT * FROM {table}")])
+            for table in tables]
+
+
+@pytest.mark.parametrize("case", CASES)
+async def test_the_use_case_commits_once(world: World, case: str) -> None:
+    prepare, done = CASES[case]
+    update = await prepare(world)
+    _calls, commits = await _feed_counting(world, update)
+    assert commits == 1 and await done(world)
+
+
+@pytest.mark.parametrize("case", CASES)
+async def test_a_fault_after_any_step_changes_nothing_and_the_update_completes_later(
+        world: World, case: str) -> None:
+    prepare, done = CASES[case]
+    update = await prepare(world)
+    db = _database(world)
+    step = 0
+    while True:
+        step += 1
+        before = await _state(world)
+        seen = 0
+
+        def fail_at(at: int = step) -> None:
+            nonlocal seen
+            seen += 1
+            if seen == at:
+                raise Fault(f"after step {at}")
+
+        db.after_step = fail_at
+        try:
+            calls = await world.feed(update)
+        finally:
+            db.after_step = None
+        if seen < step:  # every step passed: the use case is done
+            break
+        assert await _state(world) == before, f"step {step} left half a change"
+        assert not await done(world)
+        assert any("went wrong" in c.text for c in sent(calls)), step
+        assert any("hit an error" in c.text for c in sent(calls, OPERATOR["id"]))
+    assert step > 2, "the use case has several steps"
+    assert await done(world)
+    # Handled now: the same update once more changes nothing.
+    after = await _state(world)
+    await world.feed(update)
+    assert await _state(world) == after
+
+
+async def test_a_demoted_initiators_old_link_no_longer_makes_them_one(world: World) -> None:
+    """The measured half-change: the role changed but the link did not rotate."""
+    complex_ = await world.new_complex()
+    await world.sign_up(INITIATOR, complex_.initiator_code, introductions=False)
+    await world.sign_up(RESIDENT, complex_.initiator_code, introductions=False)
+    rosa = await world.repos.people.resident_of(RESIDENT["id"])
+    db = _database(world)
+    steps = 0
+
+    def fail_second() -> None:
+        nonlocal steps
+        steps += 1
+        if steps == 2:  # after the role changed, before the link rotated
+            raise Fault("between the role and the link")
+
+    db.after_step = fail_second
+    try:
+        await world.say(INITIATOR, f"/demote {rosa.id}")
+    finally:
+        db.after_step = None
+    assert (await world.repos.people.resident_of(RESIDENT["id"])).is_initiator
+    assert (await world.repos.complexes.get(complex_.id)).initiator_code == \
+        complex_.initiator_code
+    calls = await world.say(INITIATOR, f"/demote {rosa.id}")
+    assert last_message(calls, INITIATOR["id"]).text == \
+        "Rosa is now a resident without initiator rights."
+    assert (await world.repos.complexes.get(complex_.id)).initiator_code != \
+        complex_.initiator_code
