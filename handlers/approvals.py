@@ -70,11 +70,25 @@ async def on_button(update: Update, context: BuurtnetContext) -> None:
     complex_ = await repos.complexes.get(resident.complex_id)
     assert complex_ is not None
     approve = parts[1] == "ok"
-    done = (await repos.people.activate(resident.id) if approve
-            else await repos.people.delete_resident(resident.id, only_pending=True))
+    async with context.services.db.unit():  # the decision, its messages and the stage
+        done = (await repos.people.activate(resident.id) if approve
+                else await repos.people.delete_resident(resident.id, only_pending=True))
+        if done:
+            await _tell_decision(context, complex_, resident, approve)
     if not done:
         await query.answer(_("Someone already decided on this sign-up."), show_alert=True)
         return
+    # Only now Telegram calls that may fail: the messages above are committed.
+    await query.answer()
+    outcome = _("{name} was approved.") if approve else _("{name} was declined.")
+    await query.edit_message_text(
+        _request_text(complex_, resident) + "\n\n" +
+        outcome.format(name=html.escape(resident.first_name))
+    )
+
+
+async def _tell_decision(context: BuurtnetContext, complex_: Complex, resident: Resident,
+                         approve: bool) -> None:
     with use_language(await language_for(context, resident.telegram_id)):
         if approve:
             text = _("Good news: you are now a member of <b>{complex}</b>. "
@@ -85,17 +99,9 @@ async def on_button(update: Update, context: BuurtnetContext) -> None:
         await notify(context, f"decision:{resident.id}", resident.telegram_id,
                      text.format(complex=html.escape(complex_.name)))
     if approve:
-        activated = await repos.people.resident(resident.id)
+        activated = await context.repos.people.resident(resident.id)
         assert activated is not None
         await welcome_in_group(context, complex_, activated)
-    # Only now Telegram calls that may fail: the messages above are queued.
-    await query.answer()
-    outcome = _("{name} was approved.") if approve else _("{name} was declined.")
-    await query.edit_message_text(
-        _request_text(complex_, resident) + "\n\n" +
-        outcome.format(name=html.escape(resident.first_name))
-    )
-    if approve:
         await refresh_stage(context, complex_.id)
 
 

@@ -233,15 +233,17 @@ async def remove_command(update: Update, context: BuurtnetContext) -> None:
         await say_invalid(update, error)
         await reply(update, usage)
         return
-    await context.repos.people.remove_resident(
-        resident, removed_by=update.effective_user.id, reason=reason)
-    await refresh_stage(context, complex_.id)
+    async with context.services.db.unit():  # removed, measured and told, together
+        await context.repos.people.remove_resident(
+            resident, removed_by=update.effective_user.id, reason=reason)
+        await refresh_stage(context, complex_.id)
+        with use_language(await language_for(context, resident.telegram_id)):
+            await notify(context, f"removed:{resident.id}", resident.telegram_id, _(
+                "An initiator removed you from <b>{complex}</b>. If you think this is a "
+                "mistake, talk to an initiator of your complex.").format(
+                complex=html.escape(complex_.name)))
     await reply(update, _("{name} is removed from {complex}. The reason is kept.").format(
         name=html.escape(resident.first_name), complex=html.escape(complex_.name)))
-    with use_language(await language_for(context, resident.telegram_id)):
-        await notify(context, f"removed:{resident.id}", resident.telegram_id, _(
-            "An initiator removed you from <b>{complex}</b>. If you think this is a mistake, "
-            "talk to an initiator of your complex.").format(complex=html.escape(complex_.name)))
 
 
 async def joinpolicy_command(update: Update, context: BuurtnetContext) -> None:

@@ -55,10 +55,11 @@ async def on_forget(update: Update, context: BuurtnetContext) -> None:
         await query.edit_message_text(_("Nothing was erased."))
         return
     resident = await context.repos.people.resident_of(update.effective_user.id)
-    await context.repos.people.forget(update.effective_user.id)
+    async with context.services.db.unit():  # erased everywhere, and the stage measured
+        await context.repos.people.forget(update.effective_user.id)
+        if resident is not None:
+            await refresh_stage(context, resident.complex_id)
     await refresh_command_menu(context, update.effective_user.id)
-    if resident is not None:
-        await refresh_stage(context, resident.complex_id)
     await query.edit_message_text(_("Done: everything I kept about you is erased."))
 
 

@@ -198,10 +198,11 @@ async def on_leave(update: Update, context: BuurtnetContext) -> None:
         await query.edit_message_text(_("Good, you stay."))
         return
     name = await _complex_name(context, resident)
-    await context.repos.people.delete_resident(resident.id)
-    await context.repos.drafts.clear(resident.telegram_id)
+    async with context.services.db.unit():  # gone, with no conversation left, and measured
+        await context.repos.people.delete_resident(resident.id)
+        await context.repos.drafts.clear(resident.telegram_id)
+        await refresh_stage(context, resident.complex_id)
     await refresh_command_menu(context, resident.telegram_id)
-    await refresh_stage(context, resident.complex_id)
     await query.edit_message_text(_("You left <b>{complex}</b> and your details there are "
                                     "erased. Take care!").format(complex=html.escape(name)))
 

@@ -72,6 +72,54 @@ async def _sending_a_report(world: World) -> dict[str, Any]:
                                        "rp:confirm:yes")
 
 
+async def _resident_and_initiator(world: World, *, policy: str = "open"):
+    complex_ = await world.new_complex()
+    await world.sign_up(INITIATOR, complex_.initiator_code, introductions=False)
+    await world.say(INITIATOR, "/linkgroup", world.group())
+    if policy == "approval":
+        await world.say(INITIATOR, "/joinpolicy approval")
+    calls = await world.sign_up(RESIDENT, complex_.resident_code)
+    return complex_, calls
+
+
+async def _approving(world: World) -> dict[str, Any]:
+    _, calls = await _resident_and_initiator(world, policy="approval")
+    question = last_message(calls, INITIATOR["id"])
+    rosa = await world.repos.people.resident_of(RESIDENT["id"])
+    return world.telegram.press_update(INITIATOR, INITIATOR["id"],
+                                       question.result["message_id"], f"ap:ok:{rosa.id}")
+
+
+async def _removing(world: World) -> dict[str, Any]:
+    await _resident_and_initiator(world)
+    rosa = await world.repos.people.resident_of(RESIDENT["id"])
+    return world.telegram.text_update(INITIATOR, world.telegram.private_chat(INITIATOR),
+                                      f"/remove {rosa.id} not a resident")
+
+
+async def _leaving(world: World) -> dict[str, Any]:
+    await _resident_and_initiator(world)
+    question = last_message(await world.say(RESIDENT, "/leave"))
+    return world.telegram.press_update(RESIDENT, RESIDENT["id"],
+                                       question.result["message_id"], "lv:yes")
+
+
+async def _forgetting(world: World) -> dict[str, Any]:
+    await _resident_and_initiator(world)
+    question = last_message(await world.say(RESIDENT, "/forgetme"))
+    return world.telegram.press_update(RESIDENT, RESIDENT["id"],
+                                       question.result["message_id"], "fg:yes")
+
+
+async def _approved(world: World) -> bool:
+    rosa = await world.repos.people.resident_of(RESIDENT["id"])
+    return rosa is not None and rosa.is_active
+
+
+async def _gone(world: World) -> bool:
+    return await world.repos.people.resident_of(RESIDENT["id"]) is None
+
+
 async def _signed_up(world: World) -> bool:
     return await world.repos.people.resident_of(RESIDENT["id"]) is not None
 
@@ -89,6 +137,10 @@ CASES: dict[str, tuple[Callable[[World], Awaitable[dict]], Callable[[World], Awa
     "sign-up": (_confirming_sign_up, _signed_up),
     "demote": (_demoting, _demoted),
     "report": (_sending_a_report, _reported),
+    "approve": (_approving, _approved),
+    "remove": (_removing, _gone),
+    "leave": (_leaving, _gone),
+    "forget": (_forgetting, _gone),
 }
 
 
