@@ -668,18 +668,16 @@ async def _forward_kinds(context: BuurtnetContext, report: Report, me: int) -> l
 async def _forward(update: Update, context: BuurtnetContext, report: Report, kind: str) -> None:
     query = update.callback_query
     assert query is not None
-    for _attempt in range(3):  # the sweeper may move the ladder meanwhile
+    async with context.services.db.unit():  # forwarded and sent on, together
         fresh = await context.repos.reports.get(report.id)
         if fresh is None:
             return
         level = fresh.current_level or fresh.chain[-1]
-        if await context.repos.reports.forward(fresh, Level((kind,), (),
-                                                            level.timeout_seconds)):
-            break
+        await context.repos.reports.forward(fresh, Level((kind,), (), level.timeout_seconds))
+        await advance(context, report.id)
     await query.answer()
     await query.edit_message_text(_("{reference} is forwarded ({organisation}).").format(
         reference=reference(report.id), organisation=kind_label(ContactKind(kind))))
-    await advance(context, report.id)
 
 
 async def on_resolve_note(update: Update, context: BuurtnetContext, draft: Draft) -> None:
@@ -703,8 +701,9 @@ async def on_resolve_note(update: Update, context: BuurtnetContext, draft: Draft
                 organisation=await _organisation(context, report, me),
                 note=html.escape(note))))
     # The resolution (and its messages) is stored first: it is what must not be lost.
-    resolved = await context.repos.reports.resolve(report.id, me, note, messages)
-    await context.repos.drafts.clear(me)
+    async with context.services.db.unit():
+        resolved = await context.repos.reports.resolve(report.id, me, note, messages)
+        await context.repos.drafts.clear(me)
     if not resolved:
         fresh = await context.repos.reports.get(report.id)
         if fresh is not None and fresh.status != "resolved" and fresh.acknowledged_by:
@@ -759,8 +758,9 @@ async def on_question(update: Update, context: BuurtnetContext, draft: Draft) ->
                 question=html.escape(question)) + "\n\n" + _(
                 "Just type your answer here, or reply to this message."),
             [[InlineKeyboardButton(_("Answer"), callback_data="qa:{question}").to_dict()]])
-    await context.repos.reports.ask(report.id, draft.telegram_id, question, message)
-    await context.repos.drafts.clear(draft.telegram_id)
+    async with context.services.db.unit():
+        await context.repos.reports.ask(report.id, draft.telegram_id, question, message)
+        await context.repos.drafts.clear(draft.telegram_id)
     context.deliverer.kick()
     await reply(update, _("Your question is passed on. I will bring you the answer."))
 
@@ -877,8 +877,9 @@ async def on_answer_text(update: Update, context: BuurtnetContext, draft: Draft)
                                    question=html.escape(question.question),
                                    answer=html.escape(answer))))
     # The answer (and its messages) is stored first: it is what must not be lost.
-    answered = await repos.reports.answer(question.id, answer, messages)
-    await repos.drafts.clear(draft.telegram_id)
+    async with context.services.db.unit():
+        answered = await repos.reports.answer(question.id, answer, messages)
+        await repos.drafts.clear(draft.telegram_id)
     if not answered:
         await reply(update, _("You already answered."))
         return

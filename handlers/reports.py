@@ -423,9 +423,10 @@ async def on_add_text(update: Update, context: BuurtnetContext, draft: Draft) ->
     except InvalidInput as error:
         await say_invalid(update, error)
         return
-    await context.repos.reports.add_information(report.id, text)
-    await escalations.pass_on_addition(context, report, text)  # queued before the reply
-    await context.repos.drafts.clear(draft.telegram_id)
+    async with context.services.db.unit():  # kept and passed on, together
+        await context.repos.reports.add_information(report.id, text)
+        await escalations.pass_on_addition(context, report, text)
+        await context.repos.drafts.clear(draft.telegram_id)
     await reply(update, _("Added to {reference} and passed on.").format(
         reference=reference(report.id)))
 

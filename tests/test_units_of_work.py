@@ -8,7 +8,7 @@ import pytest
 
 from bot.models import ResidentRole
 from tests.people import INITIATOR, OPERATOR, RESIDENT
-from tests.test_reports import REPORTER
+from tests.test_reports import CONTACT, REPORTER, _escalation, _report
 from tests.test_reports import _complex as _report_complex
 from tests.world import World, last_message, sent
 
@@ -120,6 +120,48 @@ async def _gone(world: World) -> bool:
     return await world.repos.people.resident_of(RESIDENT["id"]) is None
 
 
+async def _held_report(world: World) -> Any:
+    """A concern picked up by Carla, the municipality contact; her copy."""
+    await _report_complex(world)
+    copy = _escalation(await _report(world), CONTACT)
+    await world.press(CONTACT, copy, "es:ack:1")
+    return copy
+
+
+async def _resolving(world: World) -> dict[str, Any]:
+    copy = await _held_report(world)
+    await world.press(CONTACT, copy, "es:res:1")
+    return world.telegram.text_update(CONTACT, world.telegram.private_chat(CONTACT),
+                                      "Spoke to the neighbour")
+
+
+async def _forwarding(world: World) -> dict[str, Any]:
+    copy = await _held_report(world)
+    choice = last_message(await world.press(CONTACT, copy, "es:fwd:1"))
+    return world.telegram.press_update(CONTACT, CONTACT["id"], choice.result["message_id"],
+                                       "es:fw:1:police")
+
+
+async def _adding(world: World) -> dict[str, Any]:
+    await _held_report(world)
+    listing = last_message(await world.say(REPORTER, "/myreports"))
+    await world.press(REPORTER, listing, "ra:1")
+    return world.telegram.text_update(REPORTER, world.telegram.private_chat(REPORTER),
+                                      "It started again tonight")
+
+
+async def _resolved(world: World) -> bool:
+    return (await world.repos.reports.get(1)).status == "resolved"
+
+
+async def _forwarded(world: World) -> bool:
+    return (await world.repos.reports.get(1)).level == 1
+
+
+async def _added(world: World) -> bool:
+    return await world.repos.reports.additions(1) == ["It started again tonight"]
+
+
 async def _signed_up(world: World) -> bool:
     return await world.repos.people.resident_of(RESIDENT["id"]) is not None
 
@@ -141,6 +183,9 @@ CASES: dict[str, tuple[Callable[[World], Awaitable[dict]], Callable[[World], Awa
     "remove": (_removing, _gone),
     "leave": (_leaving, _gone),
     "forget": (_forgetting, _gone),
+    "resolve": (_resolving, _resolved),
+    "forward": (_forwarding, _forwarded),
+    "add information": (_adding, _added),
 }
 
 
