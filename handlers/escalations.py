@@ -264,6 +264,11 @@ async def advance(context: BuurtnetContext, report_id: int, *,
     the report waits for someone to join, and the reporter and the operators are told
     (`reporter_told`: the caller tells the reporter itself, in its receipt).
     """
+    async with context.services.db.unit():  # each step of the climb, or none
+        await _advance(context, report_id, reporter_told)
+
+
+async def _advance(context: BuurtnetContext, report_id: int, reporter_told: bool) -> None:
     repos = context.repos
     for _step in range(64):  # a chain is short; this only guards against a loop
         report = await repos.reports.get(report_id)
@@ -416,8 +421,9 @@ async def wake(context: BuurtnetContext, report_id: int) -> None:
         return
     if await _anyone_at(context, report, complex_) or \
             await _anyone_ahead(context, report, complex_):
-        await context.repos.reports.stop_waiting(report_id)
-        await advance(context, report_id)
+        async with context.services.db.unit():  # no longer waiting, and on its way
+            await context.repos.reports.stop_waiting(report_id)
+            await advance(context, report_id)
 
 
 async def _anyone_at(context: BuurtnetContext, report: Report, complex_: Complex) -> bool:

@@ -1,7 +1,9 @@
 """One update, one unit of work: a use case commits once, or not at all, and the same
 update handled again completes it."""
 
+import contextlib
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -10,7 +12,7 @@ from bot.models import ResidentRole
 from tests.people import INITIATOR, OPERATOR, RESIDENT
 from tests.test_reports import CONTACT, REPORTER, _escalation, _report
 from tests.test_reports import _complex as _report_complex
-from tests.world import World, last_message, sent
+from tests.world import World, last_message, sent, sweep
 
 
 class Fault(Exception):
@@ -271,3 +273,44 @@ async def test_a_demoted_initiators_old_link_no_longer_makes_them_one(world: Wor
         "Rosa is now a resident without initiator rights."
     assert (await world.repos.complexes.get(complex_.id)).initiator_code != \
         complex_.initiator_code
+
+
+async def _ladder_state(world: World) -> list:
+    db = _database(world)
+    return [[tuple(row) for row in await db.fetch_all(f"SELECT * FROM {table}")]
+            for table in ("escalations", "escalation_targets", "outbox", "reports")]
+
+
+async def test_a_fault_while_a_report_climbs_changes_nothing_and_the_next_sweep_climbs(
+        world: World) -> None:
+    """The sweeper's climb is a unit of work too: the new level's targets, their messages
+    and the alert to the operators, or none of them."""
+    await _report_complex(world)
+    await _report(world, kind="incident", category="theft", what="Bike stolen")
+    world.clock.advance(timedelta(hours=4, seconds=1))  # past the municipality's deadline
+    db = _database(world)
+    step = 0
+    while True:
+        step += 1
+        before = await _ladder_state(world)
+        seen = 0
+
+        def fail_at(at: int = step) -> None:
+            nonlocal seen
+            seen += 1
+            if seen == at:
+                raise Fault(f"after step {at}")
+
+        db.after_step = fail_at
+        try:
+            with contextlib.suppress(Fault):
+                await sweep(world)
+        finally:
+            db.after_step = None
+        if seen < step:
+            break
+        assert await _ladder_state(world) == before, f"step {step} left half a climb"
+    assert step > 2
+    report = await world.repos.reports.get(1)
+    assert report.level == 1 and report.level_started
+    assert sent(await sweep(world)) == []  # climbed once, told once
