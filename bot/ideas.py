@@ -9,6 +9,12 @@ from bot.models import Resident
 
 IDEA_MAX = 500
 HELPS_TO_SUGGEST = 2
+POST_KEY = "idea:"
+"""Outbox key prefix of an idea's post in its group."""
+
+
+def post_key(idea_id: int) -> str:
+    return f"{POST_KEY}{idea_id}"
 """Offering help on this many ideas makes a resident a candidate initiator."""
 
 

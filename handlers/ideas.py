@@ -20,6 +20,7 @@ from handlers.common import (
     command_args,
     is_group,
     markup,
+    notify,
     parse_id,
     reply,
     require_private,
@@ -118,10 +119,10 @@ async def refresh_group_post(context: BuurtnetContext, idea: Idea, complex_: Com
 
 
 async def _post(context: BuurtnetContext, idea: Idea, complex_: Complex, chat_id: int) -> None:
+    """Queue the idea's post in the group, in the caller's unit of work."""
     with use_language(complex_.language):
-        message = await post_in_group(context, chat_id, idea_post(idea), vote_keyboard(idea))
-    if message is not None:
-        await context.repos.ideas.set_group_message(idea.id, message.message_id)
+        await notify(context, ideas.post_key(idea.id), chat_id, idea_post(idea),
+                     vote_keyboard(idea))
 
 
 # -- /idea ---------------------------------------------------------------------------
@@ -175,10 +176,12 @@ async def idea_command(update: Update, context: BuurtnetContext) -> None:
         await say_invalid(update, error)
         return
     group = complex_.group_chat_id
-    idea = await context.repos.ideas.add(complex_id=complex_.id, proposer_id=resident.id,
-                                         text=text, group_chat_id=group)
+    async with context.services.db.unit():  # stored and its post queued, together
+        idea = await context.repos.ideas.add(complex_id=complex_.id, proposer_id=resident.id,
+                                             text=text, group_chat_id=group)
+        if group is not None:
+            await _post(context, idea, complex_, group)
     if group is not None:
-        await _post(context, idea, complex_, group)
         if not is_group(update):
             await reply(update, _("Thank you! Your idea #{number} is posted in the group chat "
                                   "of {complex}, where neighbours can support it.").format(
@@ -194,8 +197,11 @@ async def run_due(context: BuurtnetContext) -> None:
     """Post the ideas proposed before their complex had a group, once it has one."""
     for idea, group in await context.repos.ideas.unposted():
         complex_ = await context.repos.complexes.get(idea.complex_id)
-        if complex_ is not None and await context.repos.ideas.claim_post(idea.id, group):
-            await _post(context, idea, complex_, group)
+        if complex_ is None:
+            continue
+        async with context.services.db.unit():  # claimed and queued, together
+            if await context.repos.ideas.claim_post(idea.id, group):
+                await _post(context, idea, complex_, group)
 
 
 # -- /ideas and /closeidea -----------------------------------------------------------

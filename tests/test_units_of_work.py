@@ -113,6 +113,17 @@ async def _forgetting(world: World) -> dict[str, Any]:
                                        question.result["message_id"], "fg:yes")
 
 
+async def _proposing(world: World) -> dict[str, Any]:
+    await _resident_and_initiator(world)
+    return world.telegram.text_update(RESIDENT, world.telegram.private_chat(RESIDENT),
+                                      "/idea Film night on the roof")
+
+
+async def _proposed(world: World) -> bool:
+    idea = await world.repos.ideas.get(1)
+    return idea is not None and idea.group_message_id is not None  # posted in the group
+
+
 async def _approved(world: World) -> bool:
     rosa = await world.repos.people.resident_of(RESIDENT["id"])
     return rosa is not None and rosa.is_active
@@ -188,6 +199,7 @@ CASES: dict[str, tuple[Callable[[World], Awaitable[dict]], Callable[[World], Awa
     "resolve": (_resolving, _resolved),
     "forward": (_forwarding, _forwarded),
     "add information": (_adding, _added),
+    "idea": (_proposing, _proposed),
 }
 
 

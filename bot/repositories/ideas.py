@@ -2,10 +2,22 @@ import aiosqlite
 
 from bot.clock import Clock, from_db, to_db
 from bot.db import Database
-from bot.ideas import HELPS_TO_SUGGEST, Candidate, Idea, IdeaStatus, Invitation, VoteKind
+from bot.ideas import (
+    HELPS_TO_SUGGEST,
+    POST_KEY,
+    Candidate,
+    Idea,
+    IdeaStatus,
+    Invitation,
+    VoteKind,
+)
 
+# The group post goes through the outbox under POST_KEY; its message id is the outbox's
+# once sent (ideas.group_message_id holds it for posts made before that).
 _COLUMNS = (
     "SELECT i.*, r.first_name AS proposer_name,"
+    " COALESCE(i.group_message_id, (SELECT o.message_id FROM outbox o"
+    f"  WHERE o.key = '{POST_KEY}' || i.id AND o.status = 'sent')) AS post_message_id,"
     " (SELECT COUNT(*) FROM idea_votes v WHERE v.idea_id = i.id AND v.kind = 'support')"
     "  AS supporters,"
     " (SELECT COUNT(*) FROM idea_votes v WHERE v.idea_id = i.id AND v.kind = 'help')"
@@ -24,7 +36,7 @@ def _idea(row: aiosqlite.Row) -> Idea:
         text=row["text"],
         status=IdeaStatus(row["status"]),
         group_chat_id=row["group_chat_id"],
-        group_message_id=row["group_message_id"],
+        group_message_id=row["post_message_id"],
         created_at=from_db(row["created_at"]),
         supporters=row["supporters"],
         helpers=row["helpers"],
@@ -83,12 +95,6 @@ class IdeaRepository:
                 (group_chat_id, idea_id),
             )
             return cursor.rowcount == 1
-
-    async def set_group_message(self, idea_id: int, message_id: int) -> None:
-        async with self.db.transaction() as conn:
-            await conn.execute(
-                "UPDATE ideas SET group_message_id = ? WHERE id = ?", (message_id, idea_id)
-            )
 
     async def toggle_vote(self, idea_id: int, resident_id: int, kind: VoteKind) -> bool | None:
         """Add or withdraw a vote on an open idea: True if added, None if not open."""
