@@ -220,16 +220,17 @@ async def test_the_use_case_commits_once(world: World, case: str) -> None:
     assert commits == 1 and await done(world)
 
 
-@pytest.mark.parametrize("case", CASES)
-async def test_a_fault_after_any_step_changes_nothing_and_the_update_completes_later(
-        world: World, case: str) -> None:
-    prepare, done = CASES[case]
-    update = await prepare(world)
+async def _fail_after_each_step(
+        world: World, run: Callable[[], Awaitable[list]],
+        snapshot: Callable[[World], Awaitable[list]]) -> tuple[int, list[list]]:
+    """Run `run` with a fault after its first step, then after its second, and so on, until
+    a run has no step left to fail; each failed run must leave `snapshot` as it was.
+    Returns the number of steps and the calls of each failed run."""
     db = _database(world)
+    failures: list[list] = []
     step = 0
     while True:
         step += 1
-        before = await _state(world)
         seen = 0
 
         def fail_at(at: int = step) -> None:
@@ -238,18 +239,29 @@ async def test_a_fault_after_any_step_changes_nothing_and_the_update_completes_l
             if seen == at:
                 raise Fault(f"after step {at}")
 
+        before = await snapshot(world)
         db.after_step = fail_at
         try:
-            calls = await world.feed(update)
+            calls = await run()
         finally:
             db.after_step = None
         if seen < step:  # every step passed: the use case is done
-            break
-        assert await _state(world) == before, f"step {step} left half a change"
-        assert not await done(world)
-        assert any("went wrong" in c.text for c in sent(calls)), step
+            return step - 1, failures
+        assert await snapshot(world) == before, f"step {step} left half a change"
+        failures.append(calls)
+
+
+@pytest.mark.parametrize("case", CASES)
+async def test_a_fault_after_any_step_changes_nothing_and_the_update_completes_later(
+        world: World, case: str) -> None:
+    prepare, done = CASES[case]
+    update = await prepare(world)
+    assert not await done(world)
+    steps, failures = await _fail_after_each_step(world, lambda: world.feed(update), _state)
+    for calls in failures:
+        assert any("went wrong" in c.text for c in sent(calls))
         assert any("hit an error" in c.text for c in sent(calls, OPERATOR["id"]))
-    assert step > 2, "the use case has several steps"
+    assert steps >= 2, "the use case has several steps"
     assert await done(world)
     # Handled now: the same update once more changes nothing.
     after = await _state(world)
@@ -300,29 +312,14 @@ async def test_a_fault_while_a_report_climbs_changes_nothing_and_the_next_sweep_
     await _report_complex(world)
     await _report(world, kind="incident", category="theft", what="Bike stolen")
     world.clock.advance(timedelta(hours=4, seconds=1))  # past the municipality's deadline
-    db = _database(world)
-    step = 0
-    while True:
-        step += 1
-        before = await _ladder_state(world)
-        seen = 0
 
-        def fail_at(at: int = step) -> None:
-            nonlocal seen
-            seen += 1
-            if seen == at:
-                raise Fault(f"after step {at}")
+    async def climb() -> list:
+        with contextlib.suppress(Fault):
+            return await sweep(world)
+        return []
 
-        db.after_step = fail_at
-        try:
-            with contextlib.suppress(Fault):
-                await sweep(world)
-        finally:
-            db.after_step = None
-        if seen < step:
-            break
-        assert await _ladder_state(world) == before, f"step {step} left half a climb"
-    assert step > 2
+    steps, _failures = await _fail_after_each_step(world, climb, _ladder_state)
+    assert steps >= 2
     report = await world.repos.reports.get(1)
     assert report.level == 1 and report.level_started
     assert sent(await sweep(world)) == []  # climbed once, told once
