@@ -18,6 +18,12 @@ REMIND_DAY_BEFORE = timedelta(hours=24)
 REMIND_HOUR_BEFORE = timedelta(hours=1)
 ASK_OUTCOME_AFTER = timedelta(hours=3)
 RECENT = timedelta(days=90)
+POST_KEY = "activity-post:"
+"""Outbox key prefix of an activity's announcement in its group."""
+
+
+def post_key(activity_id: int) -> str:
+    return f"{POST_KEY}{activity_id}"
 
 
 class ActivityStatus(StrEnum):

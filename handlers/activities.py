@@ -31,7 +31,7 @@ from handlers.common import (
     split_data,
     stale_button,
 )
-from handlers.ideas import edit_message, post_in_group, refresh_group_post
+from handlers.ideas import edit_message, refresh_group_post
 from handlers.presses import Press, ask, draft_button
 from handlers.stage_changes import refresh_stage
 
@@ -267,18 +267,25 @@ async def _finish(update: Update, context: BuurtnetContext, draft: Draft,
         await _prompt(update, context, await context.repos.drafts.put(
             draft.telegram_id, FLOW, "when", data))
         return
-    activity = await context.repos.activities.create(
-        complex_id=planner.complex_id, idea_id=data.get("idea_id"), title=data["title"],
-        place=data["place"], starts_at=starts, planned_by=planner.id,
-        schedule=activities.schedule_for(starts, now))
-    await context.repos.drafts.clear(draft.telegram_id)
     complex_ = await context.repos.complexes.get(planner.complex_id)
     assert complex_ is not None
+    told = 0
+    async with context.services.db.unit():  # planned, announced and told, together
+        activity = await context.repos.activities.create(
+            complex_id=planner.complex_id, idea_id=data.get("idea_id"), title=data["title"],
+            place=data["place"], starts_at=starts, planned_by=planner.id,
+            schedule=activities.schedule_for(starts, now))
+        await context.repos.drafts.clear(draft.telegram_id)
+        announced = await _announce(context, activity, complex_)
+        if activity.idea_id is not None:
+            told = await _tell_followers(context, activity, complex_, planner)
     parts = [_("<b>{title}</b> is planned.").format(title=html.escape(activity.title))]
-    if await _announce(context, activity, complex_):
+    if announced:
         parts.append(_("It is announced in the group chat."))
     if activity.idea_id is not None:
-        told = await _tell_followers(context, activity, complex_, planner)
+        idea = await context.repos.ideas.get(activity.idea_id)
+        if idea is not None:  # its group post shows it is planned now
+            await refresh_group_post(context, idea, complex_)
         if told:
             parts.append(ngettext("I told the {count} neighbour who followed the idea.",
                                   "I told the {count} neighbours who followed the idea.",
@@ -287,28 +294,24 @@ async def _finish(update: Update, context: BuurtnetContext, draft: Draft,
 
 
 async def _announce(context: BuurtnetContext, activity: Activity, complex_: Complex) -> bool:
+    """Queue the announcement in the group, in the caller's unit of work."""
     if complex_.group_chat_id is None:
         return False
+    await context.repos.activities.set_group_chat(activity.id, complex_.group_chat_id)
     with use_language(complex_.language):
         text = _("New activity in {complex}!").format(complex=html.escape(complex_.name))
-        message = await post_in_group(
-            context, complex_.group_chat_id,
-            text + "\n\n" + card(context, activity) + "\n\n" + _come_along(),
-            coming_keyboard(activity))
-    if message is None:
-        return False
-    await context.repos.activities.set_group_message(activity.id, complex_.group_chat_id,
-                                                     message.message_id)
+        await notify(context, activities.post_key(activity.id), complex_.group_chat_id,
+                     text + "\n\n" + card(context, activity) + "\n\n" + _come_along(),
+                     coming_keyboard(activity))
     return True
 
 
 async def _tell_followers(context: BuurtnetContext, activity: Activity, complex_: Complex,
                           planner: Resident) -> int:
-    """Tell who proposed, supported or offered help on the idea; update its group post."""
+    """Tell who proposed, supported or offered help on the idea."""
     assert activity.idea_id is not None
     idea = await context.repos.ideas.get(activity.idea_id)
     assert idea is not None
-    await refresh_group_post(context, idea, complex_)
     told = 0
     for telegram_id in await context.repos.ideas.followers(idea.id):
         if telegram_id == planner.telegram_id:

@@ -5,7 +5,7 @@ ones, /closeidea closes one. Buttons: ``idea:support:<id>``, ``idea:help:<id>``,
 import html
 import logging
 
-from telegram import InlineKeyboardButton, Message, Update
+from telegram import InlineKeyboardButton, Update
 from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
@@ -37,18 +37,6 @@ LIST_MAX = 20
 
 
 # -- the group chat, shared with activities ------------------------------------------
-
-
-async def post_in_group(context: BuurtnetContext, chat_id: int, text: str,
-                        keyboard: Keyboard | None) -> Message | None:
-    """Post in a complex's group; a group the bot can no longer write in is logged."""
-    try:
-        return await context.bot.send_message(
-            chat_id, text, reply_markup=markup(keyboard) if keyboard else None,
-            disable_web_page_preview=True)
-    except TelegramError as exc:
-        log.warning("could not post in group %s: %s", chat_id, exc)
-        return None
 
 
 async def edit_message(context: BuurtnetContext, chat_id: int | None, message_id: int | None,

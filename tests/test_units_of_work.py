@@ -124,6 +124,20 @@ async def _proposed(world: World) -> bool:
     return idea is not None and idea.group_message_id is not None  # posted in the group
 
 
+async def _planning(world: World) -> dict[str, Any]:
+    await _resident_and_initiator(world)
+    step = last_message(await world.say(INITIATOR, "/plan"))
+    for typed in ("Soup evening", "8 january 19:30", "Common room"):
+        step = last_message(await world.say(INITIATOR, typed))
+    return world.telegram.press_update(INITIATOR, INITIATOR["id"], step.result["message_id"],
+                                       "plan:confirm:yes")
+
+
+async def _planned(world: World) -> bool:
+    activity = await world.repos.activities.get(1)
+    return activity is not None and activity.group_message_id is not None  # announced
+
+
 async def _approved(world: World) -> bool:
     rosa = await world.repos.people.resident_of(RESIDENT["id"])
     return rosa is not None and rosa.is_active
@@ -200,6 +214,7 @@ CASES: dict[str, tuple[Callable[[World], Awaitable[dict]], Callable[[World], Awa
     "forward": (_forwarding, _forwarded),
     "add information": (_adding, _added),
     "idea": (_proposing, _proposed),
+    "plan": (_planning, _planned),
 }
 
 

@@ -2,14 +2,18 @@ from datetime import datetime
 
 import aiosqlite
 
-from bot.activities import Activity, ActivityStatus, Reminder, Schedule
+from bot.activities import POST_KEY, Activity, ActivityStatus, Reminder, Schedule
 from bot.clock import Clock, from_db, to_db
 from bot.db import Database
 from bot.repositories.outbox import Message, queue_all
 
+# The announcement goes through the outbox under POST_KEY; its message id is the outbox's
+# once sent (activities.group_message_id holds it for announcements made before that).
 _SELECT = (
     "SELECT a.*, (SELECT COUNT(*) FROM activity_attendees t WHERE t.activity_id = a.id)"
-    " AS coming FROM activities a"
+    " AS coming, COALESCE(a.group_message_id, (SELECT o.message_id FROM outbox o"
+    f" WHERE o.key = '{POST_KEY}' || a.id AND o.status = 'sent')) AS post_message_id"
+    " FROM activities a"
 )
 
 
@@ -32,7 +36,7 @@ def _activity(row: aiosqlite.Row) -> Activity:
         remind_hour_at=_maybe(row["remind_hour_at"]),
         ask_outcome_at=_maybe(row["ask_outcome_at"]),
         group_chat_id=row["group_chat_id"],
-        group_message_id=row["group_message_id"],
+        group_message_id=row["post_message_id"],
         coming=row["coming"],
     )
 
@@ -77,12 +81,11 @@ class ActivityRepository:
         row = await self.db.fetch_one(f"{_SELECT} WHERE a.id = ?", (activity_id,))
         return _activity(row) if row else None
 
-    async def set_group_message(self, activity_id: int, chat_id: int, message_id: int) -> None:
+    async def set_group_chat(self, activity_id: int, chat_id: int) -> None:
+        """The group its announcement is queued for."""
         async with self.db.transaction() as conn:
-            await conn.execute(
-                "UPDATE activities SET group_chat_id = ?, group_message_id = ? WHERE id = ?",
-                (chat_id, message_id, activity_id),
-            )
+            await conn.execute("UPDATE activities SET group_chat_id = ? WHERE id = ?",
+                               (chat_id, activity_id))
 
     async def toggle_coming(self, activity_id: int, resident_id: int) -> bool | None:
         """Say one is coming, or no longer: True if now coming, None if it is not planned
