@@ -439,13 +439,16 @@ async def committee_command(update: Update, context: BuurtnetContext) -> None:
         return
     assert update.effective_user is not None
     on = choice == "on"
-    if await context.repos.stages.set_committee(complex_.id, on, update.effective_user.id) \
-            is None:
+    async with context.services.db.unit():  # registered, measured and reached, together
+        changed = await context.repos.stages.set_committee(complex_.id, on,
+                                                           update.effective_user.id)
+        if changed is not None:
+            await refresh_stage(context, complex_.id)
+            if on:  # the committee is a routing target of its own
+                await escalations.reach_newcomers(context, complex_.id)
+    if changed is None:
         await reply(update, _committee_state(complex_))
         return
-    await refresh_stage(context, complex_.id)
-    if on:  # the committee is a routing target of its own
-        await escalations.reach_newcomers(context, complex_.id)
     updated = await context.repos.complexes.get(complex_.id)
     assert updated is not None
     await reply(update, (_("Registered: <b>{complex}</b> has a residents' committee.") if on
@@ -499,12 +502,14 @@ async def setstage_command(update: Update, context: BuurtnetContext) -> None:
         return
     assert update.effective_user is not None
     actor = update.effective_user.id
-    entry = await context.repos.stages.set_override(complex_.id, stage, actor, reason)
+    async with context.services.db.unit():  # set and announced, together
+        entry = await context.repos.stages.set_override(complex_.id, stage, actor, reason)
+        if entry is not None:
+            await announce(context, complex_, entry)
     if entry is None:  # someone else changed it at the same moment
         await reply(update, _("The stage of <b>{complex}</b> was just changed by someone else; "
                               "/stage shows it.").format(complex=name))
         return
-    await announce(context, complex_, entry)  # queued before the reply, which may fail
     if stage is None:
         await reply(update, _("Done: the override is lifted. The stage of <b>{complex}</b> is "
                               "again the measured one, <b>{stage}</b>. Initiators and the "

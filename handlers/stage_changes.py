@@ -98,13 +98,15 @@ def _override_news(complex_: Complex, entry: HistoryEntry) -> str:
 async def announce(context: BuurtnetContext, complex_: Complex, entry: HistoryEntry) -> None:
     """Queue a stage change's news for the initiators and contacts (not for whoever made
     it), and mark it announced; the sweeper announces what a crash left unannounced."""
-    if entry.cause == "measured":
-        await tell_organisers(context, complex_, entry,
-                              lambda: _measured_change(context, complex_, entry))
-    else:
-        await tell_organisers(context, complex_, entry,
-                              lambda: _override_news(complex_, entry), skip=entry.changed_by)
-    await context.repos.stages.mark_announced(entry.id)
+    async with context.services.db.unit():  # the news queued and marked, together
+        if entry.cause == "measured":
+            await tell_organisers(context, complex_, entry,
+                                  lambda: _measured_change(context, complex_, entry))
+        else:
+            await tell_organisers(context, complex_, entry,
+                                  lambda: _override_news(complex_, entry),
+                                  skip=entry.changed_by)
+        await context.repos.stages.mark_announced(entry.id)
 
 
 def _measured_change(context: BuurtnetContext, complex_: Complex, entry: HistoryEntry) -> str:
@@ -133,9 +135,11 @@ async def refresh_stage(context: BuurtnetContext, complex_id: int) -> None:
     metrics = await context.repos.stages.metrics(complex_id, limits)
     decision = decide(complex_.stage, metrics, limits, complex_.stage_failing_since,
                       context.clock.now())
-    entry = await context.repos.stages.record_measurement(complex_id, complex_.stage, decision)
-    if entry is not None:
-        await announce(context, complex_, entry)
+    async with context.services.db.unit():  # the measurement and its news, together
+        entry = await context.repos.stages.record_measurement(complex_id, complex_.stage,
+                                                              decision)
+        if entry is not None:
+            await announce(context, complex_, entry)
 
 
 async def next_due(context: BuurtnetContext) -> datetime | None:

@@ -12,6 +12,7 @@ from bot.models import ResidentRole
 from tests.people import INITIATOR, OPERATOR, RESIDENT
 from tests.test_reports import CONTACT, REPORTER, _escalation, _report
 from tests.test_reports import _complex as _report_complex
+from tests.test_stage_handlers import _group_ready
 from tests.world import World, last_message, sent, sweep
 
 
@@ -138,6 +139,29 @@ async def _planned(world: World) -> bool:
     return activity is not None and activity.group_message_id is not None  # announced
 
 
+async def _setting_the_stage(world: World) -> dict[str, Any]:
+    await _resident_and_initiator(world)
+    complex_ = await world.repos.complexes.get(1)
+    await world.contact_joins(CONTACT, complex_, "municipality")
+    return world.telegram.text_update(CONTACT, world.telegram.private_chat(CONTACT),
+                                      "/setstage group Pilot with the police")
+
+
+async def _stage_set(world: World) -> bool:
+    return (await world.repos.complexes.get(1)).stage_override == "group"
+
+
+async def _registering_a_committee(world: World) -> dict[str, Any]:
+    await _group_ready(world)
+    return world.telegram.text_update(CONTACT, world.telegram.private_chat(CONTACT),
+                                      "/committee on")
+
+
+async def _a_group(world: World) -> bool:
+    complex_ = await world.repos.complexes.get(1)
+    return complex_.committee and complex_.stage == "group"
+
+
 async def _approved(world: World) -> bool:
     rosa = await world.repos.people.resident_of(RESIDENT["id"])
     return rosa is not None and rosa.is_active
@@ -215,6 +239,8 @@ CASES: dict[str, tuple[Callable[[World], Awaitable[dict]], Callable[[World], Awa
     "add information": (_adding, _added),
     "idea": (_proposing, _proposed),
     "plan": (_planning, _planned),
+    "setstage": (_setting_the_stage, _stage_set),
+    "committee": (_registering_a_committee, _a_group),
 }
 
 
