@@ -36,6 +36,11 @@ async def _feed_counting(world: World, update: dict[str, Any]) -> tuple[list, in
     return calls, commits.count(update["update_id"])
 
 
+def _typed(world: World, person: dict, text: str) -> dict[str, Any]:
+    """An update: `person` types `text` in their private chat with the bot."""
+    return world.telegram.text_update(person, world.telegram.private_chat(person), text)
+
+
 async def _confirming_sign_up(world: World) -> dict[str, Any]:
     """Everything of a sign-up but the final "Confirm"; that update, not yet fed."""
     complex_ = await world.new_complex()
@@ -57,8 +62,7 @@ async def _demoting(world: World) -> dict[str, Any]:
     await world.sign_up(INITIATOR, complex_.initiator_code, introductions=False)
     await world.sign_up(RESIDENT, complex_.initiator_code, introductions=False)
     rosa = await world.repos.people.resident_of(RESIDENT["id"])
-    return world.telegram.text_update(INITIATOR, world.telegram.private_chat(INITIATOR),
-                                      f"/demote {rosa.id}")
+    return _typed(world, INITIATOR, f"/demote {rosa.id}")
 
 
 async def _sending_a_report(world: World) -> dict[str, Any]:
@@ -96,8 +100,7 @@ async def _approving(world: World) -> dict[str, Any]:
 async def _removing(world: World) -> dict[str, Any]:
     await _resident_and_initiator(world)
     rosa = await world.repos.people.resident_of(RESIDENT["id"])
-    return world.telegram.text_update(INITIATOR, world.telegram.private_chat(INITIATOR),
-                                      f"/remove {rosa.id} not a resident")
+    return _typed(world, INITIATOR, f"/remove {rosa.id} not a resident")
 
 
 async def _leaving(world: World) -> dict[str, Any]:
@@ -116,8 +119,7 @@ async def _forgetting(world: World) -> dict[str, Any]:
 
 async def _proposing(world: World) -> dict[str, Any]:
     await _resident_and_initiator(world)
-    return world.telegram.text_update(RESIDENT, world.telegram.private_chat(RESIDENT),
-                                      "/idea Film night on the roof")
+    return _typed(world, RESIDENT, "/idea Film night on the roof")
 
 
 async def _proposed(world: World) -> bool:
@@ -143,8 +145,7 @@ async def _setting_the_stage(world: World) -> dict[str, Any]:
     await _resident_and_initiator(world)
     complex_ = await world.repos.complexes.get(1)
     await world.contact_joins(CONTACT, complex_, "municipality")
-    return world.telegram.text_update(CONTACT, world.telegram.private_chat(CONTACT),
-                                      "/setstage group Pilot with the police")
+    return _typed(world, CONTACT, "/setstage group Pilot with the police")
 
 
 async def _stage_set(world: World) -> bool:
@@ -153,8 +154,7 @@ async def _stage_set(world: World) -> bool:
 
 async def _registering_a_committee(world: World) -> dict[str, Any]:
     await _group_ready(world)
-    return world.telegram.text_update(CONTACT, world.telegram.private_chat(CONTACT),
-                                      "/committee on")
+    return _typed(world, CONTACT, "/committee on")
 
 
 async def _a_group(world: World) -> bool:
@@ -182,8 +182,7 @@ async def _held_report(world: World) -> Any:
 async def _resolving(world: World) -> dict[str, Any]:
     copy = await _held_report(world)
     await world.press(CONTACT, copy, "es:res:1")
-    return world.telegram.text_update(CONTACT, world.telegram.private_chat(CONTACT),
-                                      "Spoke to the neighbour")
+    return _typed(world, CONTACT, "Spoke to the neighbour")
 
 
 async def _forwarding(world: World) -> dict[str, Any]:
@@ -197,8 +196,7 @@ async def _adding(world: World) -> dict[str, Any]:
     await _held_report(world)
     listing = last_message(await world.say(REPORTER, "/myreports"))
     await world.press(REPORTER, listing, "ra:1")
-    return world.telegram.text_update(REPORTER, world.telegram.private_chat(REPORTER),
-                                      "It started again tonight")
+    return _typed(world, REPORTER, "It started again tonight")
 
 
 async def _resolved(world: World) -> bool:
