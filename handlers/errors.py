@@ -7,6 +7,7 @@ from telegram.error import BadRequest, TelegramError
 from telegram.ext import ApplicationHandlerStop
 
 from bot.context import BuurtnetContext
+from bot.db import handling_update
 from bot.i18n import _, use_language
 from handlers.common import language_for
 
@@ -49,6 +50,8 @@ async def on_error(update: object, context: BuurtnetContext) -> None:
     except TelegramError:
         log.warning("could not report the error over Telegram", exc_info=True)
     # Not recorded as handled: its unit of work rolled back, so handling it again (after a
-    # restart, say) does the whole change, not half of it.
+    # restart, say) does the whole change, not half of it. Work after this (the sender's
+    # bookkeeping) belongs to no update, as after a successful one.
     if isinstance(update, Update):
+        handling_update(None)
         raise ApplicationHandlerStop

@@ -116,11 +116,7 @@ async def _show(update: Update, context: BuurtnetContext, draft: Draft) -> None:
     sent = await context.bot.send_message(
         user.id, text, reply_markup=markup(keyboard) if keyboard else None
     )
-    if keyboard and draft.step in ("name", "building"):
-        # Typing the answer instead of pressing should take these buttons away too.
-        draft = await context.repos.drafts.put(draft.telegram_id, FLOW, draft.step,
-                                               {**draft.data, "prompt": sent.message_id})
-    if keyboard:
+    if keyboard:  # recorded with the draft: typed labels, and the buttons to take away
         await remember(context, draft.telegram_id, sent.message_id, keyboard)
 
 
@@ -158,11 +154,10 @@ async def on_text(update: Update, context: BuurtnetContext, draft: Draft) -> Non
     except InvalidInput as error:
         await say_invalid(update, error)
         return
-    prompt = data.pop("prompt", None)
-    if prompt is not None:
+    if draft.buttons is not None:  # typing the answer takes the question's buttons away too
         with contextlib.suppress(TelegramError):  # gone already: nothing to take away
-            await context.bot.edit_message_reply_markup(draft.telegram_id, prompt,
-                                                        reply_markup=None)
+            await context.bot.edit_message_reply_markup(
+                draft.telegram_id, draft.buttons.message_id, reply_markup=None)
     await _advance(update, context, draft, data)
 
 
@@ -177,7 +172,6 @@ async def on_button(update: Update, context: BuurtnetContext,
     assert update.effective_user is not None
     set_language(draft.data.get("language", context.config.language))
     data = dict(draft.data)
-    data.pop("prompt", None)  # the pressed message loses its buttons below anyway
     if step == "language":
         if value not in LANGUAGES:
             await stale_button(query)
