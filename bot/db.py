@@ -109,6 +109,19 @@ class Database:
                 self._unit.reset(token)
 
     @asynccontextmanager
+    async def bookkeeping(self) -> AsyncIterator[aiosqlite.Connection]:
+        """A write about a message already sent (which message shows a question, that an
+        outgoing message went out): not part of the update being handled, so it is never
+        recorded with it, and it may only follow the update's unit, never join it."""
+        assert not self._in_unit(), "bookkeeping belongs after the unit of work"
+        token = _handling.set(None)
+        try:
+            async with self.transaction() as conn:
+                yield conn
+        finally:
+            _handling.reset(token)
+
+    @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
         if self._in_unit():  # part of the unit of work in progress, which commits
             # A savepoint, so a step that fails and is handled undoes only itself.

@@ -367,12 +367,15 @@ async def on_button(update: Update, context: BuurtnetContext) -> None:
         })
         await reply(update, _("About how many came? Type a number."))
         return
-    if not await context.repos.activities.record_outcome(activity.id, None):
+    async with context.services.db.unit():  # cancelled, with no attendance question left
+        recorded = await context.repos.activities.record_outcome(activity.id, None)
+        draft = await context.repos.drafts.get(update.effective_user.id)
+        if recorded and draft and draft.flow == OUTCOME_FLOW \
+                and draft.data["activity_id"] == activity.id:
+            await context.repos.drafts.clear(draft.telegram_id)
+    if not recorded:
         await query.answer(_("This has already been recorded."), show_alert=True)
         return
-    draft = await context.repos.drafts.get(update.effective_user.id)
-    if draft and draft.flow == OUTCOME_FLOW and draft.data["activity_id"] == activity.id:
-        await context.repos.drafts.clear(draft.telegram_id)
     await query.answer(_("Recorded: it was cancelled."))
     await query.edit_message_reply_markup(None)
 
@@ -424,11 +427,14 @@ async def on_outcome_text(update: Update, context: BuurtnetContext, draft: Draft
     except InvalidInput as error:
         await say_invalid(update, error)
         return
-    await context.repos.drafts.clear(draft.telegram_id)
-    if not await context.repos.activities.record_outcome(activity.id, count):
+    async with context.services.db.unit():  # recorded, with no question left, and measured
+        await context.repos.drafts.clear(draft.telegram_id)
+        recorded = await context.repos.activities.record_outcome(activity.id, count)
+        if recorded:
+            await refresh_stage(context, activity.complex_id)  # an activity held counts
+    if not recorded:
         await reply(update, _("This has already been recorded."))
         return
-    await refresh_stage(context, activity.complex_id)  # an activity held counts
     await edit_message(context, draft.data["chat_id"], draft.data["message_id"])
     await reply(update, ngettext(
         "Thank you! Recorded: <b>{title}</b> took place, with about {count} person.",

@@ -324,22 +324,28 @@ async def _ask_to_become_initiator(update: Update, context: BuurtnetContext,
         await query.answer(_("{name} is already an initiator.").format(name=name),
                            show_alert=True)
         return
-    if not resident.is_active or not await context.repos.suggestions.ask(resident.id, asker.id):
+    complex_ = await context.repos.complexes.get(resident.complex_id)
+    assert complex_ is not None
+    async with context.services.db.unit():  # asked, and the question on its way, together
+        asked = resident.is_active and await context.repos.suggestions.ask(resident.id,
+                                                                           asker.id)
+        if asked:
+            with use_language(await language_for(context, resident.telegram_id)):
+                await notify(context, f"become-initiator:{resident.id}", resident.telegram_id, _(
+                    "{initiator}, an initiator of <b>{complex}</b>, saw how you help out. "
+                    "Would you like to become an initiator too? Initiators organise activities "
+                    "and welcome new neighbours.").format(
+                        initiator=html.escape(asker.first_name),
+                        complex=html.escape(complex_.name)), [[
+                    InlineKeyboardButton(_("Yes, I'd like that"),
+                                         callback_data=f"init:yes:{resident.id}"),
+                    InlineKeyboardButton(_("No, thanks"),
+                                         callback_data=f"init:no:{resident.id}"),
+                ]])
+    if not asked:
         await query.answer(_("{name} has already been asked.").format(name=name),
                            show_alert=True)
         return
-    complex_ = await context.repos.complexes.get(resident.complex_id)
-    assert complex_ is not None
-    with use_language(await language_for(context, resident.telegram_id)):
-        await notify(context, f"become-initiator:{resident.id}", resident.telegram_id, _(
-            "{initiator}, an initiator of <b>{complex}</b>, saw how you help out. Would you "
-            "like to become an initiator too? Initiators organise activities and welcome new "
-            "neighbours.").format(initiator=html.escape(asker.first_name),
-                                  complex=html.escape(complex_.name)), [[
-            InlineKeyboardButton(_("Yes, I'd like that"),
-                                 callback_data=f"init:yes:{resident.id}"),
-            InlineKeyboardButton(_("No, thanks"), callback_data=f"init:no:{resident.id}"),
-        ]])
     await query.answer(_("I asked {name}; I will tell you the answer.").format(name=name))
     if query.message is not None and query.message.reply_markup is not None:
         rows = [[button for button in row if button.callback_data != query.data]
@@ -357,31 +363,35 @@ async def _answer_to_become_initiator(update: Update, context: BuurtnetContext,
             invitation is None:
         await stale_button(query)
         return
-    if not await context.repos.suggestions.answer(resident.id, yes):
-        await query.answer(_("You have already answered."), show_alert=True)
-        return
     complex_ = await context.repos.complexes.get(resident.complex_id)
     assert complex_ is not None
-    if yes and not resident.is_initiator:
-        await context.repos.people.set_role(resident.id, ResidentRole.INITIATOR)
+    asker = await context.repos.people.resident(invitation.asked_by)
+    promoted = yes and not resident.is_initiator
+    async with context.services.db.unit():  # the answer, the role and the asker told
+        answered = await context.repos.suggestions.answer(resident.id, yes)
+        if answered and promoted:
+            await context.repos.people.set_role(resident.id, ResidentRole.INITIATOR)
+            await refresh_stage(context, complex_.id)
+            await escalations.reach_newcomers(context, complex_.id)
+        if answered and asker is not None:
+            with use_language(await language_for(context, asker.telegram_id)):
+                name = html.escape(resident.first_name)
+                await notify(context, f"become-initiator-answer:{resident.id}",
+                             asker.telegram_id, (
+                    _("{name} said yes: they are now an initiator of {complex}.") if yes
+                    else _("{name} would rather not become an initiator now. Thank you for "
+                           "asking; I will not suggest them again.")).format(
+                    name=name, complex=html.escape(complex_.name)))
+    if not answered:
+        await query.answer(_("You have already answered."), show_alert=True)
+        return
+    if promoted:
         await refresh_command_menu(context, resident.telegram_id)
-        await refresh_stage(context, complex_.id)
-        await escalations.reach_newcomers(context, complex_.id)
     await query.answer()
     await query.edit_message_text(
         _("Welcome aboard: you are now an initiator of <b>{complex}</b>. /help shows what "
           "you can do.").format(complex=html.escape(complex_.name)) if yes
         else _("No problem, and thank you for helping out!"))
-    asker = await context.repos.people.resident(invitation.asked_by)
-    if asker is None:
-        return
-    with use_language(await language_for(context, asker.telegram_id)):
-        name = html.escape(resident.first_name)
-        await notify(context, f"become-initiator-answer:{resident.id}", asker.telegram_id, (
-            _("{name} said yes: they are now an initiator of {complex}.") if yes
-            else _("{name} would rather not become an initiator now. Thank you for asking; "
-                   "I will not suggest them again.")).format(
-            name=name, complex=html.escape(complex_.name)))
 
 
 def handlers() -> list[BaseHandler]:

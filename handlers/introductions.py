@@ -149,14 +149,16 @@ async def run_due(context: BuurtnetContext) -> None:
                     seed: int = seed) -> list[tuple[int, ...]]:
             return matching.match(candidates, recent, now, seed)
 
-        created = await repos.introductions.hold_round(complex_.id, due, matcher)
-        for introduction_id in created or ():
-            await _propose(context, introduction_id)
+        async with context.services.db.unit():  # the round and its proposals, together
+            created = await repos.introductions.hold_round(complex_.id, due, matcher)
+            for introduction_id in created or ():
+                await _propose(context, introduction_id)
     for complex_id, resident_id in await repos.introductions.meet_requests():
-        introduction_id = await repos.introductions.request_meeting(
-            complex_id, resident_id, partial(matching.best_partner, now=now))
-        if introduction_id is not None:
-            await _propose(context, introduction_id)
+        async with context.services.db.unit():
+            introduction_id = await repos.introductions.request_meeting(
+                complex_id, resident_id, partial(matching.best_partner, now=now))
+            if introduction_id is not None:
+                await _propose(context, introduction_id)
     for introduction_id, resident_id, sent in await repos.introductions.due_follow_ups():
         introduction = await repos.introductions.get(introduction_id)
         member = introduction.member(resident_id) if introduction else None
@@ -203,8 +205,11 @@ async def on_answer(update: Update, context: BuurtnetContext) -> None:
     resident, introduction, choice = found
     query = update.callback_query
     assert query is not None
-    outcome = await context.repos.introductions.answer(introduction.id, resident.id,
-                                                       choice == "yes")
+    async with context.services.db.unit():  # the answer, and the introduction it completes
+        outcome = await context.repos.introductions.answer(introduction.id, resident.id,
+                                                           choice == "yes")
+        if outcome is Answer.ACCEPTED:
+            await _introduce(context, introduction.id)
     if outcome is Answer.CLOSED:
         await query.answer(_("This introduction is closed."), show_alert=True)
         await query.edit_message_reply_markup(None)
@@ -220,9 +225,6 @@ async def on_answer(update: Update, context: BuurtnetContext) -> None:
                                         "others have said yes too."))
     else:
         await query.edit_message_reply_markup(None)
-        accepted = await context.repos.introductions.get(introduction.id)
-        assert accepted is not None
-        await _introduce(context, accepted.id)
 
 
 async def on_met(update: Update, context: BuurtnetContext) -> None:
@@ -233,15 +235,17 @@ async def on_met(update: Update, context: BuurtnetContext) -> None:
     query = update.callback_query
     assert query is not None
     met = {"yes": "yes", "later": "not_yet", "no": "no"}[choice]
-    ask_again = await context.repos.introductions.record_meeting(introduction.id,
-                                                                 resident.id, met)
+    async with context.services.db.unit():  # the answer and the stage it may change
+        ask_again = await context.repos.introductions.record_meeting(introduction.id,
+                                                                     resident.id, met)
+        if ask_again is not None and met == "yes":
+            await refresh_stage(context, introduction.complex_id)
     if ask_again is None:
         await query.answer(_("You already answered."), show_alert=True)
         await query.edit_message_reply_markup(None)
         return
     await query.answer()
     if met == "yes":
-        await refresh_stage(context, introduction.complex_id)
         text = _("Great, thank you! Knowing your neighbours makes the complex a better and "
                  "safer place.")
     elif ask_again:
@@ -271,14 +275,15 @@ async def meet_command(update: Update, context: BuurtnetContext) -> None:
         await reply(update, _("You already asked. I will introduce you as soon as a neighbour "
                               "is available."))
         return
-    introduction_id = await repos.introductions.request_meeting(
-        resident.complex_id, resident.id,
-        partial(matching.best_partner, now=context.clock.now()))
+    async with context.services.db.unit():  # the introduction and its proposals, together
+        introduction_id = await repos.introductions.request_meeting(
+            resident.complex_id, resident.id,
+            partial(matching.best_partner, now=context.clock.now()))
+        if introduction_id is not None:
+            await _propose(context, introduction_id)
     if introduction_id is None:
         await reply(update, _("Nobody is available right now. I will introduce you as soon as "
                               "a neighbour is."))
-        return
-    await _propose(context, introduction_id)
 
 
 async def welcome_in_group(context: BuurtnetContext, complex_: Complex,

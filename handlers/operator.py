@@ -62,16 +62,23 @@ async def _operator(update: Update, context: BuurtnetContext) -> bool:
     return True
 
 
-async def _create(update: Update, context: BuurtnetContext, form: complex_form.ComplexForm
-                  ) -> None:
+async def _create(update: Update, context: BuurtnetContext, form: complex_form.ComplexForm,
+                  *, ending: Draft | None = None) -> None:
+    """Create the complex; the conversation that asked for it (`ending`) ends either way."""
     assert update.effective_user is not None
+    repos = context.repos
     try:
-        complex_ = await context.repos.complexes.create(
-            name=form.name, homes=form.homes, municipality=form.municipality,
-            language=form.language, join_policy=form.join_policy,
-            created_by=update.effective_user.id,
-        )
+        async with context.services.db.unit():  # created, with no conversation left
+            if ending is not None:
+                await repos.drafts.clear(ending.telegram_id)
+            complex_ = await repos.complexes.create(
+                name=form.name, homes=form.homes, municipality=form.municipality,
+                language=form.language, join_policy=form.join_policy,
+                created_by=update.effective_user.id,
+            )
     except DuplicateComplexName:
+        if ending is not None:
+            await repos.drafts.clear(ending.telegram_id)
         await reply(update, _("There is already a complex called {name}. Choose another "
                               "name.").format(name=html.escape(form.name)))
         return
@@ -169,11 +176,10 @@ async def on_button(update: Update, context: BuurtnetContext,
     if step == "policy" and value in ("open", "approval"):
         await query.answer()
         await query.edit_message_reply_markup(None)
-        await context.repos.drafts.clear(draft.telegram_id)
         await _create(update, context, complex_form.ComplexForm(
             name=data["name"], homes=data["homes"], municipality=data["municipality"],
             language=data["language"], join_policy=JoinPolicy(value),
-        ))
+        ), ending=draft)
         return
     await stale_button(query)
 

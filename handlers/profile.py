@@ -102,8 +102,9 @@ async def on_button(update: Update, context: BuurtnetContext,
             InlineKeyboardButton(_("Remove it"), callback_data="pf:building:remove")]])
         return
     if action == "building" and pieces[2:] == ["remove"]:
-        await repos.people.update_resident(resident.id, building=None)
-        await repos.drafts.clear(resident.telegram_id)
+        async with context.services.db.unit():  # removed, with no question left
+            await repos.people.update_resident(resident.id, building=None)
+            await repos.drafts.clear(resident.telegram_id)
         await query.answer()
         await query.edit_message_text(_("Your building or floor is removed."))
         return
@@ -155,15 +156,14 @@ async def on_text(update: Update, context: BuurtnetContext, draft: Draft) -> Non
         return
     text = update.effective_message.text if update.effective_message else None
     try:
-        if draft.step == "name":
-            await repos.people.update_resident(resident.id,
-                                               first_name=validation.person_name(text))
-        else:
-            await repos.people.update_resident(resident.id, building=validation.building(text))
+        change = ({"first_name": validation.person_name(text)} if draft.step == "name"
+                  else {"building": validation.building(text)})
     except InvalidInput as error:
         await say_invalid(update, error)
         return
-    await repos.drafts.clear(draft.telegram_id)
+    async with context.services.db.unit():  # saved, with no question left
+        await repos.people.update_resident(resident.id, **change)
+        await repos.drafts.clear(draft.telegram_id)
     updated = await repos.people.resident(resident.id)
     assert updated is not None
     await reply(update, _("Saved.") + "\n\n" +

@@ -110,9 +110,11 @@ async def on_text(update: Update, context: BuurtnetContext, draft: Draft) -> Non
     except InvalidInput as error:
         await say_invalid(update, error)
         return
-    await context.repos.complexes.set_intro_schedule(
-        complex_.id, enabled=complex_.intro_enabled, weekday=complex_.intro_weekday, time=time)
-    await context.repos.drafts.clear(draft.telegram_id)
+    async with context.services.db.unit():  # saved, with no question left
+        await context.repos.complexes.set_intro_schedule(
+            complex_.id, enabled=complex_.intro_enabled, weekday=complex_.intro_weekday,
+            time=time)
+        await context.repos.drafts.clear(draft.telegram_id)
     updated = await context.repos.complexes.get(complex_.id)
     assert updated is not None
     await reply(update, _("Saved.") + "\n\n" + _text(updated), _keyboard(updated))

@@ -73,9 +73,10 @@ async def _join_as_resident(update: Update, context: BuurtnetContext, code: str)
                                   "live in one complex at a time: /leave it first.").format(
                 complex=html.escape(current.name if current else "?")))
         elif as_initiator and not resident.is_initiator and resident.is_active:
-            await repos.people.set_role(resident.id, ResidentRole.INITIATOR)
+            async with context.services.db.unit():  # the role and the stage, together
+                await repos.people.set_role(resident.id, ResidentRole.INITIATOR)
+                await refresh_stage(context, complex_.id)
             await refresh_command_menu(context, user.id)
-            await refresh_stage(context, complex_.id)
             await reply(update, _("You are now an initiator of <b>{complex}</b>. /help shows "
                                   "what you can do.").format(complex=html.escape(complex_.name)))
         elif not resident.is_active:
@@ -95,7 +96,13 @@ async def _join_as_contact(update: Update, context: BuurtnetContext, code: str) 
     assert user is not None
     repos = context.repos
     try:
-        contact = await repos.invites.redeem_contact_invite(code, user.id, user.first_name[:64])
+        async with context.services.db.unit():  # the contact, and what waits for their kind
+            contact = await repos.invites.redeem_contact_invite(code, user.id,
+                                                                user.first_name[:64])
+            if await repos.people.language_of(user.id) is None:
+                await repos.people.set_language(
+                    user.id, resolve_language(user.language_code, context.config.language))
+            await escalations.reach_newcomers(context, contact.complex_id)
     except InviteUnusable as problem:
         await reply(update, {
             "unknown": _("I do not know this link. Ask the person who gave it to you for a "
@@ -108,13 +115,9 @@ async def _join_as_contact(update: Update, context: BuurtnetContext, code: str) 
             "already_contact": _("You are already a contact of this complex."),
         }[problem.reason])
         return
-    if await repos.people.language_of(user.id) is None:
-        await repos.people.set_language(
-            user.id, resolve_language(user.language_code, context.config.language))
     complex_ = await repos.complexes.get(contact.complex_id)
     assert complex_ is not None
     await refresh_command_menu(context, user.id)
-    await escalations.reach_newcomers(context, complex_.id)  # what waits for their kind
     await reply(update, _(
         "Welcome! You are now a contact ({kind}) for <b>{complex}</b>. Reports and questions "
         "from this complex will reach you here. /complexes lists your complexes; /help shows "

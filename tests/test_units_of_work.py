@@ -8,12 +8,17 @@ from typing import Any
 
 import pytest
 
+from bot.activities import ActivityStatus
 from bot.models import ResidentRole
-from tests.people import INITIATOR, OPERATOR, RESIDENT
+from tests.people import INITIATOR, NEIGHBOUR, OPERATOR, RESIDENT
+from tests.test_activities import START, _planned_with_guests
+from tests.test_initiator_suggestions import _complex as _suggestion_complex
+from tests.test_initiator_suggestions import _helping, _ids, _suggestions
+from tests.test_introductions import UNTIL_ROUND, _proposals, _two_neighbours
 from tests.test_reports import CONTACT, REPORTER, _escalation, _report
 from tests.test_reports import _complex as _report_complex
 from tests.test_stage_handlers import _group_ready
-from tests.world import World, last_message, sent, sweep
+from tests.world import World, invite_code, last_message, sent, sweep
 
 
 class Fault(Exception):
@@ -26,14 +31,8 @@ def _database(world: World):
 
 async def _feed_counting(world: World, update: dict[str, Any]) -> tuple[list, int]:
     """Feed one update; the calls and how many commits were made for it."""
-    commits: list[int | None] = []
-    db = _database(world)
-    db.on_commit = commits.append
-    try:
-        calls = await world.feed(update)
-    finally:
-        db.on_commit = None
-    return calls, commits.count(update["update_id"])
+    calls = await world.feed(update)
+    return calls, world.commits[update["update_id"]]
 
 
 def _typed(world: World, person: dict, text: str) -> dict[str, Any]:
@@ -224,6 +223,124 @@ async def _reported(world: World) -> bool:
     return await world.repos.reports.get(1) is not None
 
 
+async def _introduced_pair(world: World) -> dict[int, Any]:
+    """Rosa and Noor, proposed to each other by a round; the proposals by chat."""
+    await _two_neighbours(world)
+    world.clock.advance(UNTIL_ROUND)
+    return _proposals(await sweep(world))
+
+
+async def _accepting_an_introduction(world: World) -> dict[str, Any]:
+    proposals = await _introduced_pair(world)
+    await world.press(RESIDENT, proposals[RESIDENT["id"]], "Yes, introduce us")
+    return world.telegram.press_update(
+        NEIGHBOUR, NEIGHBOUR["id"], proposals[NEIGHBOUR["id"]].result["message_id"], "in:yes:1")
+
+
+async def _introduced(world: World) -> bool:
+    return (await world.repos.introductions.get(1)).status == "accepted" and \
+        await world.repos.outbox.status("intro:1:mention:1") is not None
+
+
+async def _saying_we_met(world: World) -> dict[str, Any]:
+    proposals = await _introduced_pair(world)
+    for person in (RESIDENT, NEIGHBOUR):
+        await world.press(person, proposals[person["id"]], "Yes, introduce us")
+    world.clock.advance(timedelta(days=4))
+    question = last_message(await sweep(world), RESIDENT["id"])
+    return world.telegram.press_update(RESIDENT, RESIDENT["id"],
+                                       question.result["message_id"], "mt:yes:1")
+
+
+async def _acquainted(world: World) -> bool:
+    rosa = await world.repos.people.resident_of(RESIDENT["id"])
+    return await world.repos.introductions.acquaintances_of(rosa.id) == 1
+
+
+async def _asking_to_meet(world: World) -> dict[str, Any]:
+    await _two_neighbours(world)
+    return _typed(world, RESIDENT, "/meet")
+
+
+async def _proposed_to_meet(world: World) -> bool:
+    return await world.repos.introductions.get(1) is not None and \
+        await world.repos.outbox.status("intro:1:propose:1") is not None
+
+
+async def _recording_attendance(world: World) -> dict[str, Any]:
+    await _planned_with_guests(world)
+    world.clock.advance(START + timedelta(hours=3) - world.clock.now())
+    question = last_message(await sweep(world), INITIATOR["id"])
+    await world.press(INITIATOR, question, "Yes, it took place")
+    return _typed(world, INITIATOR, "14")
+
+
+async def _attended(world: World) -> bool:
+    activity = await world.repos.activities.get(1)
+    return (activity.status, activity.attendance) == (ActivityStatus.HELD, 14) and \
+        await world.repos.drafts.get(INITIATOR["id"]) is None
+
+
+async def _becoming_an_initiator(world: World) -> dict[str, Any]:
+    await _suggestion_complex(world)
+    await _helping(world)
+    rosa = (await _ids(world))["Rosa"]
+    asked = await world.press(INITIATOR, await _suggestions(world), f"init:ask:{rosa}")
+    question = last_message(asked, RESIDENT["id"])
+    return world.telegram.press_update(RESIDENT, RESIDENT["id"],
+                                       question.result["message_id"], f"init:yes:{rosa}")
+
+
+async def _initiator(world: World) -> bool:
+    return (await world.repos.people.resident_of(RESIDENT["id"])).is_initiator
+
+
+async def _joining_as_a_contact(world: World) -> dict[str, Any]:
+    await _resident_and_initiator(world)
+    calls = await world.say(OPERATOR, "/invitecontact 1 police")
+    return _typed(world, CONTACT, f"/start {invite_code(calls[-1].text)}")
+
+
+async def _a_contact(world: World) -> bool:
+    return bool(await world.repos.people.contacts_of_complex(1))
+
+
+async def _creating_a_complex_step_by_step(world: World) -> dict[str, Any]:
+    for typed in ("/newcomplex", "Het Blok", "1200", "Delft"):
+        step = last_message(await world.say(OPERATOR, typed))
+    step = last_message(await world.press(OPERATOR, step, "nc:language:nl"))
+    return world.telegram.press_update(OPERATOR, OPERATOR["id"], step.result["message_id"],
+                                       "nc:policy:approval")
+
+
+async def _created(world: World) -> bool:
+    return await world.repos.complexes.by_name("Het Blok") is not None and \
+        await world.repos.drafts.get(OPERATOR["id"]) is None
+
+
+async def _renaming(world: World) -> dict[str, Any]:
+    await _resident_and_initiator(world)
+    await world.press(RESIDENT, last_message(await world.say(RESIDENT, "/profile")), "pf:name")
+    return _typed(world, RESIDENT, "Rosalie")
+
+
+async def _renamed(world: World) -> bool:
+    rosa = await world.repos.people.resident_of(RESIDENT["id"])
+    return rosa.first_name == "Rosalie" and await world.repos.drafts.get(RESIDENT["id"]) is None
+
+
+async def _rescheduling(world: World) -> dict[str, Any]:
+    await _resident_and_initiator(world)
+    await world.press(INITIATOR, last_message(await world.say(INITIATOR, "/settings")),
+                      "st:time")
+    return _typed(world, INITIATOR, "20:30")
+
+
+async def _rescheduled(world: World) -> bool:
+    return (await world.repos.complexes.get(1)).intro_time == "20:30" and \
+        await world.repos.drafts.get(INITIATOR["id"]) is None
+
+
 CASES: dict[str, tuple[Callable[[World], Awaitable[dict]], Callable[[World], Awaitable[bool]]]] = {
     "sign-up": (_confirming_sign_up, _signed_up),
     "demote": (_demoting, _demoted),
@@ -239,6 +356,15 @@ CASES: dict[str, tuple[Callable[[World], Awaitable[dict]], Callable[[World], Awa
     "plan": (_planning, _planned),
     "setstage": (_setting_the_stage, _stage_set),
     "committee": (_registering_a_committee, _a_group),
+    "accept an introduction": (_accepting_an_introduction, _introduced),
+    "we met": (_saying_we_met, _acquainted),
+    "meet": (_asking_to_meet, _proposed_to_meet),
+    "attendance": (_recording_attendance, _attended),
+    "become an initiator": (_becoming_an_initiator, _initiator),
+    "contact joins": (_joining_as_a_contact, _a_contact),
+    "newcomplex step by step": (_creating_a_complex_step_by_step, _created),
+    "profile name": (_renaming, _renamed),
+    "settings time": (_rescheduling, _rescheduled),
 }
 
 
@@ -362,3 +488,19 @@ async def test_a_fault_while_a_report_climbs_changes_nothing_and_the_next_sweep_
     report = await world.repos.reports.get(1)
     assert report.level == 1 and report.level_started
     assert sent(await sweep(world)) == []  # climbed once, told once
+
+
+async def test_every_world_counts_the_commits_of_each_update(world: World) -> None:
+    """The count each test's world checks when it stops sees an update that writes twice."""
+    from telegram.ext import TypeHandler
+
+    async def two_writes(update, context) -> None:
+        for _ in range(2):
+            async with context.services.db.transaction() as conn:
+                await conn.execute("DELETE FROM drafts WHERE telegram_id = 0")
+
+    world.app.add_handler(TypeHandler(object, two_writes), group=50)
+    update = _typed(world, RESIDENT, "hello")
+    await world.feed(update)
+    assert world.committed_twice() == {update["update_id"]: 2}
+    world.commits.clear()  # this test's own double write is not the code's

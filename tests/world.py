@@ -1,6 +1,7 @@
 """A test world: the real Application behind a fake Bot API, plus shortcuts for common set-ups."""
 
 import re
+from collections import Counter
 from typing import Any
 
 from bot.clock import ManualClock
@@ -14,14 +15,33 @@ GROUP_ID = -1001234567890
 
 
 class World(OfflineSession):
+    """Every update fed here is counted at each commit: one that opened more than one write
+    transaction fails the test when the world stops (one update, one unit of work)."""
+
     clock: ManualClock
+    commits: Counter[int]
 
     @classmethod
     async def start(cls, config: Config, clock: Any = None) -> "World":  # type: ignore[override]
         session = await OfflineSession.start(config, clock)
         world = cls(session.app, session.telegram)
         world.clock = clock
+        world.commits = Counter()
+        world.app.bot_data["services"].db.on_commit = world._count_commit
         return world
+
+    def _count_commit(self, update_id: int | None) -> None:
+        if update_id is not None:  # not the sender's or the sweeper's own writes
+            self.commits[update_id] += 1
+
+    def committed_twice(self) -> dict[int, int]:
+        """The updates that committed more than once, with how often."""
+        return {update: count for update, count in self.commits.items() if count > 1}
+
+    async def stop(self) -> None:
+        await super().stop()
+        assert not self.committed_twice(), (
+            f"updates with more than one write transaction: {self.committed_twice()}")
 
     @property
     def repos(self) -> Repositories:

@@ -39,8 +39,8 @@ class DraftRepository:
 
     async def ask_with(self, telegram_id: int, buttons: AskedButtons) -> None:
         """Record the buttons just shown for the current step; put() forgets them when it
-        moves to another step."""
-        async with self.db.transaction() as conn:
+        moves to another step. Bookkeeping of a sent message, after the update's unit."""
+        async with self.db.bookkeeping() as conn:
             await conn.execute(
                 "UPDATE drafts SET buttons = ? WHERE telegram_id = ?",
                 (json.dumps({"message": buttons.message_id, "labels": buttons.labels}),

@@ -148,7 +148,7 @@ class OutboxRepository:
         )
 
     async def mark_sent(self, outgoing_id: int, message_id: int) -> None:
-        async with self.db.transaction() as conn:
+        async with self.db.bookkeeping() as conn:
             await conn.execute(
                 "UPDATE outbox SET status = 'sent', sent_at = ?, message_id = ?,"
                 " attempts = attempts + 1, last_error = NULL WHERE id = ?",
@@ -156,7 +156,7 @@ class OutboxRepository:
             )
 
     async def retry_later(self, outgoing_id: int, delay: timedelta, error: str) -> None:
-        async with self.db.transaction() as conn:
+        async with self.db.bookkeeping() as conn:
             await conn.execute(
                 "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?,"
                 " last_error = ? WHERE id = ?",
@@ -165,7 +165,7 @@ class OutboxRepository:
 
     async def give_up(self, outgoing_id: int, status: str, error: str) -> None:
         """Stop trying: 'unreachable' (blocked by the person) or 'failed'."""
-        async with self.db.transaction() as conn:
+        async with self.db.bookkeeping() as conn:
             await conn.execute(
                 "UPDATE outbox SET status = ?, attempts = attempts + 1, last_error = ?"
                 " WHERE id = ?",
