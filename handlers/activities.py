@@ -32,7 +32,7 @@ from handlers.common import (
     stale_button,
 )
 from handlers.ideas import edit_message, refresh_group_post
-from handlers.presses import Press, ask, draft_button
+from handlers.presses import Press, ask, step_buttons
 from handlers.stage_changes import refresh_stage
 
 FLOW = "plan"
@@ -205,14 +205,9 @@ async def on_plan_text(update: Update, context: BuurtnetContext, draft: Draft) -
         draft.telegram_id, FLOW, step, data))
 
 
-async def on_plan_button(update: Update, context: BuurtnetContext,
-                         press: Press | None = None) -> None:
-    """A tap on a /plan button, or its label typed (`press`)."""
-    query = press or Press.tapped(update, context)
-    found = await draft_button(query, FLOW)
-    if found is None:
-        return
-    draft, step, value = found
+async def _on_plan_button_step(update: Update, context: BuurtnetContext, query: Press, draft: Draft,
+                               step: str, value: str) -> None:
+    """A tap on a /plan button, or its label typed."""
     assert update.effective_user is not None
     planner = await _initiator_of(context, draft.telegram_id, draft.data["complex_id"])
     if planner is None:
@@ -256,6 +251,9 @@ async def on_plan_button(update: Update, context: BuurtnetContext,
     await query.edit_message_reply_markup(None)
     await _prompt(update, context, await context.repos.drafts.put(
         draft.telegram_id, FLOW, next_step, data))
+
+
+on_plan_button = step_buttons(FLOW, _on_plan_button_step)
 
 
 async def _finish(update: Update, context: BuurtnetContext, draft: Draft,

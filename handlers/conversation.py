@@ -10,10 +10,9 @@ from bot.i18n import _
 from bot.models import Draft
 from handlers import activities, escalations, operator, profile, reports, settings, signup
 from handlers.common import reply
-from handlers.presses import Press, typed_press
+from handlers.presses import ButtonHandler, typed_press
 
 StepHandler = Callable[[Update, BuurtnetContext, Draft], Awaitable[None]]
-ButtonHandler = Callable[[Update, BuurtnetContext, Press], Awaitable[None]]
 
 FLOWS: dict[str, StepHandler] = {
     signup.FLOW: signup.on_text,

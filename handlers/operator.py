@@ -25,7 +25,7 @@ from handlers.common import (
     stale_button,
     standing,
 )
-from handlers.presses import Press, ask, draft_button
+from handlers.presses import Press, ask, step_buttons
 
 FLOW = "newcomplex"
 
@@ -151,14 +151,9 @@ def _language_keyboard() -> Keyboard:
              for code in LANGUAGES]]
 
 
-async def on_button(update: Update, context: BuurtnetContext,
-                    press: Press | None = None) -> None:
-    """A tap on a /newcomplex button, or its label typed (`press`)."""
-    query = press or Press.tapped(update, context)
-    found = await draft_button(query, FLOW)
-    if found is None:
-        return
-    draft, step, value = found
+async def _on_button_step(update: Update, context: BuurtnetContext, query: Press, draft: Draft,
+                          step: str, value: str) -> None:
+    """A tap on a /newcomplex button, or its label typed."""
     assert update.effective_user is not None
     if not (await standing(update, context)).is_operator:
         await context.repos.drafts.clear(draft.telegram_id)
@@ -182,6 +177,9 @@ async def on_button(update: Update, context: BuurtnetContext,
         ), ending=draft)
         return
     await stale_button(query)
+
+
+on_button = step_buttons(FLOW, _on_button_step)
 
 
 # -- contacts -------------------------------------------------------------------

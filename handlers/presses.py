@@ -10,6 +10,7 @@ buttons are taken away either way.
 """
 
 import contextlib
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from telegram import InlineKeyboardMarkup, Update
@@ -137,3 +138,19 @@ async def draft_button(press: Press, flow: str) -> tuple[Draft, str, str] | None
         await stale_button(press)
         return None
     return draft, parts[1], parts[2]
+
+
+StepButton = Callable[[Update, BuurtnetContext, Press, Draft, str, str], Awaitable[None]]
+ButtonHandler = Callable[[Update, BuurtnetContext, "Press | None"], Awaitable[None]]
+
+
+def step_buttons(flow: str, handle: StepButton) -> ButtonHandler:
+    """A conversation's button handler, for a tap or its label typed (`press`): `handle`
+    gets the draft, the step and the value; stale or forged data is answered here."""
+    async def on_button(update: Update, context: BuurtnetContext,
+                        press: Press | None = None) -> None:
+        query = press or Press.tapped(update, context)
+        found = await draft_button(query, flow)
+        if found is not None:
+            await handle(update, context, query, *found)
+    return on_button

@@ -45,7 +45,7 @@ from handlers.common import (
     split_data,
     stale_button,
 )
-from handlers.presses import Press, ask, draft_button
+from handlers.presses import Press, ask, step_buttons
 
 FLOW = "report"
 ADD_FLOW = "report_add"
@@ -230,14 +230,9 @@ async def on_message(update: Update, context: BuurtnetContext, draft: Draft) -> 
     await _advance(update, context, draft, data)
 
 
-async def on_button(update: Update, context: BuurtnetContext,
-                    press: Press | None = None) -> None:
-    """A tap on a report button, or its label typed (`press`)."""
-    query = press or Press.tapped(update, context)
-    found = await draft_button(query, FLOW)
-    if found is None:
-        return
-    draft, step, value = found
+async def _on_button_step(update: Update, context: BuurtnetContext, query: Press, draft: Draft,
+                          step: str, value: str) -> None:
+    """A tap on a report button, or its label typed."""
     assert update.effective_user is not None
     data = dict(draft.data)
     choices = {
@@ -266,6 +261,9 @@ async def on_button(update: Update, context: BuurtnetContext,
         return
     data[{"identity": "anonymous"}.get(step, step)] = chosen
     await _advance(update, context, draft, data)
+
+
+on_button = step_buttons(FLOW, _on_button_step)
 
 
 async def _send(update: Update, context: BuurtnetContext, draft: Draft) -> None:

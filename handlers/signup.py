@@ -23,7 +23,7 @@ from handlers.common import Keyboard, markup, reply, say_invalid, stale_button
 from handlers.interests import interest_labels, interests_keyboard
 from handlers.introductions import welcome_in_group
 from handlers.menus import refresh_command_menu
-from handlers.presses import Press, draft_button, remember
+from handlers.presses import Press, remember, step_buttons
 from handlers.stage_changes import refresh_stage
 
 FLOW = "signup"
@@ -161,14 +161,9 @@ async def on_text(update: Update, context: BuurtnetContext, draft: Draft) -> Non
     await _advance(update, context, draft, data)
 
 
-async def on_button(update: Update, context: BuurtnetContext,
-                    press: Press | None = None) -> None:
-    """A tap on a sign-up button, or its label typed (`press`)."""
-    query = press or Press.tapped(update, context)
-    found = await draft_button(query, FLOW)
-    if found is None:
-        return
-    draft, step, value = found
+async def _on_button_step(update: Update, context: BuurtnetContext, query: Press, draft: Draft,
+                          step: str, value: str) -> None:
+    """A tap on a sign-up button, or its label typed."""
     assert update.effective_user is not None
     set_language(draft.data.get("language", context.config.language))
     data = dict(draft.data)
@@ -240,6 +235,9 @@ async def on_button(update: Update, context: BuurtnetContext,
     await query.answer()
     await query.edit_message_reply_markup(None)
     await _advance(update, context, draft, data)
+
+
+on_button = step_buttons(FLOW, _on_button_step)
 
 
 async def _finish(update: Update, context: BuurtnetContext, draft: Draft) -> None:
