@@ -14,6 +14,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import activities, moments
 from bot.activities import Activity, ActivityStatus, Reminder
+from bot.button_data import pack, parse_id
 from bot.clock import from_db, to_db
 from bot.context import BuurtnetContext
 from bot.i18n import _, current_language, ngettext, use_language
@@ -24,11 +25,10 @@ from handlers.common import (
     Keyboard,
     language_for,
     notify,
-    parse_id,
+    pressed,
     reply,
     require_private,
     say_invalid,
-    split_data,
     stale_button,
 )
 from handlers.ideas import edit_message, refresh_group_post
@@ -54,7 +54,7 @@ def card(context: BuurtnetContext, activity: Activity) -> str:
 
 def coming_keyboard(activity: Activity) -> Keyboard:
     return [[InlineKeyboardButton(_("🙋 I'm coming · {count}").format(count=activity.coming),
-                                  callback_data=f"act:go:{activity.id}")]]
+                                  callback_data=pack("act", "go", activity.id))]]
 
 
 def _come_along() -> str:
@@ -331,18 +331,17 @@ async def _tell_followers(context: BuurtnetContext, activity: Activity, complex_
 async def on_button(update: Update, context: BuurtnetContext) -> None:
     query = update.callback_query
     assert query is not None and update.effective_user is not None
-    parts = split_data(query, 3)
-    if parts is None or parts[1] not in ("go", "held", "off") or parse_id(parts[2]) is None:
-        await stale_button(query)
+    button = await pressed(query, ("go", "held", "off"), with_id=True)
+    if button is None:
         return
-    activity = await context.repos.activities.get(int(parts[2]))
+    activity = await context.repos.activities.get(button.id)
     if activity is None:
         await stale_button(query)
         return
     complex_ = await context.repos.complexes.get(activity.complex_id)
     assert complex_ is not None
     resident = await _active_resident(context, update.effective_user.id, activity.complex_id)
-    if parts[1] == "go":
+    if button.verb == "go":
         await _toggle_coming(update, context, activity, complex_, resident)
         return
     if not _may_record(resident, activity):
@@ -355,7 +354,7 @@ async def on_button(update: Update, context: BuurtnetContext) -> None:
     if activity.ask_outcome_at is not None or activity.starts_at > context.clock.now():
         await stale_button(query)
         return
-    if parts[1] == "held":
+    if button.verb == "held":
         await query.answer()
         message = query.message
         await context.repos.drafts.put(update.effective_user.id, OUTCOME_FLOW, "attendance", {
@@ -492,9 +491,9 @@ async def _outcome_questions(context: BuurtnetContext, activity: Activity) -> li
                                           current_language())
             keyboard = [[
                 InlineKeyboardButton(_("Yes, it took place"),
-                                     callback_data=f"act:held:{activity.id}").to_dict(),
+                                     callback_data=pack("act", "held", activity.id)).to_dict(),
                 InlineKeyboardButton(_("No, it was cancelled"),
-                                     callback_data=f"act:off:{activity.id}").to_dict(),
+                                     callback_data=pack("act", "off", activity.id)).to_dict(),
             ]]
             messages.append(Message(
                 f"activity:{activity.id}:outcome:{person.telegram_id}", person.telegram_id,

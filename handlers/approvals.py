@@ -5,11 +5,12 @@ import html
 from telegram import InlineKeyboardButton, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
+from bot.button_data import pack
 from bot.context import BuurtnetContext
 from bot.i18n import _, use_language
 from bot.models import Complex, Resident, ResidentStatus
 from bot.repositories.outbox import Shown
-from handlers.common import language_for, notify, parse_id, split_data, stale_button, standing
+from handlers.common import language_for, notify, pressed, stale_button, standing
 from handlers.introductions import welcome_in_group
 from handlers.stage_changes import refresh_stage
 
@@ -25,8 +26,8 @@ def _request_text(complex_: Complex, resident: Resident) -> str:
 
 def approval_keyboard(resident_id: int) -> list[list[InlineKeyboardButton]]:
     return [[
-        InlineKeyboardButton(_("Approve"), callback_data=f"ap:ok:{resident_id}"),
-        InlineKeyboardButton(_("Decline"), callback_data=f"ap:no:{resident_id}"),
+        InlineKeyboardButton(_("Approve"), callback_data=pack("ap", "ok", resident_id)),
+        InlineKeyboardButton(_("Decline"), callback_data=pack("ap", "no", resident_id)),
     ]]
 
 
@@ -48,12 +49,11 @@ async def ask_initiators(context: BuurtnetContext, complex_: Complex, resident: 
 async def on_button(update: Update, context: BuurtnetContext) -> None:
     query = update.callback_query
     assert query is not None
-    parts = split_data(query, 3)
-    if parts is None or parts[1] not in ("ok", "no") or parse_id(parts[2]) is None:
-        await stale_button(query)
+    button = await pressed(query, ("ok", "no"), with_id=True)
+    if button is None:
         return
     repos = context.repos
-    resident = await repos.people.resident(int(parts[2]))
+    resident = await repos.people.resident(button.id)
     if resident is None:
         await stale_button(query)
         return
@@ -69,7 +69,7 @@ async def on_button(update: Update, context: BuurtnetContext) -> None:
         return
     complex_ = await repos.complexes.get(resident.complex_id)
     assert complex_ is not None
-    approve = parts[1] == "ok"
+    approve = button.verb == "ok"
     async with context.services.db.unit():  # the decision, its messages and the stage
         done = (await repos.people.activate(resident.id) if approve
                 else await repos.people.delete_resident(resident.id, only_pending=True))

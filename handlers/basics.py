@@ -3,9 +3,10 @@
 from telegram import InlineKeyboardButton, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
+from bot.button_data import pack
 from bot.context import BuurtnetContext
 from bot.i18n import LANGUAGE_NAMES, LANGUAGES, _, set_language
-from handlers.common import is_group, reply, split_data, stale_button, standing
+from handlers.common import is_group, pressed, reply, standing
 from handlers.menus import GROUP, commands_for, refresh_command_menu
 
 
@@ -35,7 +36,7 @@ async def help_command(update: Update, context: BuurtnetContext) -> None:
 
 async def language_command(update: Update, context: BuurtnetContext) -> None:
     await reply(update, _("Which language would you like me to use?"), [[
-        InlineKeyboardButton(LANGUAGE_NAMES[code], callback_data=f"lang:{code}")
+        InlineKeyboardButton(LANGUAGE_NAMES[code], callback_data=pack("lang", code))
         for code in LANGUAGES
     ]])
 
@@ -43,12 +44,11 @@ async def language_command(update: Update, context: BuurtnetContext) -> None:
 async def on_language(update: Update, context: BuurtnetContext) -> None:
     query = update.callback_query
     assert query is not None and update.effective_user is not None
-    parts = split_data(query, 2)
-    if parts is None or parts[1] not in LANGUAGES:
-        await stale_button(query)
+    button = await pressed(query, LANGUAGES)
+    if button is None or button.verb is None:
         return
-    await context.repos.people.set_language(update.effective_user.id, parts[1])
-    set_language(parts[1])
+    await context.repos.people.set_language(update.effective_user.id, button.verb)
+    set_language(button.verb)
     await query.answer()
     await query.edit_message_text(_("From now on I will write to you in English."))
     await refresh_command_menu(context, update.effective_user.id)

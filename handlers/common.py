@@ -1,6 +1,7 @@
 """Small helpers shared by the feature handlers."""
 
 import logging
+from collections.abc import Collection
 from typing import Any, Protocol
 
 from telegram import (
@@ -12,6 +13,7 @@ from telegram import (
 )
 from telegram.constants import ChatType
 
+from bot.button_data import ButtonData, unpack
 from bot.context import BuurtnetContext
 from bot.i18n import _
 from bot.models import ContactKind
@@ -126,27 +128,19 @@ def command_args(context: BuurtnetContext) -> list[str]:
     return list(context.args or [])
 
 
-ID_DIGITS = 18  # SQLite integers are 64-bit; Telegram ids have at most 52 bits
-
-
-def parse_id(text: str) -> int | None:
-    """A record or Telegram id from callback data; None for anything else ("²", "-", a
-    number too large for the database), so forged data is refused rather than raised on."""
-    digits = text.removeprefix("-")
-    if not digits.isascii() or not digits.isdecimal() or len(digits) > ID_DIGITS:
-        return None
-    return int(text)
-
-
 def utf16_length(text: str) -> int:
     """Telegram counts a message's length in UTF-16 code units: an emoji counts two."""
     return len(text.encode("utf-16-le")) // 2
 
 
-def split_data(query: CallbackQuery, parts: int) -> list[str] | None:
-    """The callback data split on ':' into exactly `parts` pieces, or None."""
-    pieces = (query.data or "").split(":")
-    return pieces if len(pieces) == parts else None
+async def pressed(query: CallbackQuery, verbs: Collection[str] | None = None, *,
+                  with_id: bool = False) -> ButtonData | None:
+    """The pressed button's data, if it has the shape expected (see `bot.button_data`);
+    forged or stale data is answered here, and gives None."""
+    found = unpack(query.data, verbs, with_id=with_id)
+    if found is None:
+        await stale_button(query)
+    return found
 
 
 async def language_for(context: BuurtnetContext, telegram_id: int) -> str:

@@ -21,6 +21,7 @@ from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.activities import format_when
+from bot.button_data import parse_id
 from bot.clock import to_db
 from bot.context import BuurtnetContext
 from bot.i18n import _, current_language, use_language
@@ -45,12 +46,11 @@ from handlers.common import (
     language_for,
     markup,
     notify,
-    parse_id,
+    pressed,
     reply,
     reply_lines,
     require_private,
     say_invalid,
-    split_data,
     stale_button,
     standing,
 )
@@ -785,9 +785,10 @@ async def _draft_report(update: Update, context: BuurtnetContext, draft: Draft
 async def on_answer_button(update: Update, context: BuurtnetContext) -> None:
     query = update.callback_query
     assert query is not None and update.effective_user is not None
-    parts = split_data(query, 2)
-    question = (await context.repos.reports.question(int(parts[1]))
-                if parts and parse_id(parts[1]) is not None else None)
+    button = await pressed(query, with_id=True)
+    if button is None:
+        return
+    question = await context.repos.reports.question(button.id)
     report = await context.repos.reports.get(question.report_id) if question else None
     if question is None or report is None or report.reporter_id != update.effective_user.id:
         await stale_button(query)

@@ -5,6 +5,7 @@ import html
 from telegram import InlineKeyboardButton, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
+from bot.button_data import pack
 from bot.context import BuurtnetContext
 from bot.i18n import _, use_language
 from bot.models import Complex
@@ -12,10 +13,9 @@ from bot.repositories.complexes import GroupLinkedElsewhere
 from handlers.common import (
     deep_link,
     is_group,
-    parse_id,
+    pressed,
     reply,
     require_group,
-    split_data,
     stale_button,
     standing,
 )
@@ -56,17 +56,19 @@ async def linkgroup_command(update: Update, context: BuurtnetContext) -> None:
         await _link(update, context, candidates[0])
         return
     await reply(update, _("Which complex is this group for?"), [
-        [InlineKeyboardButton(c.name, callback_data=f"lg:{c.id}")] for c in candidates])
+        [InlineKeyboardButton(c.name, callback_data=pack("lg", record=c.id))] for c in candidates])
 
 
 async def on_link_button(update: Update, context: BuurtnetContext) -> None:
     query = update.callback_query
     assert query is not None
-    parts = split_data(query, 2)
-    if parts is None or parse_id(parts[1]) is None or not is_group(update):
+    if not is_group(update):
         await stale_button(query)
         return
-    complex_ = await context.repos.complexes.get(int(parts[1]))
+    button = await pressed(query, with_id=True)
+    if button is None:
+        return
+    complex_ = await context.repos.complexes.get(button.id)
     who = await standing(update, context)
     if complex_ is None or not who.may_link_group_for(complex_.id):
         await query.answer(

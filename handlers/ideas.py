@@ -10,6 +10,7 @@ from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import ideas
+from bot.button_data import pack, parse_id
 from bot.context import BuurtnetContext
 from bot.i18n import _, use_language
 from bot.ideas import Idea, IdeaStatus, VoteKind
@@ -21,11 +22,10 @@ from handlers.common import (
     is_group,
     markup,
     notify,
-    parse_id,
+    pressed,
     reply,
     require_private,
     say_invalid,
-    split_data,
     stale_button,
 )
 from handlers.groups import signup_button
@@ -80,12 +80,13 @@ def vote_keyboard(idea: Idea, *, can_close: bool = False) -> Keyboard | None:
     if not idea.is_open:
         return None
     rows = [[
-        InlineKeyboardButton(f"👍 {idea.supporters}", callback_data=f"idea:support:{idea.id}"),
-        InlineKeyboardButton(f"🙋 {idea.helpers}", callback_data=f"idea:help:{idea.id}"),
+        InlineKeyboardButton(f"👍 {idea.supporters}",
+                             callback_data=pack("idea", "support", idea.id)),
+        InlineKeyboardButton(f"🙋 {idea.helpers}", callback_data=pack("idea", "help", idea.id)),
     ]]
     if can_close:
         rows.append([InlineKeyboardButton(_("Close this idea"),
-                                          callback_data=f"idea:close:{idea.id}")])
+                                          callback_data=pack("idea", "close", idea.id))])
     return rows
 
 
@@ -275,11 +276,10 @@ async def closeidea_command(update: Update, context: BuurtnetContext) -> None:
 async def on_button(update: Update, context: BuurtnetContext) -> None:
     query = update.callback_query
     assert query is not None and update.effective_user is not None
-    parts = split_data(query, 3)
-    if parts is None or parts[1] not in ("support", "help", "close") or parse_id(parts[2]) is None:
-        await stale_button(query)
+    button = await pressed(query, ("support", "help", "close"), with_id=True)
+    if button is None:
         return
-    idea = await context.repos.ideas.get(int(parts[2]))
+    idea = await context.repos.ideas.get(button.id)
     if idea is None:
         await stale_button(query)
         return
@@ -290,7 +290,7 @@ async def on_button(update: Update, context: BuurtnetContext) -> None:
         await query.answer(_("Only residents of {complex} can vote on its ideas.").format(
             complex=complex_.name), show_alert=True)
         return
-    if parts[1] == "close":
+    if button.verb == "close":
         outcome = await _close(context, idea, resident)
         if isinstance(outcome, str):
             await query.answer(outcome, show_alert=True)
@@ -300,7 +300,7 @@ async def on_button(update: Update, context: BuurtnetContext) -> None:
             await edit_message(context, query.message.chat.id, query.message.message_id,
                                text=idea_post(outcome))
         return
-    await _vote(update, context, idea, complex_, resident, VoteKind(parts[1]))
+    await _vote(update, context, idea, complex_, resident, VoteKind(button.verb))
 
 
 async def _vote(update: Update, context: BuurtnetContext, idea: Idea, complex_: Complex,

@@ -7,6 +7,7 @@ from telegram import InlineKeyboardButton, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import validation
+from bot.button_data import pack, parse_id
 from bot.context import BuurtnetContext
 from bot.i18n import _, current_language, ngettext, use_language
 from bot.ideas import HELPS_TO_SUGGEST, Candidate
@@ -22,12 +23,11 @@ from handlers.common import (
     language_for,
     markup,
     notify,
-    parse_id,
+    pressed,
     reply,
     reply_lines,
     require_private,
     say_invalid,
-    split_data,
     stale_button,
     standing,
 )
@@ -290,22 +290,21 @@ async def _suggest(update: Update, context: BuurtnetContext, complex_: Complex) 
     await reply(update, text + "\n" + "\n".join(map(_candidate_line, candidates)), [
         [InlineKeyboardButton(_("Make #{number} {name} an initiator").format(
             number=candidate.resident_id, name=candidate.first_name),
-            callback_data=f"init:ask:{candidate.resident_id}")]
+            callback_data=pack("init", "ask", candidate.resident_id))]
         for candidate in candidates])
 
 
 async def on_suggestion_button(update: Update, context: BuurtnetContext) -> None:
     query = update.callback_query
     assert query is not None
-    parts = split_data(query, 3)
-    if parts is None or parts[1] not in ("ask", "yes", "no") or parse_id(parts[2]) is None:
-        await stale_button(query)
+    button = await pressed(query, ("ask", "yes", "no"), with_id=True)
+    if button is None:
         return
-    resident = await context.repos.people.resident(int(parts[2]))
-    if parts[1] == "ask":
+    resident = await context.repos.people.resident(button.id)
+    if button.verb == "ask":
         await _ask_to_become_initiator(update, context, resident)
     else:
-        await _answer_to_become_initiator(update, context, resident, parts[1] == "yes")
+        await _answer_to_become_initiator(update, context, resident, button.verb == "yes")
 
 
 async def _ask_to_become_initiator(update: Update, context: BuurtnetContext,
@@ -338,9 +337,9 @@ async def _ask_to_become_initiator(update: Update, context: BuurtnetContext,
                         initiator=html.escape(asker.first_name),
                         complex=html.escape(complex_.name)), [[
                     InlineKeyboardButton(_("Yes, I'd like that"),
-                                         callback_data=f"init:yes:{resident.id}"),
+                                         callback_data=pack("init", "yes", resident.id)),
                     InlineKeyboardButton(_("No, thanks"),
-                                         callback_data=f"init:no:{resident.id}"),
+                                         callback_data=pack("init", "no", resident.id)),
                 ]])
     if not asked:
         await query.answer(_("{name} has already been asked.").format(name=name),

@@ -14,6 +14,7 @@ from telegram import InlineKeyboardButton, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import matching
+from bot.button_data import pack
 from bot.context import BuurtnetContext
 from bot.i18n import _, use_language
 from bot.introductions import ROUND_EVERY, latest_round_due, round_seed
@@ -24,10 +25,9 @@ from handlers.common import (
     Keyboard,
     language_for,
     notify,
-    parse_id,
+    pressed,
     reply,
     require_private,
-    split_data,
     stale_button,
 )
 from handlers.interests import interest_labels
@@ -82,8 +82,9 @@ def _proposal(introduction: Introduction, member: Member) -> Rendered:
     text = _("Would you like to meet a neighbour?\n{people}\n\nIf everyone says yes, I will put "
              "you in touch. If not, nobody is told who said no.").format(people=people)
     return text, [[
-        InlineKeyboardButton(_("Yes, introduce us"), callback_data=f"in:yes:{introduction.id}"),
-        InlineKeyboardButton(_("Not this week"), callback_data=f"in:no:{introduction.id}"),
+        InlineKeyboardButton(_("Yes, introduce us"),
+                             callback_data=pack("in", "yes", introduction.id)),
+        InlineKeyboardButton(_("Not this week"), callback_data=pack("in", "no", introduction.id)),
     ]], shows
 
 
@@ -99,9 +100,9 @@ def _follow_up(introduction: Introduction, member: Member) -> Rendered:
                   for other in introduction.others(member.resident_id))
     people = ", ".join(shown.shown_as for shown in shows)
     return _("Did you meet {people}?").format(people=people), [[
-        InlineKeyboardButton(_("Yes"), callback_data=f"mt:yes:{introduction.id}"),
-        InlineKeyboardButton(_("Not yet"), callback_data=f"mt:later:{introduction.id}"),
-        InlineKeyboardButton(_("No"), callback_data=f"mt:no:{introduction.id}"),
+        InlineKeyboardButton(_("Yes"), callback_data=pack("mt", "yes", introduction.id)),
+        InlineKeyboardButton(_("Not yet"), callback_data=pack("mt", "later", introduction.id)),
+        InlineKeyboardButton(_("No"), callback_data=pack("mt", "no", introduction.id)),
     ]], shows
 
 
@@ -186,16 +187,15 @@ async def _member_and_introduction(
 ) -> tuple[Resident, Introduction, str] | None:
     query = update.callback_query
     assert query is not None and update.effective_user is not None
-    parts = split_data(query, 3)
+    button = await pressed(query, answers, with_id=True)
+    if button is None or button.verb is None:
+        return None
     resident = await context.repos.people.resident_of(update.effective_user.id)
-    if parts is None or parts[1] not in answers or parse_id(parts[2]) is None or resident is None:
+    introduction = await context.repos.introductions.get(button.id)
+    if resident is None or introduction is None or introduction.member(resident.id) is None:
         await stale_button(query)
         return None
-    introduction = await context.repos.introductions.get(int(parts[2]))
-    if introduction is None or introduction.member(resident.id) is None:
-        await stale_button(query)
-        return None
-    return resident, introduction, parts[1]
+    return resident, introduction, button.verb
 
 
 async def on_answer(update: Update, context: BuurtnetContext) -> None:

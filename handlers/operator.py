@@ -7,6 +7,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import complex_form, validation
+from bot.button_data import parse_id
 from bot.context import BuurtnetContext
 from bot.i18n import LANGUAGE_NAMES, LANGUAGES, N_, _, current_language
 from bot.keywords import keyword
@@ -18,7 +19,6 @@ from handlers.common import (
     deep_link,
     kind_label,
     markup,
-    parse_id,
     reply,
     require_private,
     say_invalid,

@@ -12,6 +12,7 @@ from babel.dates import format_timedelta
 from telegram import InlineKeyboardButton, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
+from bot.button_data import parse_id
 from bot.clock import to_db
 from bot.context import BuurtnetContext
 from bot.i18n import _, current_language, use_language
@@ -24,7 +25,6 @@ from handlers.common import (
     Keyboard,
     kind_label,
     language_for,
-    parse_id,
     reply,
     reply_lines,
     require_private,

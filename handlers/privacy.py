@@ -5,10 +5,11 @@ import json
 from telegram import InlineKeyboardButton, InputFile, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
+from bot.button_data import pack
 from bot.clock import to_db
 from bot.context import BuurtnetContext
 from bot.i18n import _
-from handlers.common import reply, require_private, split_data, stale_button
+from handlers.common import pressed, reply, require_private
 from handlers.menus import refresh_command_menu
 from handlers.stage_changes import refresh_stage
 
@@ -38,20 +39,19 @@ async def forgetme_command(update: Update, context: BuurtnetContext) -> None:
     await reply(update, _("Do you want me to erase everything I keep about you? You will "
                           "leave your complex and, if you are a contact, stop being one. This "
                           "cannot be undone."), [[
-        InlineKeyboardButton(_("Yes, erase everything"), callback_data="fg:yes"),
-        InlineKeyboardButton(_("No"), callback_data="fg:no"),
+        InlineKeyboardButton(_("Yes, erase everything"), callback_data=pack("fg", "yes")),
+        InlineKeyboardButton(_("No"), callback_data=pack("fg", "no")),
     ]])
 
 
 async def on_forget(update: Update, context: BuurtnetContext) -> None:
     query = update.callback_query
     assert query is not None and update.effective_user is not None
-    parts = split_data(query, 2)
-    if parts is None or parts[1] not in ("yes", "no"):
-        await stale_button(query)
+    button = await pressed(query, ("yes", "no"))
+    if button is None:
         return
     await query.answer()
-    if parts[1] == "no":
+    if button.verb == "no":
         await query.edit_message_text(_("Nothing was erased."))
         return
     resident = await context.repos.people.resident_of(update.effective_user.id)

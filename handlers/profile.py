@@ -6,6 +6,7 @@ from telegram import InlineKeyboardButton, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import validation
+from bot.button_data import pack
 from bot.context import BuurtnetContext
 from bot.i18n import _
 from bot.models import Draft, Resident
@@ -14,10 +15,10 @@ from bot.validation import InvalidInput
 from handlers.common import (
     Keyboard,
     markup,
+    pressed,
     reply,
     require_private,
     say_invalid,
-    split_data,
     stale_button,
 )
 from handlers.interests import interest_labels, interests_keyboard
@@ -180,21 +181,23 @@ async def leave_command(update: Update, context: BuurtnetContext) -> None:
     await reply(update, _("Do you want to leave <b>{complex}</b>? Your details there will be "
                           "erased. You can sign up again later with an invite link.").format(
         complex=html.escape(await _complex_name(context, resident))), [[
-        InlineKeyboardButton(_("Yes, leave"), callback_data="lv:yes"),
-        InlineKeyboardButton(_("No, stay"), callback_data="lv:no"),
+        InlineKeyboardButton(_("Yes, leave"), callback_data=pack("lv", "yes")),
+        InlineKeyboardButton(_("No, stay"), callback_data=pack("lv", "no")),
     ]])
 
 
 async def on_leave(update: Update, context: BuurtnetContext) -> None:
     query = update.callback_query
     assert query is not None and update.effective_user is not None
-    parts = split_data(query, 2)
+    button = await pressed(query, ("yes", "no"))
+    if button is None:
+        return
     resident = await context.repos.people.resident_of(update.effective_user.id)
-    if parts is None or parts[1] not in ("yes", "no") or resident is None:
+    if resident is None:
         await stale_button(query)
         return
     await query.answer()
-    if parts[1] == "no":
+    if button.verb == "no":
         await query.edit_message_text(_("Good, you stay."))
         return
     name = await _complex_name(context, resident)

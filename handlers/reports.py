@@ -39,10 +39,9 @@ from handlers.common import (
     is_group,
     markup,
     notify,
-    parse_id,
+    pressed,
     reply,
     say_invalid,
-    split_data,
     stale_button,
 )
 from handlers.presses import Press, ask, step_buttons
@@ -339,9 +338,10 @@ def _me_too_keyboard(report: Report) -> Keyboard:
 async def on_me_too(update: Update, context: BuurtnetContext) -> None:
     query = update.callback_query
     assert query is not None and update.effective_user is not None
-    parts = split_data(query, 2)
-    report = (await context.repos.reports.get(int(parts[1]))
-              if parts and parse_id(parts[1]) is not None else None)
+    button = await pressed(query, with_id=True)
+    if button is None:
+        return
+    report = await context.repos.reports.get(button.id)
     if report is None or not report.shared_in_group:
         await stale_button(query)
         return
@@ -393,9 +393,10 @@ async def myreports_command(update: Update, context: BuurtnetContext) -> None:
 async def on_add_button(update: Update, context: BuurtnetContext) -> None:
     query = update.callback_query
     assert query is not None and update.effective_user is not None
-    parts = split_data(query, 2)
-    report = (await context.repos.reports.get(int(parts[1]))
-              if parts and parse_id(parts[1]) is not None else None)
+    button = await pressed(query, with_id=True)
+    if button is None:
+        return
+    report = await context.repos.reports.get(button.id)
     if report is None or report.reporter_id != update.effective_user.id:
         await stale_button(query)
         return

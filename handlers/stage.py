@@ -10,6 +10,7 @@ from telegram import InlineKeyboardButton, Update
 from telegram.constants import ChatType
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
+from bot.button_data import pack
 from bot.context import BuurtnetContext
 from bot.i18n import N_, _, current_language, use_language
 from bot.keywords import keyword
@@ -23,10 +24,10 @@ from handlers import escalations
 from handlers.common import (
     command_args,
     is_group,
+    pressed,
     reply,
     require_private,
     say_invalid,
-    split_data,
     stale_button,
     standing,
 )
@@ -354,7 +355,7 @@ async def stage_command(update: Update, context: BuurtnetContext) -> None:
     else:
         await reply(update, _("Which complex? Press one, or type /stage with its number."), [
             [InlineKeyboardButton(f"#{c.id} {c.name} · {stage_name(c.effective_stage)}",
-                                  callback_data=f"sg:{c.id}")] for c in complexes])
+                                  callback_data=pack("sg", record=c.id))] for c in complexes])
 
 
 async def _in_group(update: Update, context: BuurtnetContext) -> None:
@@ -373,14 +374,15 @@ async def _in_group(update: Update, context: BuurtnetContext) -> None:
 async def on_choice(update: Update, context: BuurtnetContext) -> None:
     query = update.callback_query
     assert query is not None
-    parts = split_data(query, 2)
-    number = complex_number(parts[1]) if parts else None
     message = query.message
-    if number is None or message is None or message.chat.type != ChatType.PRIVATE:
+    if message is None or message.chat.type != ChatType.PRIVATE:
         await stale_button(query)
         return
+    button = await pressed(query, with_id=True)
+    if button is None:
+        return
     who = await standing(update, context)
-    complex_ = await context.repos.complexes.get(number)
+    complex_ = await context.repos.complexes.get(button.id)
     if complex_ is None or not _may_see(who, complex_.id):
         await stale_button(query)
         return
