@@ -25,7 +25,7 @@ from handlers.common import (
     Keyboard,
     language_for,
     notify,
-    pressed,
+    pressed_record,
     reply,
     require_private,
     say_invalid,
@@ -331,13 +331,10 @@ async def _tell_followers(context: BuurtnetContext, activity: Activity, complex_
 async def on_button(update: Update, context: BuurtnetContext) -> None:
     query = update.callback_query
     assert query is not None and update.effective_user is not None
-    button = await pressed(query, ("go", "held", "off"), with_id=True)
-    if button is None:
+    found = await pressed_record(query, context.repos.activities.get, ("go", "held", "off"))
+    if found is None:
         return
-    activity = await context.repos.activities.get(button.id)
-    if activity is None:
-        await stale_button(query)
-        return
+    button, activity = found
     complex_ = await context.repos.complexes.get(activity.complex_id)
     assert complex_ is not None
     resident = await _active_resident(context, update.effective_user.id, activity.complex_id)

@@ -10,7 +10,7 @@ from bot.context import BuurtnetContext
 from bot.i18n import _, use_language
 from bot.models import Complex, Resident, ResidentStatus
 from bot.repositories.outbox import Shown
-from handlers.common import language_for, notify, pressed, stale_button, standing
+from handlers.common import language_for, notify, pressed_record, standing
 from handlers.introductions import welcome_in_group
 from handlers.stage_changes import refresh_stage
 
@@ -49,14 +49,11 @@ async def ask_initiators(context: BuurtnetContext, complex_: Complex, resident: 
 async def on_button(update: Update, context: BuurtnetContext) -> None:
     query = update.callback_query
     assert query is not None
-    button = await pressed(query, ("ok", "no"), with_id=True)
-    if button is None:
-        return
     repos = context.repos
-    resident = await repos.people.resident(button.id)
-    if resident is None:
-        await stale_button(query)
+    found = await pressed_record(query, repos.people.resident, ("ok", "no"))
+    if found is None:
         return
+    button, resident = found
     who = await standing(update, context)
     if not (who.is_operator or who.is_initiator_of(resident.complex_id)):
         # Said before anything else, so nobody learns which sign-ups are pending.

@@ -1,8 +1,8 @@
 """Small helpers shared by the feature handlers."""
 
 import logging
-from collections.abc import Collection
-from typing import Any, Protocol
+from collections.abc import Awaitable, Callable, Collection
+from typing import Any, Protocol, TypeVar
 
 from telegram import (
     CallbackQuery,
@@ -141,6 +141,24 @@ async def pressed(query: CallbackQuery, verbs: Collection[str] | None = None, *,
     if found is None:
         await stale_button(query)
     return found
+
+
+Record = TypeVar("Record")
+
+
+async def pressed_record(query: CallbackQuery, load: Callable[[int], Awaitable[Record | None]],
+                         verbs: Collection[str] | None = None
+                         ) -> tuple[ButtonData, Record] | None:
+    """The pressed button's data and the record its id names (`load`); forged data and
+    unknown ids are answered here, and give None."""
+    button = await pressed(query, verbs, with_id=True)
+    if button is None or button.id is None:
+        return None
+    record = await load(button.id)
+    if record is None:
+        await stale_button(query)
+        return None
+    return button, record
 
 
 async def language_for(context: BuurtnetContext, telegram_id: int) -> str:

@@ -46,7 +46,7 @@ from handlers.common import (
     language_for,
     markup,
     notify,
-    pressed,
+    pressed_record,
     reply,
     reply_lines,
     require_private,
@@ -785,12 +785,12 @@ async def _draft_report(update: Update, context: BuurtnetContext, draft: Draft
 async def on_answer_button(update: Update, context: BuurtnetContext) -> None:
     query = update.callback_query
     assert query is not None and update.effective_user is not None
-    button = await pressed(query, with_id=True)
-    if button is None:
+    found = await pressed_record(query, context.repos.reports.question)
+    if found is None:
         return
-    question = await context.repos.reports.question(button.id)
-    report = await context.repos.reports.get(question.report_id) if question else None
-    if question is None or report is None or report.reporter_id != update.effective_user.id:
+    question = found[1]
+    report = await context.repos.reports.get(question.report_id)
+    if report is None or report.reporter_id != update.effective_user.id:
         await stale_button(query)
         return
     if question.answer is not None:

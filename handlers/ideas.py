@@ -22,11 +22,10 @@ from handlers.common import (
     is_group,
     markup,
     notify,
-    pressed,
+    pressed_record,
     reply,
     require_private,
     say_invalid,
-    stale_button,
 )
 from handlers.groups import signup_button
 
@@ -276,13 +275,10 @@ async def closeidea_command(update: Update, context: BuurtnetContext) -> None:
 async def on_button(update: Update, context: BuurtnetContext) -> None:
     query = update.callback_query
     assert query is not None and update.effective_user is not None
-    button = await pressed(query, ("support", "help", "close"), with_id=True)
-    if button is None:
+    found = await pressed_record(query, context.repos.ideas.get, ("support", "help", "close"))
+    if found is None:
         return
-    idea = await context.repos.ideas.get(button.id)
-    if idea is None:
-        await stale_button(query)
-        return
+    button, idea = found
     complex_ = await context.repos.complexes.get(idea.complex_id)
     assert complex_ is not None
     resident = await context.repos.people.resident_of(update.effective_user.id)

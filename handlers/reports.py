@@ -39,7 +39,7 @@ from handlers.common import (
     is_group,
     markup,
     notify,
-    pressed,
+    pressed_record,
     reply,
     say_invalid,
     stale_button,
@@ -338,11 +338,11 @@ def _me_too_keyboard(report: Report) -> Keyboard:
 async def on_me_too(update: Update, context: BuurtnetContext) -> None:
     query = update.callback_query
     assert query is not None and update.effective_user is not None
-    button = await pressed(query, with_id=True)
-    if button is None:
+    found = await pressed_record(query, context.repos.reports.get)
+    if found is None:
         return
-    report = await context.repos.reports.get(button.id)
-    if report is None or not report.shared_in_group:
+    report = found[1]
+    if not report.shared_in_group:
         await stale_button(query)
         return
     resident = await context.repos.people.resident_of(update.effective_user.id)
@@ -393,11 +393,11 @@ async def myreports_command(update: Update, context: BuurtnetContext) -> None:
 async def on_add_button(update: Update, context: BuurtnetContext) -> None:
     query = update.callback_query
     assert query is not None and update.effective_user is not None
-    button = await pressed(query, with_id=True)
-    if button is None:
+    found = await pressed_record(query, context.repos.reports.get)
+    if found is None:
         return
-    report = await context.repos.reports.get(button.id)
-    if report is None or report.reporter_id != update.effective_user.id:
+    report = found[1]
+    if report.reporter_id != update.effective_user.id:
         await stale_button(query)
         return
     if report.status == "resolved":
