@@ -161,12 +161,20 @@ class Database:
         async with self.conn.execute(sql, tuple(params)) as cursor:
             return list(await cursor.fetchall())
 
+    @asynccontextmanager
+    async def committed(self) -> AsyncIterator[aiosqlite.Connection]:
+        """Reads of what is committed: waits for a write transaction in progress to end,
+        since the one shared connection would otherwise show its uncommitted changes, and
+        keeps others from writing until the block ends: keep it to a few quick reads."""
+        assert not self._in_unit(), "a unit of work reads its own changes"
+        async with self._write_lock:
+            yield self.conn
+
     async def fetch_committed(self, sql: str, params: Iterable[Any] = ()
                               ) -> list[aiosqlite.Row]:
-        """Rows as committed: waits for a write transaction in progress to end, since the
-        one shared connection would otherwise show its uncommitted changes (the outbox
-        sender must not send what a unit of work may still roll back)."""
-        async with self._write_lock:
+        """Rows as committed (the outbox sender must not send what a unit of work may still
+        roll back)."""
+        async with self.committed():
             return await self.fetch_all(sql, params)
 
     async def fetch_value(self, sql: str, params: Iterable[Any] = ()) -> Any:

@@ -2,6 +2,7 @@
 
 import re
 from datetime import UTC, datetime, timedelta
+from itertools import combinations
 from zoneinfo import ZoneInfo
 
 from bot.i18n import N_
@@ -40,3 +41,17 @@ def latest_round_due(now: datetime, weekday: int, time_of_day: str, tz: ZoneInfo
 def round_seed(complex_id: int, due_at: datetime) -> int:
     """Stable per round, so a round is reproducible from its complex and moment."""
     return complex_id * 1_000_003 + int(due_at.timestamp()) // 60
+
+
+def still_possible(groups: list[tuple[int, ...]], available: set[int],
+                   recent: set[frozenset[int]]) -> list[tuple[int, ...]]:
+    """The groups a round matched that can still be introduced when it is written: every
+    member still available, no pair of them introduced since, nobody in two groups."""
+    kept: list[tuple[int, ...]] = []
+    taken: set[int] = set()
+    for group in groups:
+        pairs = {frozenset(pair) for pair in combinations(group, 2)}
+        if set(group) <= available - taken and not pairs & recent:
+            kept.append(group)
+            taken |= set(group)
+    return kept

@@ -5,6 +5,7 @@ others on Telegram: only a first name, a building and shared interests. After th
 gets the others as a mention link so they can write to each other.
 """
 
+import asyncio
 import html
 from collections.abc import Callable
 from datetime import datetime
@@ -144,14 +145,14 @@ async def run_due(context: BuurtnetContext) -> None:
                                context.config.tz)
         if due <= (complex_.intro_changed_at or complex_.created_at):
             continue
-        seed = round_seed(complex_.id, due)
-
-        def matcher(candidates: list[matching.Candidate], recent: set[frozenset[int]],
-                    seed: int = seed) -> list[tuple[int, ...]]:
-            return matching.match(candidates, recent, now, seed)
-
+        if await repos.introductions.round_held(complex_.id, due):
+            continue
+        candidates, recent = await repos.introductions.round_inputs(complex_.id)
+        # Matching a large complex takes a while: in a thread, outside the write lock.
+        groups = await asyncio.to_thread(matching.match, candidates, recent, now,
+                                         round_seed(complex_.id, due))
         async with context.services.db.unit():  # the round and its proposals, together
-            created = await repos.introductions.hold_round(complex_.id, due, matcher)
+            created = await repos.introductions.hold_round(complex_.id, due, groups)
             for introduction_id in created or ():
                 await _propose(context, introduction_id)
     for complex_id, resident_id in await repos.introductions.meet_requests():

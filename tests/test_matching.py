@@ -108,3 +108,14 @@ def test_best_partner_for_a_request() -> None:
 def test_building_key() -> None:
     assert building_key("B, 3rd floor") == building_key(" b ") == "b"
     assert building_key("") is None and building_key(None) is None
+
+
+def test_a_round_keeps_only_the_groups_that_still_hold_when_written() -> None:
+    from bot.introductions import still_possible
+
+    groups = [(1, 2), (3, 4), (5, 6, 7), (8, 9)]
+    # 4 left meanwhile; 6 and 7 were introduced by a /meet; 8 and 9 are fine.
+    assert still_possible(groups, {1, 2, 3, 5, 6, 7, 8, 9}, {frozenset((6, 7))}) == \
+        [(1, 2), (8, 9)]
+    assert still_possible([(1, 2), (2, 3)], {1, 2, 3}, set()) == [(1, 2)]  # one group each
+    assert still_possible([], {1}, set()) == []

@@ -1,4 +1,3 @@
-import asyncio
 import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -16,11 +15,11 @@ from bot.introductions import (
     MAX_FOLLOW_UPS,
     RECENT_ROUNDS,
     SECOND_FOLLOW_UP,
+    still_possible,
 )
 from bot.matching import Candidate
 from bot.repositories.outbox import Message, queue_all
 
-Matcher = Callable[[list[Candidate], set[frozenset[int]]], list[tuple[int, ...]]]
 Chooser = Callable[[Candidate, list[Candidate], set[frozenset[int]]], int | None]
 
 
@@ -161,13 +160,14 @@ class IntroductionRepository:
         ]
 
     async def _recent_pairs(
-        self, conn: aiosqlite.Connection, complex_id: int
+        self, conn: aiosqlite.Connection, complex_id: int, *, upcoming: bool = False
     ) -> set[frozenset[int]]:
-        """Pairs introduced since the oldest of the last rounds (requests included)."""
+        """Pairs introduced since the oldest of the last rounds (requests included); with
+        `upcoming`, the round about to be held counts as one of them."""
         async with conn.execute(
             "SELECT due_at FROM intro_rounds WHERE complex_id = ?"
             " ORDER BY due_at DESC LIMIT 1 OFFSET ?",
-            (complex_id, RECENT_ROUNDS - 1),
+            (complex_id, RECENT_ROUNDS - 1 - upcoming),
         ) as cursor:
             row = await cursor.fetchone()
         since = row["due_at"] if row else ""
@@ -204,10 +204,25 @@ class IntroductionRepository:
 
     # -- writing -----------------------------------------------------------------
 
+    async def round_held(self, complex_id: int, due_at: datetime) -> bool:
+        return await self.db.fetch_value(
+            "SELECT 1 FROM intro_rounds WHERE complex_id = ? AND due_at = ?",
+            (complex_id, to_db(due_at))) is not None
+
+    async def round_inputs(self, complex_id: int
+                           ) -> tuple[list[Candidate], set[frozenset[int]]]:
+        """What a round matches, as committed: the candidates and the recent pairs. Matching
+        runs on these outside the write lock; `hold_round` checks its result again."""
+        async with self.db.committed() as conn:
+            return (await self._candidates(conn, complex_id),
+                    await self._recent_pairs(conn, complex_id, upcoming=True))
+
     async def hold_round(
-        self, complex_id: int, due_at: datetime, matcher: Matcher
+        self, complex_id: int, due_at: datetime, groups: list[tuple[int, ...]]
     ) -> list[int] | None:
-        """Hold the round due at `due_at` once; None if it was held already."""
+        """Hold the round due at `due_at` once, with the groups matched for it that still
+        hold (everyone still available, no pair introduced meanwhile); None if it was
+        held already."""
         now = self.clock.now()
         try:
             async with self.db.transaction() as conn:
@@ -216,16 +231,11 @@ class IntroductionRepository:
                     (complex_id, to_db(due_at), to_db(now)),
                 )
                 round_id = cursor.lastrowid
-                # Matching a large complex takes a moment: keep the event loop free.
-                groups = await asyncio.to_thread(
-                    matcher,
-                    await self._candidates(conn, complex_id),
-                    await self._recent_pairs(conn, complex_id),
-                )
-                return [
-                    await self._create(conn, complex_id, round_id, group, now)
-                    for group in groups
-                ]
+                kept = still_possible(
+                    groups, {c.id for c in await self._candidates(conn, complex_id)},
+                    await self._recent_pairs(conn, complex_id))
+                return [await self._create(conn, complex_id, round_id, group, now)
+                        for group in kept]
         except sqlite3.IntegrityError:
             return None
 
