@@ -8,7 +8,7 @@ import time
 import tracemalloc
 from datetime import UTC, datetime, timedelta
 
-from bot.matching import Candidate, match
+from bot.domain.matching import Candidate, match
 
 INTERESTS = ["music", "sports", "cooking", "games", "films", "study", "diy", "culture"]
 NOW = datetime(2026, 3, 2, 18, 0, tzinfo=UTC)

@@ -20,14 +20,14 @@ from typing import Any, TypeVar
 from telegram import Bot
 from telegram.error import InvalidToken, NetworkError, TelegramError
 
-from bot import complex_form, validation
 from bot.clock import SystemClock
 from bot.config import HELP_TEXT, Config, ConfigError, load_config
-from bot.db import Database, MigrationError
-from bot.models import Complex, ContactKind
-from bot.repositories import Repositories
-from bot.repositories.complexes import DuplicateComplexName
-from bot.validation import InvalidInput
+from bot.domain import complex_form, validation
+from bot.domain.models import Complex, ContactKind
+from bot.domain.validation import InvalidInput
+from bot.storage import Repositories
+from bot.storage.complexes import DuplicateComplexName
+from bot.storage.db import Database, MigrationError
 
 EXIT_CONFIG = 2
 PLACEHOLDER = "<your-bot>"
@@ -354,7 +354,7 @@ def _dispatch(args: argparse.Namespace, config: Config) -> int:
               f"({len(applied)} migration(s) applied).")
         return 0
     if args.command == "console":
-        from bot.console import run_console
+        from bot.console.interactive import run_console
 
         return run_console(config)
     asyncio.run(SETUP[args.command, args.action](args, config))

@@ -7,9 +7,9 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.domain.routing import RoutingError, RoutingTable, load_routing
+from bot.domain.stages import Thresholds
 from bot.i18n import LANGUAGES
-from bot.routing import RoutingError, RoutingTable, load_routing
-from bot.stages import Thresholds
 
 _TOKEN_SHAPE = re.compile(r"^\d{5,}:[A-Za-z0-9_-]{30,}$")
 
@@ -61,7 +61,7 @@ def parse_operators(raw: str) -> frozenset[int]:
 
 
 def parse_thresholds(env: Mapping[str, str]) -> Thresholds:
-    """BUURTNET_STAGE_<FIELD> replaces one default of bot.stages.Thresholds, e.g.
+    """BUURTNET_STAGE_<FIELD> replaces one default of bot.domain.stages.Thresholds, e.g.
     BUURTNET_STAGE_GROUP_INITIATORS=4 or BUURTNET_STAGE_NETWORK_INTRODUCED_SHARE=0.2."""
     values: dict[str, int | float] = {}
     for item in fields(Thresholds):

@@ -5,8 +5,8 @@ from telegram.ext import Application, CallbackContext, ExtBot
 from bot.clock import Clock
 from bot.config import Config
 from bot.delivery import Deliverer
-from bot.repositories import Repositories
 from bot.services import Services
+from bot.storage import Repositories
 
 SERVICES = "services"
 DELIVERER = "deliverer"

@@ -16,7 +16,7 @@ from datetime import timedelta
 from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
-from bot.repositories.outbox import OutboxRepository, Outgoing
+from bot.storage.outbox import OutboxRepository, Outgoing
 
 log = logging.getLogger(__name__)
 

@@ -2,8 +2,8 @@
 
 from dataclasses import dataclass
 
-from bot.models import Contact, ContactKind, Resident
-from bot.repositories import Repositories
+from bot.domain.models import Contact, ContactKind, Resident
+from bot.storage import Repositories
 
 
 @dataclass(frozen=True)

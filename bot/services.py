@@ -4,8 +4,8 @@ from dataclasses import dataclass
 
 from bot.clock import Clock
 from bot.config import Config
-from bot.db import Database
-from bot.repositories import Repositories
+from bot.storage import Repositories
+from bot.storage.db import Database
 
 
 @dataclass(frozen=True)

@@ -12,15 +12,15 @@ from datetime import datetime
 from telegram import InlineKeyboardButton, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from bot import activities, moments
-from bot.activities import Activity, ActivityStatus, Reminder
-from bot.button_data import pack, parse_id
 from bot.clock import from_db, to_db
 from bot.context import BuurtnetContext
+from bot.domain import activities, moments
+from bot.domain.activities import Activity, ActivityStatus, Reminder
+from bot.domain.button_data import pack, parse_id
+from bot.domain.models import Complex, Draft, Resident
+from bot.domain.validation import InvalidInput
 from bot.i18n import _, current_language, ngettext, use_language
-from bot.models import Complex, Draft, Resident
-from bot.repositories.outbox import Message
-from bot.validation import InvalidInput
+from bot.storage.outbox import Message
 from handlers.common import (
     Keyboard,
     language_for,

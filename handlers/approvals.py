@@ -5,11 +5,11 @@ import html
 from telegram import InlineKeyboardButton, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
-from bot.button_data import pack
 from bot.context import BuurtnetContext
+from bot.domain.button_data import pack
+from bot.domain.models import Complex, Resident, ResidentStatus
 from bot.i18n import _, use_language
-from bot.models import Complex, Resident, ResidentStatus
-from bot.repositories.outbox import Shown
+from bot.storage.outbox import Shown
 from handlers.common import language_for, notify, pressed_record, standing
 from handlers.introductions import welcome_in_group
 from handlers.stage_changes import refresh_stage

@@ -3,8 +3,8 @@
 from telegram import InlineKeyboardButton, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from bot.button_data import pack
 from bot.context import BuurtnetContext
+from bot.domain.button_data import pack
 from bot.i18n import LANGUAGE_NAMES, LANGUAGES, _, set_language
 from handlers.common import is_group, pressed, reply, standing
 from handlers.menus import GROUP, commands_for, refresh_command_menu

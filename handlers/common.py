@@ -13,13 +13,13 @@ from telegram import (
 )
 from telegram.constants import ChatType
 
-from bot.button_data import ButtonData, unpack
 from bot.context import BuurtnetContext
+from bot.domain.button_data import ButtonData, unpack
+from bot.domain.models import ContactKind
+from bot.domain.validation import InvalidInput
 from bot.i18n import _
-from bot.models import ContactKind
-from bot.repositories.outbox import Shown
 from bot.roles import Standing, standing_of
-from bot.validation import InvalidInput
+from bot.storage.outbox import Shown
 
 log = logging.getLogger(__name__)
 
@@ -135,7 +135,7 @@ def utf16_length(text: str) -> int:
 
 async def pressed(query: CallbackQuery, verbs: Collection[str] | None = None, *,
                   with_id: bool = False) -> ButtonData | None:
-    """The pressed button's data, if it has the shape expected (see `bot.button_data`);
+    """The pressed button's data, if it has the shape expected (see `bot.domain.button_data`);
     forged or stale data is answered here, and gives None."""
     found = unpack(query.data, verbs, with_id=with_id)
     if found is None:

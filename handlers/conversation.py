@@ -6,8 +6,8 @@ from telegram import Update
 from telegram.ext import BaseHandler, MessageHandler, filters
 
 from bot.context import BuurtnetContext
+from bot.domain.models import Draft
 from bot.i18n import _
-from bot.models import Draft
 from handlers import activities, escalations, operator, profile, reports, settings, signup
 from handlers.common import reply
 from handlers.presses import ButtonHandler, typed_press

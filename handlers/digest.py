@@ -10,13 +10,13 @@ import html
 from datetime import datetime
 
 from bot.context import BuurtnetContext
-from bot.digest import WEEK, digest_week
+from bot.domain.digest import WEEK, digest_week
+from bot.domain.models import Complex
+from bot.domain.reports import category_label, reference, status_label
+from bot.domain.routing import CATEGORIES
+from bot.domain.stages import Metrics
 from bot.i18n import _, ngettext, use_language
-from bot.models import Complex
-from bot.reports import category_label, reference, status_label
-from bot.repositories.stages import WeekFigures
-from bot.routing import CATEGORIES
-from bot.stages import Metrics
+from bot.storage.stages import WeekFigures
 from handlers.common import language_for, notify
 from handlers.stage import criteria_view
 from handlers.stage_changes import day, stage_name

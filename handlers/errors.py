@@ -7,8 +7,8 @@ from telegram.error import BadRequest, TelegramError
 from telegram.ext import ApplicationHandlerStop
 
 from bot.context import BuurtnetContext
-from bot.db import handling_update
 from bot.i18n import _, use_language
+from bot.storage.db import handling_update
 from handlers.common import language_for
 
 log = logging.getLogger(__name__)

@@ -20,13 +20,12 @@ from telegram import InlineKeyboardButton, Update
 from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from bot.activities import format_when
-from bot.button_data import parse_id
 from bot.clock import to_db
 from bot.context import BuurtnetContext
-from bot.i18n import _, current_language, use_language
-from bot.models import Complex, ContactKind, Draft
-from bot.reports import (
+from bot.domain.activities import format_when
+from bot.domain.button_data import parse_id
+from bot.domain.models import Complex, ContactKind, Draft
+from bot.domain.reports import (
     NOTE_MAX,
     QUESTION_MAX,
     SENSITIVE_CATEGORIES,
@@ -36,10 +35,11 @@ from bot.reports import (
     status_label,
     when_text,
 )
-from bot.repositories.outbox import Message, Shown
-from bot.repositories.reports import Question, Report, Target
-from bot.routing import CONTACT_TARGETS, Level
-from bot.validation import InvalidInput, free_text
+from bot.domain.routing import CONTACT_TARGETS, Level
+from bot.domain.validation import InvalidInput, free_text
+from bot.i18n import _, current_language, use_language
+from bot.storage.outbox import Message, Shown
+from bot.storage.reports import Question, Report, Target
 from handlers.common import (
     Keyboard,
     kind_label,

@@ -5,11 +5,11 @@ import html
 from telegram import InlineKeyboardButton, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot.button_data import pack
 from bot.context import BuurtnetContext
+from bot.domain.button_data import pack
+from bot.domain.models import Complex
 from bot.i18n import _, use_language
-from bot.models import Complex
-from bot.repositories.complexes import GroupLinkedElsewhere
+from bot.storage.complexes import GroupLinkedElsewhere
 from handlers.common import (
     deep_link,
     is_group,

@@ -9,13 +9,13 @@ from telegram import InlineKeyboardButton, Update
 from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from bot import ideas
-from bot.button_data import pack, parse_id
 from bot.context import BuurtnetContext
+from bot.domain import ideas
+from bot.domain.button_data import pack, parse_id
+from bot.domain.ideas import Idea, IdeaStatus, VoteKind
+from bot.domain.models import Complex, Resident
+from bot.domain.validation import InvalidInput
 from bot.i18n import _, use_language
-from bot.ideas import Idea, IdeaStatus, VoteKind
-from bot.models import Complex, Resident
-from bot.validation import InvalidInput
 from handlers.common import (
     Keyboard,
     command_args,

@@ -6,14 +6,14 @@ import html
 from telegram import InlineKeyboardButton, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from bot import validation
-from bot.button_data import pack, parse_id
 from bot.context import BuurtnetContext
+from bot.domain import validation
+from bot.domain.button_data import pack, parse_id
+from bot.domain.ideas import HELPS_TO_SUGGEST, Candidate
+from bot.domain.keywords import keyword
+from bot.domain.models import Complex, JoinPolicy, Resident, ResidentRole, ResidentStatus
+from bot.domain.validation import InvalidInput
 from bot.i18n import _, current_language, ngettext, use_language
-from bot.ideas import HELPS_TO_SUGGEST, Candidate
-from bot.keywords import keyword
-from bot.models import Complex, JoinPolicy, Resident, ResidentRole, ResidentStatus
-from bot.validation import InvalidInput
 from handlers import escalations
 from handlers.approvals import approval_keyboard
 from handlers.common import (

@@ -2,8 +2,8 @@
 
 from telegram import InlineKeyboardButton
 
+from bot.domain.signup import INTERESTS
 from bot.i18n import _
-from bot.signup import INTERESTS
 from handlers.common import Keyboard
 
 

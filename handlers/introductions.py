@@ -14,14 +14,14 @@ from functools import partial
 from telegram import InlineKeyboardButton, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from bot import matching
-from bot.button_data import pack
 from bot.context import BuurtnetContext
+from bot.domain import matching
+from bot.domain.button_data import pack
+from bot.domain.introductions import ROUND_EVERY, latest_round_due, round_seed
+from bot.domain.models import Complex, Resident
 from bot.i18n import _, use_language
-from bot.introductions import ROUND_EVERY, latest_round_due, round_seed
-from bot.models import Complex, Resident
-from bot.repositories.introductions import Answer, Introduction, Member
-from bot.repositories.outbox import Message, Shown
+from bot.storage.introductions import Answer, Introduction, Member
+from bot.storage.outbox import Message, Shown
 from handlers.common import (
     Keyboard,
     language_for,

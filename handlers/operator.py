@@ -6,14 +6,14 @@ from babel.dates import format_datetime
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from bot import complex_form, validation
-from bot.button_data import parse_id
 from bot.context import BuurtnetContext
+from bot.domain import complex_form, validation
+from bot.domain.button_data import parse_id
+from bot.domain.keywords import keyword
+from bot.domain.models import Complex, ContactKind, Draft, JoinPolicy
+from bot.domain.validation import InvalidInput
 from bot.i18n import LANGUAGE_NAMES, LANGUAGES, N_, _, current_language
-from bot.keywords import keyword
-from bot.models import Complex, ContactKind, Draft, JoinPolicy
-from bot.repositories.complexes import DuplicateComplexName
-from bot.validation import InvalidInput
+from bot.storage.complexes import DuplicateComplexName
 from handlers.common import (
     Keyboard,
     deep_link,

@@ -12,14 +12,14 @@ from babel.dates import format_timedelta
 from telegram import InlineKeyboardButton, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from bot.button_data import parse_id
 from bot.clock import to_db
 from bot.context import BuurtnetContext
+from bot.domain.button_data import parse_id
+from bot.domain.models import Complex
+from bot.domain.reports import category_label, reference
 from bot.i18n import _, current_language, use_language
-from bot.models import Complex
-from bot.reports import category_label, reference
-from bot.repositories.outbox import Message
-from bot.repositories.reports import Report, Target
+from bot.storage.outbox import Message
+from bot.storage.reports import Report, Target
 from handlers import escalations
 from handlers.common import (
     Keyboard,

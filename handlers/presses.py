@@ -17,8 +17,8 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.error import BadRequest, TelegramError
 
 from bot.context import BuurtnetContext
+from bot.domain.models import AskedButtons, Draft
 from bot.i18n import in_every_language
-from bot.models import AskedButtons, Draft
 from handlers.common import Keyboard, reply, stale_button
 from handlers.errors import harmless
 

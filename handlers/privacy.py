@@ -5,9 +5,9 @@ import json
 from telegram import InlineKeyboardButton, InputFile, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from bot.button_data import pack
 from bot.clock import to_db
 from bot.context import BuurtnetContext
+from bot.domain.button_data import pack
 from bot.i18n import _
 from handlers.common import pressed, reply, require_private
 from handlers.menus import refresh_command_menu

@@ -5,13 +5,13 @@ import html
 from telegram import InlineKeyboardButton, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from bot import validation
-from bot.button_data import pack
 from bot.context import BuurtnetContext
+from bot.domain import validation
+from bot.domain.button_data import pack
+from bot.domain.models import Draft, Resident
+from bot.domain.signup import INTERESTS, known_interests
+from bot.domain.validation import InvalidInput
 from bot.i18n import _
-from bot.models import Draft, Resident
-from bot.signup import INTERESTS, known_interests
-from bot.validation import InvalidInput
 from handlers.common import (
     Keyboard,
     markup,

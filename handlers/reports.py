@@ -11,9 +11,8 @@ from telegram import InlineKeyboardButton, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import BuurtnetContext
-from bot.i18n import _, use_language
-from bot.models import Complex, Draft, Resident
-from bot.reports import (
+from bot.domain.models import Complex, Draft, Resident
+from bot.domain.reports import (
     CATEGORY_LABELS,
     DESCRIPTION_MAX,
     GROUP_TEXT_MAX,
@@ -30,9 +29,10 @@ from bot.reports import (
     status_label,
     when_text,
 )
-from bot.repositories.reports import Report
-from bot.routing import is_urgent
-from bot.validation import InvalidInput, free_text, one_line
+from bot.domain.routing import is_urgent
+from bot.domain.validation import InvalidInput, free_text, one_line
+from bot.i18n import _, use_language
+from bot.storage.reports import Report
 from handlers import escalations
 from handlers.common import (
     Keyboard,

@@ -7,10 +7,10 @@ from telegram import InlineKeyboardButton, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import BuurtnetContext
+from bot.domain.introductions import parse_time_of_day
+from bot.domain.models import Complex, Draft
+from bot.domain.validation import InvalidInput
 from bot.i18n import _, current_language
-from bot.introductions import parse_time_of_day
-from bot.models import Complex, Draft
-from bot.validation import InvalidInput
 from handlers.common import (
     Keyboard,
     markup,

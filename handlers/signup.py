@@ -11,13 +11,13 @@ from telegram import InlineKeyboardButton, Update
 from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
-from bot import validation
 from bot.context import BuurtnetContext
+from bot.domain import validation
+from bot.domain.models import Complex, Draft, ResidentStatus
+from bot.domain.signup import INTERESTS, known_interests, placement
+from bot.domain.validation import InvalidInput
 from bot.i18n import LANGUAGE_NAMES, LANGUAGES, _, set_language
-from bot.models import Complex, Draft, ResidentStatus
-from bot.repositories.people import AlreadyResident
-from bot.signup import INTERESTS, known_interests, placement
-from bot.validation import InvalidInput
+from bot.storage.people import AlreadyResident
 from handlers import approvals, escalations
 from handlers.common import Keyboard, markup, reply, say_invalid, stale_button
 from handlers.interests import interest_labels, interests_keyboard

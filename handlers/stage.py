@@ -10,16 +10,16 @@ from telegram import InlineKeyboardButton, Update
 from telegram.constants import ChatType
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from bot.button_data import pack
 from bot.context import BuurtnetContext
+from bot.domain.button_data import pack
+from bot.domain.keywords import keyword
+from bot.domain.models import Complex
+from bot.domain.routing import CATEGORIES, URGENT_CATEGORIES, Level, RoutingTable
+from bot.domain.stages import STAGES, Criterion, Metrics, Thresholds, check, measured_stage
+from bot.domain.validation import InvalidInput
 from bot.i18n import N_, _, current_language, use_language
-from bot.keywords import keyword
-from bot.models import Complex
-from bot.repositories.stages import HistoryEntry
 from bot.roles import Standing
-from bot.routing import CATEGORIES, URGENT_CATEGORIES, Level, RoutingTable
-from bot.stages import STAGES, Criterion, Metrics, Thresholds, check, measured_stage
-from bot.validation import InvalidInput
+from bot.storage.stages import HistoryEntry
 from handlers import escalations
 from handlers.common import (
     command_args,

@@ -13,10 +13,10 @@ from datetime import datetime, timedelta
 from babel.dates import format_date
 
 from bot.context import BuurtnetContext
+from bot.domain.models import Complex
+from bot.domain.stages import STAGES, decide
 from bot.i18n import N_, _, current_language, use_language
-from bot.models import Complex
-from bot.repositories.stages import HistoryEntry
-from bot.stages import STAGES, decide
+from bot.storage.stages import HistoryEntry
 from handlers.common import kind_label, language_for, notify
 
 CHECK_EVERY = timedelta(days=1)

@@ -6,9 +6,9 @@ from telegram import InlineKeyboardButton, Update
 from telegram.ext import BaseHandler, CommandHandler
 
 from bot.context import BuurtnetContext
+from bot.domain.models import ResidentRole
 from bot.i18n import _, resolve_language
-from bot.models import ResidentRole
-from bot.repositories.invites import CONTACT_INVITE_VALIDITY, InviteUnusable
+from bot.storage.invites import CONTACT_INVITE_VALIDITY, InviteUnusable
 from handlers import escalations, reports, signup
 from handlers.common import command_args, is_private, kind_label, reply, standing
 from handlers.menus import refresh_command_menu

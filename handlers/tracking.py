@@ -5,8 +5,8 @@ from telegram.ext import ApplicationHandlerStop, BaseHandler, TypeHandler
 
 from bot.clock import to_db
 from bot.context import BuurtnetContext
-from bot.db import handling_update
 from bot.i18n import resolve_language, set_language
+from bot.storage.db import handling_update
 from handlers.common import is_group
 
 BEFORE = -1

@@ -21,7 +21,7 @@ from typing import IO, Any
 import pytest
 
 from bot.clock import to_db
-from bot.offline import BOT_USER, BOT_USERNAME, Call
+from bot.console.offline import BOT_USER, BOT_USERNAME, Call
 from tests.fake_bot_api import FakeBotApi
 from tests.people import OPERATOR
 

@@ -1,7 +1,7 @@
 """A fake Telegram Bot API served over real HTTP on 127.0.0.1, for end-to-end tests.
 
 The bot under test runs as its own process with TELEGRAM_API_BASE_URL pointing here. The
-methods are answered by bot.offline.FakeTelegram, the same stand-in the in-process tests
+methods are answered by bot.console.offline.FakeTelegram, the same stand-in the in-process tests
 use; this module adds the HTTP side: decoding PTB's form and multipart requests back into
 the values FakeTelegram gets in-process, long-polled getUpdates with real offset
 semantics, and helpers for a test to queue updates and wait for the bot's calls.
@@ -21,7 +21,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl
 
-from bot.offline import Call, FakeTelegram, TelegramError
+from bot.console.offline import Call, FakeTelegram, TelegramError
 
 T = TypeVar("T")
 

@@ -5,11 +5,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.activities import ActivityStatus, format_when
-from bot.ideas import IdeaStatus
-from bot.moments import needs_confirmation, read_moment
-from bot.offline import Call
-from bot.validation import InvalidInput
+from bot.console.offline import Call
+from bot.domain.activities import ActivityStatus, format_when
+from bot.domain.ideas import IdeaStatus
+from bot.domain.moments import needs_confirmation, read_moment
+from bot.domain.validation import InvalidInput
 from tests.conftest import make_config
 from tests.people import DUTCH_RESIDENT, INITIATOR, NEIGHBOUR, RESIDENT, STRANGER
 from tests.world import GROUP_ID, World, alerts, last_message, nl, sent, sweep

@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.button_data import ButtonData, pack, unpack
+from bot.domain.button_data import ButtonData, pack, unpack
 
 
 @pytest.mark.parametrize("button", [ButtonData("idea", "help", 12), ButtonData("lv", "yes"),

@@ -18,9 +18,9 @@ import pytest
 
 from bot.cli import RedactingFormatter, main
 from bot.clock import SystemClock
-from bot.db import Database
-from bot.models import Complex, ContactInvite, ContactKind, JoinPolicy
-from bot.repositories import Repositories
+from bot.domain.models import Complex, ContactInvite, ContactKind, JoinPolicy
+from bot.storage import Repositories
+from bot.storage.db import Database
 
 TOKEN = "123456789:AAFakeTokenForCliTestsOnly_abcdefghij"
 LINK = re.compile(r"https://t\.me/(\S+)\?start=([A-Za-z0-9_-]+)")

@@ -12,11 +12,11 @@ import pytest
 
 from bot.clock import ManualClock, SystemClock
 from bot.config import Config
-from bot.console import BUILT_IN, FAKE_ID, OPERATOR_ID, parse_duration, run_console
-from bot.db import Database
-from bot.models import Resident
-from bot.repositories import Repositories
-from bot.signup import INTERESTS
+from bot.console.interactive import BUILT_IN, FAKE_ID, OPERATOR_ID, parse_duration, run_console
+from bot.domain.models import Resident
+from bot.domain.signup import INTERESTS
+from bot.storage import Repositories
+from bot.storage.db import Database
 
 ZONE = ZoneInfo("Europe/Amsterdam")
 INITIATOR_ID = FAKE_ID + 1 + list(BUILT_IN).index("initiator")

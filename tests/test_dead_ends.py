@@ -4,10 +4,10 @@ from datetime import timedelta
 
 import pytest
 
+from bot.console.offline import Call, TelegramError
 from bot.context import BuurtnetContext
-from bot.keywords import keyword
-from bot.models import ContactKind, ResidentRole, ResidentStatus
-from bot.offline import Call, TelegramError
+from bot.domain.keywords import keyword
+from bot.domain.models import ContactKind, ResidentRole, ResidentStatus
 from handlers.common import utf16_length
 from handlers.escalations import reach_newcomers
 from tests.conftest import make_config

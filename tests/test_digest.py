@@ -6,10 +6,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.activities import schedule_for
-from bot.digest import digest_week
-from bot.models import Complex
-from bot.offline import Call
+from bot.console.offline import Call
+from bot.domain.activities import schedule_for
+from bot.domain.digest import digest_week
+from bot.domain.models import Complex
 from tests.conftest import make_config
 from tests.people import CONTACT, INITIATOR, NEIGHBOUR, POLICE, RESIDENT, user
 from tests.world import World, last_message, nl, sent, sweep

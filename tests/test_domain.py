@@ -4,19 +4,19 @@ from pathlib import Path
 
 import pytest
 
-from bot import complex_form, validation
 from bot.clock import ManualClock
 from bot.config import ConfigError, load_config
-from bot.db import Database, MigrationError, migration_files
+from bot.domain import complex_form, validation
+from bot.domain.models import ContactKind, JoinPolicy, ResidentRole, ResidentStatus
+from bot.domain.signup import INTERESTS, known_interests, placement
+from bot.domain.validation import InvalidInput
 from bot.i18n import resolve_language
-from bot.models import ContactKind, JoinPolicy, ResidentRole, ResidentStatus
-from bot.repositories import Repositories
-from bot.repositories.complexes import DuplicateComplexName, GroupLinkedElsewhere
-from bot.repositories.invites import InviteUnusable
-from bot.repositories.people import AlreadyResident
 from bot.roles import standing_of
-from bot.signup import INTERESTS, known_interests, placement
-from bot.validation import InvalidInput
+from bot.storage import Repositories
+from bot.storage.complexes import DuplicateComplexName, GroupLinkedElsewhere
+from bot.storage.db import Database, MigrationError, migration_files
+from bot.storage.invites import InviteUnusable
+from bot.storage.people import AlreadyResident
 
 TOKEN = "123456789:AAFakeTokenForTestsOnly_abcdefghijkl"
 
@@ -255,7 +255,7 @@ def test_complex_form() -> None:
 
 
 async def test_a_handlers_first_write_records_its_update(tmp_path: Path) -> None:
-    from bot.db import handling_update
+    from bot.storage.db import handling_update
 
     db = await Database.open(str(tmp_path / "db.sqlite3"))
     try:

@@ -22,8 +22,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.console.offline import BOT_USER, BOT_USERNAME
 from bot.i18n import use_language
-from bot.offline import BOT_USER, BOT_USERNAME
 from handlers.groups import house_rules
 from tests import e2e_support
 from tests.e2e_support import (

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.offline import BOT_USERNAME, Call
+from bot.console.offline import BOT_USERNAME, Call
 from tests import e2e_support
 from tests.e2e_support import (
     GROUP_ID,

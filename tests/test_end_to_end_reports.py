@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bot.offline import Call
+from bot.console.offline import Call
 from tests import e2e_support
 from tests.e2e_support import (
     BotProcess,

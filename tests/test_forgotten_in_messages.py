@@ -3,7 +3,7 @@ introductions, a contact's copy "reported by …", an initiator's approval quest
 
 import json
 
-from bot.repositories.outbox import Shown
+from bot.storage.outbox import Shown
 from tests.people import CONTACT, INITIATOR, NEIGHBOUR, RESIDENT
 from tests.test_introductions import UNTIL_ROUND, _proposals
 from tests.test_reports import REPORTER, _complex, _escalation, _report

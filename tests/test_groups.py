@@ -1,6 +1,6 @@
 """Linking the complex's group chat, the house rules, and greeting new members."""
 
-from bot.offline import BOT_USER
+from bot.console.offline import BOT_USER
 from tests.people import CONTACT, INITIATOR, NEIGHBOUR, OPERATOR, RESIDENT, STRANGER
 from tests.world import GROUP_ID, World, alerts, last_message, nl, sent
 

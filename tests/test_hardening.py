@@ -2,8 +2,8 @@
 
 from datetime import timedelta
 
-from bot.models import ResidentRole, ResidentStatus
-from bot.offline import BOT_USER
+from bot.console.offline import BOT_USER
+from bot.domain.models import ResidentRole, ResidentStatus
 from tests.people import CONTACT, INITIATOR, NEIGHBOUR, OPERATOR, POLICE, RESIDENT, user
 from tests.test_reports import REPORTER, _complex, _escalation, _report
 from tests.world import GROUP_ID, World, alerts, last_message, sent, sweep
@@ -291,7 +291,7 @@ async def test_report_texts_are_purged_after_the_retention_period(world: World) 
 
 async def test_a_stage_change_lost_before_its_news_is_announced_by_the_sweeper(
         world: World) -> None:
-    from bot.stages import Decision
+    from bot.domain.stages import Decision
 
     complex_ = await world.new_complex()
     await world.sign_up(INITIATOR, complex_.initiator_code)

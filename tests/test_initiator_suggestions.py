@@ -1,6 +1,6 @@
 """Residents who keep helping are suggested in /members, asked, and answer yes or no."""
 
-from bot.offline import Call
+from bot.console.offline import Call
 from tests.people import DUTCH_RESIDENT, INITIATOR, NEIGHBOUR, RESIDENT, STRANGER
 from tests.world import GROUP_ID, World, alerts, last_message, nl, sent
 

@@ -1,6 +1,6 @@
 """Initiators' commands: members, invite, promote, demote, remove, join policy."""
 
-from bot.models import JoinPolicy
+from bot.domain.models import JoinPolicy
 from tests.people import CONTACT, INITIATOR, NEIGHBOUR, OPERATOR, RESIDENT, STRANGER
 from tests.world import GROUP_ID, World, last_message, sent
 

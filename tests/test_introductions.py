@@ -3,7 +3,7 @@
 import json
 from datetime import timedelta
 
-from bot.offline import Call
+from bot.console.offline import Call
 from tests.conftest import make_config
 from tests.people import INITIATOR, NEIGHBOUR, OPERATOR, RESIDENT, STRANGER
 from tests.world import GROUP_ID, World, alerts, last_message, sent, sweep

@@ -6,7 +6,7 @@ from itertools import combinations
 
 import pytest
 
-from bot.matching import Candidate, best_partner, building_key, match, pair_key
+from bot.domain.matching import Candidate, best_partner, building_key, match, pair_key
 
 NOW = datetime(2026, 3, 2, 18, 0, tzinfo=UTC)
 INTERESTS = ["music", "sports", "cooking", "games", "films", "study", "diy", "culture"]
@@ -111,7 +111,7 @@ def test_building_key() -> None:
 
 
 def test_a_round_keeps_only_the_groups_that_still_hold_when_written() -> None:
-    from bot.introductions import still_possible
+    from bot.domain.introductions import still_possible
 
     groups = [(1, 2), (3, 4), (5, 6, 7), (8, 9)]
     # 4 left meanwhile; 6 and 7 were introduced by a /meet; 8 and 9 are fine.

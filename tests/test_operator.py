@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from bot.models import ContactKind, JoinPolicy
+from bot.domain.models import ContactKind, JoinPolicy
 from tests.people import CONTACT, INITIATOR, OPERATOR, POLICE, RESIDENT, STRANGER
 from tests.world import World, alerts, invite_code, last_message, nl
 

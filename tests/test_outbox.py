@@ -3,8 +3,8 @@
 import asyncio
 from datetime import timedelta
 
+from bot.console.offline import TelegramError
 from bot.delivery import Deliverer, Pacing, backoff
-from bot.offline import TelegramError
 from tests.people import CONTACT, RESIDENT
 from tests.world import World
 

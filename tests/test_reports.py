@@ -4,7 +4,7 @@ acting from Telegram, and an anonymous reporter who is never revealed."""
 import json
 from datetime import timedelta
 
-from bot.offline import Call
+from bot.console.offline import Call
 from tests.conftest import make_config
 from tests.people import (
     CONTACT,

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.routing import (
+from bot.domain.routing import (
     CATEGORIES,
     KINDS,
     STAGES,

@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from bot.models import ResidentRole, ResidentStatus
+from bot.domain.models import ResidentRole, ResidentStatus
 from tests.conftest import make_config
 from tests.people import DUTCH_RESIDENT, INITIATOR, OPERATOR, RESIDENT, STRANGER
 from tests.world import World, alerts, last_message, nl, sent

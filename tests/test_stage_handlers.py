@@ -5,12 +5,12 @@ from datetime import timedelta
 
 import pytest
 
-from bot.activities import schedule_for
 from bot.config import ConfigError, load_config
+from bot.console.offline import Call
 from bot.context import BuurtnetContext
-from bot.models import Complex
-from bot.offline import Call
-from bot.stages import Metrics, Thresholds
+from bot.domain.activities import schedule_for
+from bot.domain.models import Complex
+from bot.domain.stages import Metrics, Thresholds
 from handlers.stage_changes import refresh_stage
 from tests.conftest import make_config
 from tests.people import (

@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.stages import Metrics, Thresholds, check, decide, measured_stage
+from bot.domain.stages import Metrics, Thresholds, check, decide, measured_stage
 
 LIMITS = Thresholds()
 NOW = datetime(2026, 5, 1, tzinfo=UTC)

@@ -1,6 +1,6 @@
 """Typing a button's label, in either language, counts as pressing it."""
 
-from bot.reports import WHEN_TODAY
+from bot.domain.reports import WHEN_TODAY
 from handlers.presses import labels_of, typed_form
 from tests.people import DUTCH_RESIDENT, OPERATOR, RESIDENT
 from tests.world import World, last_message, nl, texts

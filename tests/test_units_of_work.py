@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from bot.activities import ActivityStatus
-from bot.models import ResidentRole
+from bot.domain.activities import ActivityStatus
+from bot.domain.models import ResidentRole
 from tests.people import INITIATOR, NEIGHBOUR, OPERATOR, RESIDENT
 from tests.test_activities import START, _planned_with_guests
 from tests.test_initiator_suggestions import _complex as _suggestion_complex

@@ -6,9 +6,9 @@ from typing import Any
 
 from bot.clock import ManualClock
 from bot.config import Config
-from bot.models import Complex
-from bot.offline import Call, OfflineSession
-from bot.repositories import Repositories
+from bot.console.offline import Call, OfflineSession
+from bot.domain.models import Complex
+from bot.storage import Repositories
 from tests.people import OPERATOR
 
 GROUP_ID = -1001234567890

@@ -3,9 +3,9 @@ from datetime import timedelta
 import aiosqlite
 
 from bot.clock import Clock, from_db, to_db
-from bot.db import Database
-from bot.models import Contact, ContactInvite, ContactKind
-from bot.repositories.complexes import new_code
+from bot.domain.models import Contact, ContactInvite, ContactKind
+from bot.storage.complexes import new_code
+from bot.storage.db import Database
 
 CONTACT_INVITE_VALIDITY = timedelta(days=7)
 

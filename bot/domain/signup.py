@@ -1,7 +1,7 @@
 """Sign-up rules: the interests on offer and what a finished sign-up becomes."""
 
+from bot.domain.models import Complex, JoinPolicy, ResidentRole, ResidentStatus
 from bot.i18n import N_
-from bot.models import Complex, JoinPolicy, ResidentRole, ResidentStatus
 
 # Keys are stored; labels are catalog msgids shown in the resident's language.
 INTERESTS: dict[str, str] = {

@@ -6,7 +6,7 @@ from typing import Any
 import aiosqlite
 
 from bot.clock import Clock, to_db
-from bot.db import Database
+from bot.storage.db import Database
 
 
 @dataclass(frozen=True)

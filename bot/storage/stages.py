@@ -7,9 +7,9 @@ from datetime import datetime, timedelta
 import aiosqlite
 
 from bot.clock import Clock, from_db, to_db
-from bot.db import Database
-from bot.models import ContactKind
-from bot.stages import Decision, Metrics, Thresholds
+from bot.domain.models import ContactKind
+from bot.domain.stages import Decision, Metrics, Thresholds
+from bot.storage.db import Database
 
 
 @dataclass(frozen=True)

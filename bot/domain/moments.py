@@ -17,8 +17,8 @@ from datetime import date, datetime, time, timedelta, tzinfo
 
 from babel import Locale
 
+from bot.domain.validation import InvalidInput
 from bot.i18n import N_
-from bot.validation import InvalidInput
 
 LANGUAGES = ("nl", "en")
 CONFIRM_BEYOND = timedelta(days=28)

@@ -2,10 +2,10 @@ from datetime import datetime
 
 import aiosqlite
 
-from bot.activities import POST_KEY, Activity, ActivityStatus, Reminder, Schedule
 from bot.clock import Clock, from_db, to_db
-from bot.db import Database
-from bot.repositories.outbox import Message, queue_all
+from bot.domain.activities import POST_KEY, Activity, ActivityStatus, Reminder, Schedule
+from bot.storage.db import Database
+from bot.storage.outbox import Message, queue_all
 
 # The announcement goes through the outbox under POST_KEY; its message id is the outbox's
 # once sent (activities.group_message_id holds it for announcements made before that).

@@ -3,18 +3,18 @@
 from dataclasses import dataclass
 
 from bot.clock import Clock
-from bot.db import Database
-from bot.repositories.activities import ActivityRepository
-from bot.repositories.complexes import ComplexRepository
-from bot.repositories.drafts import DraftRepository
-from bot.repositories.ideas import IdeaRepository, SuggestionRepository
-from bot.repositories.introductions import IntroductionRepository
-from bot.repositories.invites import InviteRepository
-from bot.repositories.outbox import OutboxRepository
-from bot.repositories.people import PeopleRepository
-from bot.repositories.reports import ReportRepository
-from bot.repositories.stages import DigestRepository, StageRepository
-from bot.repositories.updates import UpdateLog
+from bot.storage.activities import ActivityRepository
+from bot.storage.complexes import ComplexRepository
+from bot.storage.db import Database
+from bot.storage.drafts import DraftRepository
+from bot.storage.ideas import IdeaRepository, SuggestionRepository
+from bot.storage.introductions import IntroductionRepository
+from bot.storage.invites import InviteRepository
+from bot.storage.outbox import OutboxRepository
+from bot.storage.people import PeopleRepository
+from bot.storage.reports import ReportRepository
+from bot.storage.stages import DigestRepository, StageRepository
+from bot.storage.updates import UpdateLog
 
 
 @dataclass(frozen=True)

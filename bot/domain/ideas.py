@@ -4,8 +4,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from bot import validation
-from bot.models import Resident
+from bot.domain import validation
+from bot.domain.models import Resident
 
 IDEA_MAX = 500
 HELPS_TO_SUGGEST = 2

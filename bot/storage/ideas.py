@@ -1,8 +1,7 @@
 import aiosqlite
 
 from bot.clock import Clock, from_db, to_db
-from bot.db import Database
-from bot.ideas import (
+from bot.domain.ideas import (
     HELPS_TO_SUGGEST,
     POST_KEY,
     Candidate,
@@ -11,6 +10,7 @@ from bot.ideas import (
     Invitation,
     VoteKind,
 )
+from bot.storage.db import Database
 
 # The group post goes through the outbox under POST_KEY; its message id is the outbox's
 # once sent (ideas.group_message_id holds it for posts made before that).

@@ -5,9 +5,9 @@ from datetime import datetime, timedelta
 import aiosqlite
 
 from bot.clock import Clock, from_db, to_db
-from bot.db import Database
-from bot.repositories.outbox import Message, enqueue_in, queue_all
-from bot.routing import Level
+from bot.domain.routing import Level
+from bot.storage.db import Database
+from bot.storage.outbox import Message, enqueue_in, queue_all
 
 
 @dataclass(frozen=True)

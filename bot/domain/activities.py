@@ -7,9 +7,9 @@ from enum import StrEnum
 from babel import Locale
 from babel.dates import format_datetime
 
-from bot import validation
+from bot.domain import validation
+from bot.domain.validation import InvalidInput
 from bot.i18n import N_
-from bot.validation import InvalidInput
 
 TITLE_MAX = 100
 PLACE_MAX = 100

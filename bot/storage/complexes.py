@@ -5,8 +5,8 @@ from datetime import datetime
 import aiosqlite
 
 from bot.clock import Clock, from_db, to_db
-from bot.db import Database
-from bot.models import Complex, ComplexCounts, JoinPolicy
+from bot.domain.models import Complex, ComplexCounts, JoinPolicy
+from bot.storage.db import Database
 
 
 class DuplicateComplexName(Exception):

@@ -4,9 +4,9 @@ from datetime import datetime, tzinfo
 
 from babel.dates import format_date
 
-from bot.activities import format_when
+from bot.domain.activities import format_when
+from bot.domain.routing import CATEGORIES
 from bot.i18n import N_, _, current_language
-from bot.routing import CATEGORIES
 
 DESCRIPTION_MAX = 2000
 PLACE_MAX = 200

@@ -1,5 +1,5 @@
 from bot.clock import Clock, to_db
-from bot.db import Database
+from bot.storage.db import Database
 
 
 class UpdateLog:

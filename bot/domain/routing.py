@@ -1,6 +1,6 @@
 """The routing table: which escalation chain a report gets, by stage, kind, category and urgency.
 
-The table is data (bot/routing.toml, or the file named by BUURTNET_ROUTING), validated when
+The table is data (bot/domain/routing.toml, or the file named by BUURTNET_ROUTING), validated when
 it is loaded: a bad entry is named in the error.
 """
 

@@ -8,8 +8,7 @@ from itertools import combinations
 import aiosqlite
 
 from bot.clock import Clock, from_db, to_db
-from bot.db import Database
-from bot.introductions import (
+from bot.domain.introductions import (
     ANSWER_WITHIN,
     FIRST_FOLLOW_UP,
     MAX_FOLLOW_UPS,
@@ -17,8 +16,9 @@ from bot.introductions import (
     SECOND_FOLLOW_UP,
     still_possible,
 )
-from bot.matching import Candidate
-from bot.repositories.outbox import Message, queue_all
+from bot.domain.matching import Candidate
+from bot.storage.db import Database
+from bot.storage.outbox import Message, queue_all
 
 Chooser = Callable[[Candidate, list[Candidate], set[frozenset[int]]], int | None]
 

@@ -1,6 +1,6 @@
 """`buurtnet console`: the real bot in a terminal, without Telegram and without a token.
 
-The Application runs behind FakeTelegram (bot/offline.py) on the configured database, so
+The Application runs behind FakeTelegram (bot/console/offline.py) on the configured database, so
 a session can be continued another day. Made-up people ("personas") with fixed Telegram
 ids talk to it in their private chats or in one group chat. Everything the bot sends, to
 anyone, is printed; buttons are pressed by their number. `:buttons` numbers every button
@@ -26,13 +26,13 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import IO, Any
 
-from bot.activities import format_when
 from bot.clock import Clock, SystemClock
 from bot.config import Config
+from bot.console.offline import BOT_ID, BOT_USER, Call, OfflineSession
 from bot.context import SERVICES, BuurtnetContext
+from bot.domain.activities import format_when
 from bot.i18n import LANGUAGE_NAMES, LANGUAGES, _, current_language, ngettext, use_language
-from bot.offline import BOT_ID, BOT_USER, Call, OfflineSession
-from bot.repositories import Repositories
+from bot.storage import Repositories
 
 # Never sent anywhere: FakeTelegram answers every Bot API call. PTB only needs a token.
 CONSOLE_TOKEN = "1:buurtnet-console"

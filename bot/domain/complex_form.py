@@ -2,11 +2,11 @@
 
 from dataclasses import dataclass
 
-from bot import validation
+from bot.domain import validation
+from bot.domain.keywords import keyword
+from bot.domain.models import JoinPolicy
+from bot.domain.validation import InvalidInput
 from bot.i18n import LANGUAGES, N_
-from bot.keywords import keyword
-from bot.models import JoinPolicy
-from bot.validation import InvalidInput
 
 
 @dataclass(frozen=True)

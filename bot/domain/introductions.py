@@ -5,8 +5,8 @@ from datetime import UTC, datetime, timedelta
 from itertools import combinations
 from zoneinfo import ZoneInfo
 
+from bot.domain.validation import InvalidInput
 from bot.i18n import N_
-from bot.validation import InvalidInput
 
 ANSWER_WITHIN = timedelta(days=3)
 FIRST_FOLLOW_UP = timedelta(days=4)

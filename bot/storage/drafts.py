@@ -1,8 +1,8 @@
 import json
 
 from bot.clock import Clock, to_db
-from bot.db import Database
-from bot.models import AskedButtons, Draft
+from bot.domain.models import AskedButtons, Draft
+from bot.storage.db import Database
 
 
 class DraftRepository:

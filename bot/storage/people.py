@@ -4,9 +4,9 @@ from collections.abc import Iterable
 import aiosqlite
 
 from bot.clock import Clock, from_db, to_db
-from bot.db import Database
-from bot.models import Contact, ContactKind, Resident, ResidentRole, ResidentStatus
-from bot.repositories.outbox import forget_in
+from bot.domain.models import Contact, ContactKind, Resident, ResidentRole, ResidentStatus
+from bot.storage.db import Database
+from bot.storage.outbox import forget_in
 
 
 class AlreadyResident(Exception):

@@ -1,0 +1,1 @@
+"""The rules of Buurtnet, in plain data: no Telegram, no database."""
