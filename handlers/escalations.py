@@ -52,8 +52,8 @@ from handlers.common import (
     require_private,
     say_invalid,
     stale_button,
-    standing,
 )
+from handlers.guards import initiated_complex
 
 log = logging.getLogger(__name__)
 
@@ -952,11 +952,10 @@ async def reports_command(update: Update, context: BuurtnetContext) -> None:
     """Initiators: their complex's reports, without reporters or sensitive details."""
     if not await require_private(update, context):
         return
-    who = await standing(update, context)
-    if who.initiator_complex_id is None:
-        await reply(update, _("Only initiators of a complex can do that."))
+    complex_ = await initiated_complex(update, context)
+    if complex_ is None:
         return
-    reports = await context.repos.reports.of_complex(who.initiator_complex_id)
+    reports = await context.repos.reports.of_complex(complex_.id)
     if not reports:
         await reply(update, _("There are no reports from your complex yet."))
         return
@@ -971,9 +970,8 @@ async def reports_command(update: Update, context: BuurtnetContext) -> None:
         elif report.me_too:
             line += " · " + _("me too: {count}").format(count=report.me_too)
         lines.append(line)
-    complex_ = await context.repos.complexes.get(who.initiator_complex_id)
     await reply_lines(update, _("<b>Reports of {complex}</b>, newest first:").format(
-        complex=html.escape(complex_.name) if complex_ else "?"), lines)
+        complex=html.escape(complex_.name)), lines)
 
 
 def handlers() -> list[BaseHandler]:

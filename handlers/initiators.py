@@ -31,21 +31,12 @@ from handlers.common import (
     stale_button,
     standing,
 )
+from handlers.guards import initiated_complex
 from handlers.menus import refresh_command_menu
 from handlers.operator import policy_label
 from handlers.stage_changes import refresh_stage
 
 SUGGEST_MAX = 20
-
-
-async def _initiator_complex(update: Update, context: BuurtnetContext) -> Complex | None:
-    """The complex the sender is an initiator of, or None after saying why not."""
-    who = await standing(update, context)
-    complex_id = who.initiator_complex_id
-    if complex_id is None:
-        await reply(update, _("Only initiators of a complex can do that."))
-        return None
-    return await context.repos.complexes.get(complex_id)
 
 
 def _member_line(resident: Resident) -> str:
@@ -64,7 +55,7 @@ def _member_line(resident: Resident) -> str:
 async def members_command(update: Update, context: BuurtnetContext) -> None:
     if not await require_private(update, context):
         return
-    complex_ = await _initiator_complex(update, context)
+    complex_ = await initiated_complex(update, context)
     if complex_ is None:
         return
     people = context.repos.people
@@ -166,7 +157,7 @@ async def demote_command(update: Update, context: BuurtnetContext) -> None:
 async def _change_role(update: Update, context: BuurtnetContext, role: ResidentRole) -> None:
     if not await require_private(update, context):
         return
-    complex_ = await _initiator_complex(update, context)
+    complex_ = await initiated_complex(update, context)
     if complex_ is None:
         return
     promoting = role is ResidentRole.INITIATOR
@@ -210,7 +201,7 @@ async def _change_role(update: Update, context: BuurtnetContext, role: ResidentR
 async def remove_command(update: Update, context: BuurtnetContext) -> None:
     if not await require_private(update, context):
         return
-    complex_ = await _initiator_complex(update, context)
+    complex_ = await initiated_complex(update, context)
     if complex_ is None:
         return
     usage = _("Usage: /remove 12 reason, with the resident's number from /members and a "
@@ -249,7 +240,7 @@ async def remove_command(update: Update, context: BuurtnetContext) -> None:
 async def joinpolicy_command(update: Update, context: BuurtnetContext) -> None:
     if not await require_private(update, context):
         return
-    complex_ = await _initiator_complex(update, context)
+    complex_ = await initiated_complex(update, context)
     if complex_ is None:
         return
     args = command_args(context)

@@ -31,6 +31,7 @@ from handlers.common import (
     require_private,
     stale_button,
 )
+from handlers.guards import signed_up
 from handlers.interests import interest_labels
 from handlers.stage_changes import refresh_stage
 
@@ -262,12 +263,9 @@ async def on_met(update: Update, context: BuurtnetContext) -> None:
 async def meet_command(update: Update, context: BuurtnetContext) -> None:
     if not await require_private(update, context):
         return
-    assert update.effective_user is not None
     repos = context.repos
-    resident = await repos.people.resident_of(update.effective_user.id)
-    if resident is None or not resident.is_active:
-        await reply(update, _("You are not signed up in a complex. Open the invite link of "
-                              "your complex to join."))
+    resident = await signed_up(update, context, approved=True)
+    if resident is None:
         return
     if await repos.introductions.in_open_introduction(resident.id):
         await reply(update, _("You already have an introduction waiting for answers."))

@@ -25,6 +25,7 @@ from handlers.common import (
     stale_button,
     standing,
 )
+from handlers.guards import operators_only
 from handlers.presses import Press, ask, step_buttons
 
 FLOW = "newcomplex"
@@ -56,10 +57,7 @@ def created_text(context: BuurtnetContext, complex_: Complex) -> str:
 async def _operator(update: Update, context: BuurtnetContext) -> bool:
     if not await require_private(update, context):
         return False
-    if not (await standing(update, context)).is_operator:
-        await reply(update, _("Only the operators of this Buurtnet can do that."))
-        return False
-    return True
+    return await operators_only(update, context)
 
 
 async def _create(update: Update, context: BuurtnetContext, form: complex_form.ComplexForm,
@@ -155,10 +153,8 @@ async def _on_button_step(update: Update, context: BuurtnetContext, query: Press
                           step: str, value: str) -> None:
     """A tap on a /newcomplex button, or its label typed."""
     assert update.effective_user is not None
-    if not (await standing(update, context)).is_operator:
+    if not await operators_only(update, context):
         await context.repos.drafts.clear(draft.telegram_id)
-        await query.answer(_("Only the operators of this Buurtnet can do that."),
-                           show_alert=True)
         return
     data = dict(draft.data)
     if step == "language" and value in LANGUAGES:
@@ -234,9 +230,7 @@ async def on_invite_button(update: Update, context: BuurtnetContext) -> None:
     query = update.callback_query
     assert query is not None
     pieces = (query.data or "").split(":")
-    if not (await standing(update, context)).is_operator:
-        await query.answer(_("Only the operators of this Buurtnet can do that."),
-                           show_alert=True)
+    if not await operators_only(update, context):
         return
     if len(pieces) not in (2, 3, 4) or parse_id(pieces[1]) is None:
         await stale_button(query)

@@ -29,21 +29,10 @@ from handlers.common import (
     reply_lines,
     require_private,
     stale_button,
-    standing,
 )
+from handlers.guards import operators_only
 
 LIST_MAX = 25  # lines of about 80 characters: one message, well under Telegram's 4,096
-
-
-async def _is_operator(update: Update, context: BuurtnetContext) -> bool:
-    if (await standing(update, context)).is_operator:
-        return True
-    text = _("Only the operators of this Buurtnet can do that.")
-    if update.callback_query is not None:
-        await update.callback_query.answer(text, show_alert=True)
-    else:
-        await reply(update, text)
-    return False
 
 
 async def _state(context: BuurtnetContext, report: Report) -> str:
@@ -63,7 +52,7 @@ def _age(report: Report, now: datetime) -> str:
 
 
 async def openreports_command(update: Update, context: BuurtnetContext) -> None:
-    if not await require_private(update, context) or not await _is_operator(update, context):
+    if not await require_private(update, context) or not await operators_only(update, context):
         return
     repos = context.repos
     reports = await repos.reports.open_overview(LIST_MAX)
@@ -94,7 +83,7 @@ async def openreports_command(update: Update, context: BuurtnetContext) -> None:
 async def on_button(update: Update, context: BuurtnetContext) -> None:
     query = update.callback_query
     assert query is not None
-    if not await _is_operator(update, context):
+    if not await operators_only(update, context):
         return
     parts = (query.data or "").split(":")
     ids = [parse_id(part) for part in parts[2:]]

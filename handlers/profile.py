@@ -21,6 +21,7 @@ from handlers.common import (
     say_invalid,
     stale_button,
 )
+from handlers.guards import signed_up
 from handlers.interests import interest_labels, interests_keyboard
 from handlers.menus import refresh_command_menu
 from handlers.presses import Press, ask
@@ -55,15 +56,6 @@ def _profile_keyboard() -> Keyboard:
     ]
 
 
-async def _signed_up(update: Update, context: BuurtnetContext) -> Resident | None:
-    assert update.effective_user is not None
-    resident = await context.repos.people.resident_of(update.effective_user.id)
-    if resident is None:
-        await reply(update, _("You are not signed up in a complex. Open the invite link of "
-                              "your complex to join."))
-    return resident
-
-
 async def _complex_name(context: BuurtnetContext, resident: Resident) -> str:
     complex_ = await context.repos.complexes.get(resident.complex_id)
     return complex_.name if complex_ else "?"
@@ -72,7 +64,7 @@ async def _complex_name(context: BuurtnetContext, resident: Resident) -> str:
 async def profile_command(update: Update, context: BuurtnetContext) -> None:
     if not await require_private(update, context):
         return
-    resident = await _signed_up(update, context)
+    resident = await signed_up(update, context)
     if resident is None:
         return
     await reply(update, _profile_text(resident, await _complex_name(context, resident)),
@@ -175,7 +167,7 @@ async def on_text(update: Update, context: BuurtnetContext, draft: Draft) -> Non
 async def leave_command(update: Update, context: BuurtnetContext) -> None:
     if not await require_private(update, context):
         return
-    resident = await _signed_up(update, context)
+    resident = await signed_up(update, context)
     if resident is None:
         return
     await reply(update, _("Do you want to leave <b>{complex}</b>? Your details there will be "

@@ -18,8 +18,8 @@ from handlers.common import (
     require_private,
     say_invalid,
     stale_button,
-    standing,
 )
+from handlers.guards import initiated_complex
 
 FLOW = "settings"
 
@@ -45,19 +45,11 @@ def _keyboard(complex_: Complex) -> Keyboard:
     ]
 
 
-async def _initiated_complex(update: Update, context: BuurtnetContext) -> Complex | None:
-    who = await standing(update, context)
-    if who.initiator_complex_id is None:
-        return None
-    return await context.repos.complexes.get(who.initiator_complex_id)
-
-
 async def settings_command(update: Update, context: BuurtnetContext) -> None:
     if not await require_private(update, context):
         return
-    complex_ = await _initiated_complex(update, context)
+    complex_ = await initiated_complex(update, context)
     if complex_ is None:
-        await reply(update, _("Only initiators of a complex can do that."))
         return
     await reply(update, _text(complex_), _keyboard(complex_))
 
@@ -65,9 +57,8 @@ async def settings_command(update: Update, context: BuurtnetContext) -> None:
 async def on_button(update: Update, context: BuurtnetContext) -> None:
     query = update.callback_query
     assert query is not None and update.effective_user is not None
-    complex_ = await _initiated_complex(update, context)
+    complex_ = await initiated_complex(update, context)
     if complex_ is None:
-        await query.answer(_("Only initiators of a complex can do that."), show_alert=True)
         return
     pieces = (query.data or "").split(":")
     repos = context.repos
@@ -99,10 +90,9 @@ async def on_button(update: Update, context: BuurtnetContext) -> None:
 
 
 async def on_text(update: Update, context: BuurtnetContext, draft: Draft) -> None:
-    complex_ = await _initiated_complex(update, context)
+    complex_ = await initiated_complex(update, context)
     if complex_ is None:
         await context.repos.drafts.clear(draft.telegram_id)
-        await reply(update, _("Only initiators of a complex can do that."))
         return
     try:
         time = parse_time_of_day(update.effective_message.text
