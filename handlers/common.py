@@ -15,7 +15,6 @@ from telegram.constants import ChatType
 
 from bot.context import BuurtnetContext
 from bot.domain.button_data import ButtonData, unpack
-from bot.domain.models import ContactKind
 from bot.domain.validation import InvalidInput
 from bot.i18n import _
 from bot.roles import Standing, standing_of
@@ -42,16 +41,6 @@ def is_private(update: Update) -> bool:
 def is_group(update: Update) -> bool:
     chat = update.effective_chat
     return chat is not None and chat.type in (ChatType.GROUP, ChatType.SUPERGROUP)
-
-
-def kind_label(kind: ContactKind) -> str:
-    """A contact's organisation kind, as people read it."""
-    return {
-        ContactKind.MUNICIPALITY: _("municipality"),
-        ContactKind.POLICE: _("police"),
-        ContactKind.CORPORATION: _("housing corporation"),
-        ContactKind.PEER: _("peer from another complex"),
-    }[kind]
 
 
 async def standing(update: Update, context: BuurtnetContext) -> Standing:

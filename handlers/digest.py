@@ -11,15 +11,16 @@ from datetime import datetime
 
 from bot.context import BuurtnetContext
 from bot.domain.digest import WEEK, digest_week
+from bot.domain.labels import category_label, stage_name, status_label
 from bot.domain.models import Complex
-from bot.domain.reports import category_label, reference, status_label
-from bot.domain.routing import CATEGORIES
+from bot.domain.reports import reference
 from bot.domain.stages import Metrics
+from bot.domain.vocabulary import CATEGORIES
 from bot.i18n import _, ngettext, use_language
 from bot.storage.stages import WeekFigures
 from handlers.common import language_for, notify
 from handlers.stage import criteria_view
-from handlers.stage_changes import day, stage_name
+from handlers.stage_changes import day
 
 LIST_MAX = 10
 """At most this many activities and waiting reports are listed one by one."""

@@ -24,25 +24,17 @@ from bot.clock import to_db
 from bot.context import BuurtnetContext
 from bot.domain.activities import format_when
 from bot.domain.button_data import parse_id
+from bot.domain.labels import category_label, kind_label, kind_text, status_label, target_label
 from bot.domain.models import Complex, ContactKind, Draft
-from bot.domain.reports import (
-    NOTE_MAX,
-    QUESTION_MAX,
-    SENSITIVE_CATEGORIES,
-    category_label,
-    kind_text,
-    reference,
-    status_label,
-    when_text,
-)
-from bot.domain.routing import CONTACT_TARGETS, Level
+from bot.domain.reports import NOTE_MAX, QUESTION_MAX, SENSITIVE_CATEGORIES, reference, when_text
+from bot.domain.routing import Level
 from bot.domain.validation import InvalidInput, free_text
+from bot.domain.vocabulary import CONTACT_TARGETS, ReportStatus
 from bot.i18n import _, current_language, use_language
 from bot.storage.outbox import Message, Shown
 from bot.storage.reports import Question, Report, Target
 from handlers.common import (
     Keyboard,
-    kind_label,
     language_for,
     markup,
     notify,
@@ -65,12 +57,6 @@ GONE = 0
 
 def _rows(keyboard: Keyboard | None) -> list[list[dict]] | None:
     return [[button.to_dict() for button in row] for row in keyboard] if keyboard else None
-
-
-def target_label(target: str) -> str:
-    if target in CONTACT_TARGETS:
-        return kind_label(ContactKind(target))
-    return _("the committee") if target == "committee" else _("the initiators")
 
 
 # -- who is behind a target --------------------------------------------------------------
@@ -273,7 +259,7 @@ async def _advance(context: BuurtnetContext, report_id: int, reporter_told: bool
     for _step in range(64):  # a chain is short; this only guards against a loop
         report = await repos.reports.get(report_id)
         complex_ = await repos.complexes.get(report.complex_id) if report else None
-        if report is None or complex_ is None or report.status == "resolved" \
+        if report is None or complex_ is None or report.status is ReportStatus.RESOLVED \
                 or report.exhausted or report.acknowledged_by is not None or report.waiting:
             return
         level = report.current_level
@@ -507,7 +493,7 @@ async def _acting_on(update: Update, context: BuurtnetContext, actions: tuple[st
         await query.answer(_("Only the people this report was sent to can act on it."),
                            show_alert=True)
         return None
-    if report.status == "resolved":
+    if report.status is ReportStatus.RESOLVED:
         await query.answer(_("This report is resolved."), show_alert=True)
         await query.edit_message_reply_markup(None)
         return None
@@ -712,7 +698,8 @@ async def on_resolve_note(update: Update, context: BuurtnetContext, draft: Draft
         await context.repos.drafts.clear(me)
     if not resolved:
         fresh = await context.repos.reports.get(report.id)
-        if fresh is not None and fresh.status != "resolved" and fresh.acknowledged_by:
+        if fresh is not None and fresh.status is not ReportStatus.RESOLVED \
+                and fresh.acknowledged_by:
             await reply(update, _("{who} holds {reference} now, so your note was not passed "
                                   "on. Take the report over to resolve it.").format(
                 who=await holder_name(context, fresh, fresh.acknowledged_by),
@@ -774,7 +761,7 @@ async def on_question(update: Update, context: BuurtnetContext, draft: Draft) ->
 async def _draft_report(update: Update, context: BuurtnetContext, draft: Draft
                         ) -> Report | None:
     report = await context.repos.reports.get(draft.data["report_id"])
-    if report is None or report.status == "resolved" or not await context.repos.reports.\
+    if report is None or report.status is ReportStatus.RESOLVED or not await context.repos.reports.\
             is_actor(report.id, draft.telegram_id):
         await context.repos.drafts.clear(draft.telegram_id)
         await reply(update, _("This report is resolved."))

@@ -11,6 +11,7 @@ from bot.domain import validation
 from bot.domain.button_data import pack, parse_id
 from bot.domain.ideas import HELPS_TO_SUGGEST, Candidate
 from bot.domain.keywords import keyword
+from bot.domain.labels import policy_label
 from bot.domain.models import Complex, JoinPolicy, Resident, ResidentRole, ResidentStatus
 from bot.domain.validation import InvalidInput
 from bot.i18n import _, current_language, ngettext, use_language
@@ -33,7 +34,6 @@ from handlers.common import (
 )
 from handlers.guards import initiated_complex
 from handlers.menus import refresh_command_menu
-from handlers.operator import policy_label
 from handlers.stage_changes import refresh_stage
 
 SUGGEST_MAX = 20

@@ -10,6 +10,7 @@ from bot.context import BuurtnetContext
 from bot.domain import complex_form, validation
 from bot.domain.button_data import parse_id
 from bot.domain.keywords import keyword
+from bot.domain.labels import kind_label, policy_label
 from bot.domain.models import Complex, ContactKind, Draft, JoinPolicy
 from bot.domain.validation import InvalidInput
 from bot.i18n import LANGUAGE_NAMES, LANGUAGES, N_, _, current_language
@@ -17,7 +18,6 @@ from bot.storage.complexes import DuplicateComplexName
 from handlers.common import (
     Keyboard,
     deep_link,
-    kind_label,
     markup,
     reply,
     require_private,
@@ -29,11 +29,6 @@ from handlers.guards import operators_only
 from handlers.presses import Press, ask, step_buttons
 
 FLOW = "newcomplex"
-
-
-def policy_label(policy: JoinPolicy) -> str:
-    return _("open with the invite link") if policy is JoinPolicy.OPEN else \
-        _("approval by an initiator")
 
 
 def created_text(context: BuurtnetContext, complex_: Complex) -> str:

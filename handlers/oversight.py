@@ -15,15 +15,16 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from bot.clock import to_db
 from bot.context import BuurtnetContext
 from bot.domain.button_data import parse_id
+from bot.domain.labels import category_label, kind_label
 from bot.domain.models import Complex
-from bot.domain.reports import category_label, reference
+from bot.domain.reports import reference
+from bot.domain.vocabulary import ReportStatus
 from bot.i18n import _, current_language, use_language
 from bot.storage.outbox import Message
 from bot.storage.reports import Report, Target
 from handlers import escalations
 from handlers.common import (
     Keyboard,
-    kind_label,
     language_for,
     reply,
     reply_lines,
@@ -96,7 +97,7 @@ async def on_button(update: Update, context: BuurtnetContext) -> None:
     if report is None or complex_ is None:
         await stale_button(query)
         return
-    if report.status == "resolved":
+    if report.status is ReportStatus.RESOLVED:
         await query.answer(_("This report is resolved."), show_alert=True)
         return
     action = parts[1]

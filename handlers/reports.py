@@ -11,26 +11,23 @@ from telegram import InlineKeyboardButton, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import BuurtnetContext
+from bot.domain.labels import CATEGORY_LABELS, KIND_LABELS, category_label, kind_text, status_label
 from bot.domain.models import Complex, Draft, Resident
 from bot.domain.reports import (
-    CATEGORY_LABELS,
     DESCRIPTION_MAX,
     GROUP_TEXT_MAX,
-    KIND_LABELS,
     PLACE_MAX,
     SENSITIVE_CATEGORIES,
     WHEN_MAX,
     WHEN_NOW,
     WHEN_TODAY,
-    category_label,
     group_line,
-    kind_text,
     reference,
-    status_label,
     when_text,
 )
 from bot.domain.routing import is_urgent
 from bot.domain.validation import InvalidInput, free_text, one_line
+from bot.domain.vocabulary import ReportStatus
 from bot.i18n import _, use_language
 from bot.storage.reports import Report
 from handlers import escalations
@@ -350,7 +347,7 @@ async def on_me_too(update: Update, context: BuurtnetContext) -> None:
         await query.answer(_("Only residents of this complex can say \"me too\"."),
                            show_alert=True)
         return
-    if report.status == "resolved":
+    if report.status is ReportStatus.RESOLVED:
         await query.answer(_("This concern is resolved."), show_alert=True)
         return
     if resident.telegram_id == report.reporter_id:
@@ -384,7 +381,7 @@ async def myreports_command(update: Update, context: BuurtnetContext) -> None:
         lines.append(_("<b>{reference}</b> · {category} · {status}").format(
             reference=reference(report.id), category=category_label(report.category),
             status=status_label(report.status)))
-        if report.status != "resolved":
+        if report.status is not ReportStatus.RESOLVED:
             keyboard.append([_button(_("Add information to {reference}").format(
                 reference=reference(report.id)), f"ra:{report.id}")])
     await reply(update, "\n".join(lines), keyboard or None)
@@ -400,7 +397,7 @@ async def on_add_button(update: Update, context: BuurtnetContext) -> None:
     if report.reporter_id != update.effective_user.id:
         await stale_button(query)
         return
-    if report.status == "resolved":
+    if report.status is ReportStatus.RESOLVED:
         await query.answer(_("This report is resolved."), show_alert=True)
         return
     await context.repos.drafts.put(update.effective_user.id, ADD_FLOW, "text",
@@ -413,7 +410,8 @@ async def on_add_button(update: Update, context: BuurtnetContext) -> None:
 async def on_add_text(update: Update, context: BuurtnetContext, draft: Draft) -> None:
     message = update.effective_message
     report = await context.repos.reports.get(draft.data["report_id"])
-    if report is None or report.reporter_id != draft.telegram_id or report.status == "resolved":
+    if report is None or report.reporter_id != draft.telegram_id \
+            or report.status is ReportStatus.RESOLVED:
         await context.repos.drafts.clear(draft.telegram_id)
         await reply(update, _("This report is resolved."))
         return

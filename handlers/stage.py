@@ -13,10 +13,12 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from bot.context import BuurtnetContext
 from bot.domain.button_data import pack
 from bot.domain.keywords import keyword
+from bot.domain.labels import category_name, stage_meaning, stage_name
 from bot.domain.models import Complex
-from bot.domain.routing import CATEGORIES, URGENT_CATEGORIES, Level, RoutingTable
-from bot.domain.stages import STAGES, Criterion, Metrics, Thresholds, check, measured_stage
+from bot.domain.routing import URGENT_CATEGORIES, Level, RoutingTable
+from bot.domain.stages import Criterion, Metrics, Thresholds, check, measured_stage
 from bot.domain.validation import InvalidInput
+from bot.domain.vocabulary import CATEGORIES, STAGES
 from bot.i18n import N_, _, current_language, use_language
 from bot.roles import Standing
 from bot.storage.stages import HistoryEntry
@@ -31,14 +33,7 @@ from handlers.common import (
     stale_button,
     standing,
 )
-from handlers.stage_changes import (
-    announce,
-    day,
-    refresh_stage,
-    stage_meaning,
-    stage_name,
-    who_changed,
-)
+from handlers.stage_changes import announce, day, refresh_stage, who_changed
 
 HISTORY_SHOWN = 5
 HISTORY_REASON_MAX = 80  # characters of a reason in the history; /stage stays one message
@@ -80,17 +75,6 @@ ROUTES = (
     ("incident", True, N_("Urgent: happening now, violence or sexual violence"),
      N_("Urgent ({categories})")),
 )
-CATEGORY_NAMES = {
-    "burglary": N_("burglary"),
-    "theft": N_("theft"),
-    "violence": N_("violence"),
-    "sexual": N_("sexual violence"),
-    "vandalism": N_("vandalism"),
-    "suspicious": N_("a suspicious situation"),
-    "nuisance": N_("nuisance"),
-    "building_safety": N_("building safety"),
-    "other": N_("something else"),
-}
 
 
 # -- texts -------------------------------------------------------------------------------
@@ -134,7 +118,7 @@ def routing_lines(table: RoutingTable, stage: str) -> list[str]:
         ordered = sorted(groups.items(), key=lambda item: -len(item[1]))
         for index, (chain, categories) in enumerate(ordered):
             what = _(label) if index == 0 else _(label_with_categories).format(
-                categories=_and([_(CATEGORY_NAMES[category]) for category in categories]))
+                categories=_and([category_name(category) for category in categories]))
             lines.append("• " + _("{what}: {who}").format(what=what, who=_chain(chain)))
     return lines
 

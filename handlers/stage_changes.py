@@ -13,42 +13,15 @@ from datetime import datetime, timedelta
 from babel.dates import format_date
 
 from bot.context import BuurtnetContext
+from bot.domain.labels import kind_label, stage_meaning, stage_name
 from bot.domain.models import Complex
-from bot.domain.stages import STAGES, decide
-from bot.i18n import N_, _, current_language, use_language
+from bot.domain.stages import decide
+from bot.domain.vocabulary import STAGES
+from bot.i18n import _, current_language, use_language
 from bot.storage.stages import HistoryEntry
-from handlers.common import kind_label, language_for, notify
+from handlers.common import language_for, notify
 
 CHECK_EVERY = timedelta(days=1)
-
-STAGE_NAMES = {
-    "loose_sand": N_("loose sand"),
-    "beginning_network": N_("beginning network"),
-    "group": N_("group"),
-}
-STAGE_MEANINGS = {
-    "loose_sand": N_(
-        "Few neighbours know each other yet. The municipality keeps residents informed and "
-        "puts them in touch with its contact and with experienced residents of other "
-        "complexes; every report goes to the municipality first."),
-    "beginning_network": N_(
-        "Some residents organise things and neighbours start to meet. Buurtnet helps with "
-        "introductions and activities; worries go to the initiators first, crimes to the "
-        "municipality and the police."),
-    "group": N_(
-        "A residents' committee of initiators organises activities and looks out for the "
-        "complex. The committee handles worries itself, incidents go straight to the police "
-        "and building safety straight to the housing corporation. In return the group helps "
-        "a complex that is just starting."),
-}
-
-
-def stage_name(stage: str) -> str:
-    return _(STAGE_NAMES[stage])
-
-
-def stage_meaning(stage: str) -> str:
-    return _(STAGE_MEANINGS[stage])
 
 
 def day(context: BuurtnetContext, moment: datetime) -> str:

@@ -6,11 +6,12 @@ from telegram import InlineKeyboardButton, Update
 from telegram.ext import BaseHandler, CommandHandler
 
 from bot.context import BuurtnetContext
+from bot.domain.labels import kind_label
 from bot.domain.models import ResidentRole
 from bot.i18n import _, resolve_language
 from bot.storage.invites import CONTACT_INVITE_VALIDITY, InviteUnusable
 from handlers import escalations, reports, signup
-from handlers.common import command_args, is_private, kind_label, reply, standing
+from handlers.common import command_args, is_private, reply, standing
 from handlers.menus import refresh_command_menu
 from handlers.stage_changes import refresh_stage
 

@@ -5,15 +5,13 @@ from pathlib import Path
 import pytest
 
 from bot.domain.routing import (
-    CATEGORIES,
-    KINDS,
-    STAGES,
     URGENT_CATEGORIES,
     RoutingError,
     is_urgent,
     load_routing,
     parse_routing,
 )
+from bot.domain.vocabulary import CATEGORIES, KINDS, STAGES
 
 TABLE = load_routing()
 URGENT, INCIDENT, CONCERN = 900, 14400, 86400

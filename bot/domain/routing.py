@@ -9,15 +9,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-STAGES = ("loose_sand", "beginning_network", "group")
-KINDS = ("incident", "concern")
-CATEGORIES = (
-    "burglary", "theft", "violence", "sexual", "vandalism", "suspicious", "nuisance",
-    "building_safety", "other",
-)
-URGENT_CATEGORIES = frozenset({"violence", "sexual"})
-CONTACT_TARGETS = ("municipality", "police", "corporation", "peer")
-TARGETS = (*CONTACT_TARGETS, "initiators", "committee")
+from bot.domain.vocabulary import CATEGORIES, KINDS, STAGES, TARGETS, Category
+
+URGENT_CATEGORIES = frozenset({Category.VIOLENCE, Category.SEXUAL})
 TIMEOUT_CLASSES = ("urgent", "incident", "concern")
 DEFAULT_TABLE = Path(__file__).with_name("routing.toml")
 

@@ -8,7 +8,7 @@ stage's criteria; it moves down only after its current stage's criteria have fai
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-STAGES = ("loose_sand", "beginning_network", "group")
+from bot.domain.vocabulary import STAGES
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ import aiosqlite
 
 from bot.clock import Clock, from_db, to_db
 from bot.domain.routing import Level
+from bot.domain.vocabulary import Category, ReportKind, ReportStatus, Stage
 from bot.storage.db import Database
 from bot.storage.outbox import Message, enqueue_in, queue_all
 
@@ -16,8 +17,8 @@ class Report:
     complex_id: int
     reporter_id: int
     reporter_name: str | None
-    kind: str
-    category: str
+    kind: ReportKind
+    category: Category
     happening_now: bool
     urgent: bool
     occurred: str
@@ -26,8 +27,8 @@ class Report:
     longitude: float | None
     description: str
     photo_file_id: str | None
-    stage: str
-    status: str
+    stage: Stage
+    status: ReportStatus
     shared_in_group: bool
     me_too: int
     created_at: datetime
@@ -90,11 +91,13 @@ def _chain(text: str) -> tuple[Level, ...]:
 def _report(row: aiosqlite.Row) -> Report:
     return Report(
         id=row["id"], complex_id=row["complex_id"], reporter_id=row["reporter_id"],
-        reporter_name=row["reporter_name"], kind=row["kind"], category=row["category"],
+        reporter_name=row["reporter_name"], kind=ReportKind(row["kind"]),
+        category=Category(row["category"]),
         happening_now=bool(row["happening_now"]), urgent=bool(row["urgent"]),
         occurred=row["occurred"], place=row["place"], latitude=row["latitude"],
         longitude=row["longitude"], description=row["description"],
-        photo_file_id=row["photo_file_id"], stage=row["stage"], status=row["status"],
+        photo_file_id=row["photo_file_id"], stage=Stage(row["stage"]),
+        status=ReportStatus(row["status"]),
         shared_in_group=bool(row["shared_in_group"]), me_too=row["me_too"],
         created_at=from_db(row["created_at"]), resolution=row["resolution"],
         chain=_chain(row["chain"]), lap=row["lap"], level=row["level"],
