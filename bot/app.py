@@ -73,7 +73,10 @@ def register_handlers(app: Application) -> None:
         *escalations.handlers(),
         *oversight.handlers(),
         *stage.handlers(),
-        *conversation.handlers(),
+        *conversation.handlers(
+            [*signup.flows(), *operator.flows(), *profile.flows(), *settings.flows(),
+             *activities.flows(), *reports.flows(), *escalations.flows()],
+            unprompted=[escalations.typed_answer, escalations.replied_question]),
         *fallback.handlers(),  # last: what nothing above recognised
     ])
     app.add_handlers(tracking.after(), group=tracking.AFTER)

@@ -31,6 +31,7 @@ from handlers.common import (
     say_invalid,
     stale_button,
 )
+from handlers.conversation import Flow
 from handlers.ideas import edit_message, refresh_group_post
 from handlers.presses import Press, ask, step_buttons
 from handlers.stage_changes import refresh_stage
@@ -537,6 +538,11 @@ def _past_line(context: BuurtnetContext, activity: Activity) -> str:
     else:
         outcome = _("not yet recorded whether it took place")
     return f"• {html.escape(activity.title)} — {when}: {outcome}"
+
+
+def flows() -> list[Flow]:
+    """This feature's guided conversations."""
+    return [Flow(FLOW, on_plan_text, on_plan_button), Flow(OUTCOME_FLOW, on_outcome_text)]
 
 
 def handlers() -> list[BaseHandler]:

@@ -1,6 +1,11 @@
-"""Plain messages in a private chat: they answer the step of the conversation in progress."""
+"""Plain messages in a private chat: they answer the step of the conversation in progress.
 
-from collections.abc import Awaitable, Callable
+Each feature declares its conversations as `Flow`s (in its `flows()`); `bot/app.py` hands
+them here with the features' `Unprompted` handlers, so this module knows no feature.
+"""
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 
 from telegram import Update
 from telegram.ext import BaseHandler, MessageHandler, filters
@@ -8,58 +13,51 @@ from telegram.ext import BaseHandler, MessageHandler, filters
 from bot.context import BuurtnetContext
 from bot.domain.models import Draft
 from bot.i18n import _
-from handlers import activities, escalations, operator, profile, reports, settings, signup
 from handlers.common import reply
 from handlers.presses import ButtonHandler, typed_press
 
 StepHandler = Callable[[Update, BuurtnetContext, Draft], Awaitable[None]]
-
-FLOWS: dict[str, StepHandler] = {
-    signup.FLOW: signup.on_text,
-    operator.FLOW: operator.on_text,
-    profile.FLOW: profile.on_text,
-    settings.FLOW: settings.on_text,
-    activities.FLOW: activities.on_plan_text,
-    activities.OUTCOME_FLOW: activities.on_outcome_text,
-    reports.FLOW: reports.on_message,
-    reports.ADD_FLOW: reports.on_add_text,
-    escalations.RESOLVE_FLOW: escalations.on_resolve_note,
-    escalations.ASK_FLOW: escalations.on_question,
-    escalations.ANSWER_FLOW: escalations.on_answer_text,
-}
-# Flows whose questions' button labels may be typed instead of pressed.
-BUTTONS: dict[str, ButtonHandler] = {
-    signup.FLOW: signup.on_button,
-    operator.FLOW: operator.on_button,
-    activities.FLOW: activities.on_plan_button,
-    reports.FLOW: reports.on_button,
-    profile.FLOW: profile.on_button,
-}
-# Flows whose steps also take a photo or a location, not only text.
-MEDIA_FLOWS = frozenset({reports.FLOW})
+Unprompted = Callable[[Update, BuurtnetContext], Awaitable[bool]]
+"""A message with no conversation in progress: True if it was this handler's to answer."""
 
 
-async def on_private_message(update: Update, context: BuurtnetContext) -> None:
-    assert update.effective_user is not None and update.effective_message is not None
-    draft = await context.repos.drafts.get(update.effective_user.id)
-    if draft is None and update.effective_message.text is not None and (
-            await escalations.typed_answer(update, context)
-            or await escalations.replied_question(update, context)):
-        return
-    if draft is None or draft.flow not in FLOWS:
-        await reply(update, _("I did not understand that. /help shows what you can do."))
-        return
-    if update.effective_message.text is None and draft.flow not in MEDIA_FLOWS:
-        await reply(update, _("Please answer with text."))
-        return
-    press = typed_press(update, context, draft) if draft.flow in BUTTONS else None
-    if press is not None:
-        await BUTTONS[draft.flow](update, context, press)
-        return
-    await FLOWS[draft.flow](update, context, draft)
+@dataclass(frozen=True)
+class Flow:
+    """A guided conversation, by the name its drafts carry."""
+
+    name: str
+    on_message: StepHandler
+    """Answers what the person types (or sends) at any of its steps."""
+    on_button: ButtonHandler | None = None
+    """Answers its buttons; with it, typing a button's label counts as pressing it."""
+    takes_media: bool = False
+    """Its steps also take a photo or a location, not only text."""
 
 
-def handlers() -> list[BaseHandler]:
+def handlers(flows: Sequence[Flow], unprompted: Sequence[Unprompted] = ()) -> list[BaseHandler]:
+    by_name = {flow.name: flow for flow in flows}
+    assert len(by_name) == len(flows), "two conversations share a name"
+
+    async def on_private_message(update: Update, context: BuurtnetContext) -> None:
+        assert update.effective_user is not None and update.effective_message is not None
+        draft = await context.repos.drafts.get(update.effective_user.id)
+        if draft is None and update.effective_message.text is not None:
+            for handle in unprompted:
+                if await handle(update, context):
+                    return
+        flow = by_name.get(draft.flow) if draft is not None else None
+        if draft is None or flow is None:
+            await reply(update, _("I did not understand that. /help shows what you can do."))
+            return
+        if update.effective_message.text is None and not flow.takes_media:
+            await reply(update, _("Please answer with text."))
+            return
+        press = typed_press(update, context, draft) if flow.on_button is not None else None
+        if press is not None and flow.on_button is not None:
+            await flow.on_button(update, context, press)
+            return
+        await flow.on_message(update, context, draft)
+
     return [
         MessageHandler(
             filters.ChatType.PRIVATE & ~filters.COMMAND & ~filters.StatusUpdate.ALL,

@@ -45,6 +45,7 @@ from handlers.common import (
     say_invalid,
     stale_button,
 )
+from handlers.conversation import Flow
 from handlers.guards import initiated_complex
 
 log = logging.getLogger(__name__)
@@ -959,6 +960,12 @@ async def reports_command(update: Update, context: BuurtnetContext) -> None:
         lines.append(line)
     await reply_lines(update, _("<b>Reports of {complex}</b>, newest first:").format(
         complex=html.escape(complex_.name)), lines)
+
+
+def flows() -> list[Flow]:
+    """This feature's guided conversations."""
+    return [Flow(RESOLVE_FLOW, on_resolve_note), Flow(ASK_FLOW, on_question),
+            Flow(ANSWER_FLOW, on_answer_text)]
 
 
 def handlers() -> list[BaseHandler]:

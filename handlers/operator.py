@@ -25,6 +25,7 @@ from handlers.common import (
     stale_button,
     standing,
 )
+from handlers.conversation import Flow
 from handlers.guards import operators_only
 from handlers.presses import Press, ask, step_buttons
 
@@ -286,6 +287,11 @@ async def complexes_command(update: Update, context: BuurtnetContext) -> None:
             line += "\n" + _("You are its contact ({kind}).").format(kind=kind_label(kinds[c.id]))
         lines.append(line)
     await reply(update, "\n\n".join(lines))
+
+
+def flows() -> list[Flow]:
+    """This feature's guided conversations."""
+    return [Flow(FLOW, on_text, on_button)]
 
 
 def handlers() -> list[BaseHandler]:

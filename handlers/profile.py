@@ -21,6 +21,7 @@ from handlers.common import (
     say_invalid,
     stale_button,
 )
+from handlers.conversation import Flow
 from handlers.guards import signed_up
 from handlers.interests import interest_labels, interests_keyboard
 from handlers.menus import refresh_command_menu
@@ -200,6 +201,11 @@ async def on_leave(update: Update, context: BuurtnetContext) -> None:
     await refresh_command_menu(context, resident.telegram_id)
     await query.edit_message_text(_("You left <b>{complex}</b> and your details there are "
                                     "erased. Take care!").format(complex=html.escape(name)))
+
+
+def flows() -> list[Flow]:
+    """This feature's guided conversations."""
+    return [Flow(FLOW, on_text, on_button)]
 
 
 def handlers() -> list[BaseHandler]:

@@ -41,6 +41,7 @@ from handlers.common import (
     say_invalid,
     stale_button,
 )
+from handlers.conversation import Flow
 from handlers.presses import Press, ask, step_buttons
 
 FLOW = "report"
@@ -426,6 +427,11 @@ async def on_add_text(update: Update, context: BuurtnetContext, draft: Draft) ->
         await context.repos.drafts.clear(draft.telegram_id)
     await reply(update, _("Added to {reference} and passed on.").format(
         reference=reference(report.id)))
+
+
+def flows() -> list[Flow]:
+    """This feature's guided conversations."""
+    return [Flow(FLOW, on_message, on_button, takes_media=True), Flow(ADD_FLOW, on_add_text)]
 
 
 def handlers() -> list[BaseHandler]:

@@ -19,6 +19,7 @@ from handlers.common import (
     say_invalid,
     stale_button,
 )
+from handlers.conversation import Flow
 from handlers.guards import initiated_complex
 
 FLOW = "settings"
@@ -108,6 +109,11 @@ async def on_text(update: Update, context: BuurtnetContext, draft: Draft) -> Non
     updated = await context.repos.complexes.get(complex_.id)
     assert updated is not None
     await reply(update, _("Saved.") + "\n\n" + _text(updated), _keyboard(updated))
+
+
+def flows() -> list[Flow]:
+    """This feature's guided conversations."""
+    return [Flow(FLOW, on_text)]
 
 
 def handlers() -> list[BaseHandler]:

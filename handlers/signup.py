@@ -20,6 +20,7 @@ from bot.i18n import LANGUAGE_NAMES, LANGUAGES, _, set_language
 from bot.storage.people import AlreadyResident
 from handlers import approvals, escalations
 from handlers.common import Keyboard, markup, reply, say_invalid, stale_button
+from handlers.conversation import Flow
 from handlers.interests import interest_labels, interests_keyboard
 from handlers.introductions import welcome_in_group
 from handlers.menus import refresh_command_menu
@@ -290,6 +291,11 @@ async def _finish(update: Update, context: BuurtnetContext, draft: Draft) -> Non
         await reply(update, _("Welcome to <b>{complex}</b>, {name}! You are signed up. "
                               "/help shows what you can do.").format(
             complex=name, name=html.escape(resident.first_name)))
+
+
+def flows() -> list[Flow]:
+    """This feature's guided conversations."""
+    return [Flow(FLOW, on_text, on_button)]
 
 
 def handlers() -> list[BaseHandler]:

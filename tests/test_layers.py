@@ -57,3 +57,9 @@ def test_only_the_application_factory_and_the_console_reach_into_handlers() -> N
     reaching = {path.relative_to(ROOT).as_posix() for path in _modules("bot")
                 if _breaking(path, ("handlers",))}
     assert reaching <= {"bot/app.py", "bot/console/interactive.py", "bot/console/offline.py"}
+
+
+def test_the_conversation_router_knows_no_feature() -> None:
+    """Features declare their flows; bot/app.py hands them to the router."""
+    assert _outside(ROOT / "handlers/conversation.py",
+                    ("telegram", "bot", "handlers.common", "handlers.presses")) == []
