@@ -17,10 +17,10 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from bot.context import BuurtnetContext
 from bot.domain import matching
 from bot.domain.button_data import pack
-from bot.domain.introductions import ROUND_EVERY, latest_round_due, round_seed
+from bot.domain.introductions import ROUND_EVERY, Answer, latest_round_due, round_seed
 from bot.domain.models import Complex, Resident
 from bot.i18n import _, use_language
-from bot.storage.introductions import Answer, Introduction, Member
+from bot.storage.introductions import Introduction, Member
 from bot.storage.outbox import Message, Shown
 from handlers.common import (
     Keyboard,

@@ -2,6 +2,7 @@
 
 import re
 from datetime import UTC, datetime, timedelta
+from enum import StrEnum
 from itertools import combinations
 from zoneinfo import ZoneInfo
 
@@ -55,3 +56,38 @@ def still_possible(groups: list[tuple[int, ...]], available: set[int],
             kept.append(group)
             taken |= set(group)
     return kept
+
+
+class Answer(StrEnum):
+    CLOSED = "closed"  # declined, expired, or already accepted by everyone
+    NOT_MEMBER = "not_member"
+    ALREADY = "already"
+    WAITING = "waiting"  # this person said yes; someone else has not answered yet
+    ACCEPTED = "accepted"  # everyone said yes
+    DECLINED = "declined"
+
+
+def answer_outcome(status: str | None, answers: dict[int, str], resident_id: int,
+                   yes: bool) -> Answer:
+    """What one member's yes or no does to an introduction in `status` (None: unknown),
+    given every member's answer so far ("pending", "yes", "no")."""
+    if status is None or resident_id not in answers:
+        return Answer.NOT_MEMBER
+    if status != "proposed":
+        return Answer.CLOSED
+    if answers[resident_id] != "pending":
+        return Answer.ALREADY
+    if not yes:
+        return Answer.DECLINED
+    others = [answer for member, answer in answers.items() if member != resident_id]
+    return Answer.ACCEPTED if all(answer == "yes" for answer in others) else Answer.WAITING
+
+
+def meeting_question_open(status: str, followups_sent: int, met: str | None) -> bool:
+    """Whether a member of an introduction may answer "did you meet?" now."""
+    return status == "accepted" and followups_sent > 0 and met not in ("yes", "no")
+
+
+def asks_again(met: str, followups_sent: int) -> bool:
+    """"Not yet" is asked about once more, up to the last follow-up."""
+    return met == "not_yet" and followups_sent < MAX_FOLLOW_UPS

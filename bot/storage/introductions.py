@@ -2,7 +2,6 @@ import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 from itertools import combinations
 
 import aiosqlite
@@ -11,9 +10,12 @@ from bot.clock import Clock, from_db, to_db
 from bot.domain.introductions import (
     ANSWER_WITHIN,
     FIRST_FOLLOW_UP,
-    MAX_FOLLOW_UPS,
     RECENT_ROUNDS,
     SECOND_FOLLOW_UP,
+    Answer,
+    answer_outcome,
+    asks_again,
+    meeting_question_open,
     still_possible,
 )
 from bot.domain.matching import Candidate
@@ -21,15 +23,6 @@ from bot.storage.db import Database
 from bot.storage.outbox import Message, queue_all
 
 Chooser = Callable[[Candidate, list[Candidate], set[frozenset[int]]], int | None]
-
-
-class Answer(StrEnum):
-    CLOSED = "closed"  # declined, expired, or already accepted by everyone
-    NOT_MEMBER = "not_member"
-    ALREADY = "already"
-    WAITING = "waiting"  # this person said yes; someone else has not answered yet
-    ACCEPTED = "accepted"  # everyone said yes
-    DECLINED = "declined"
 
 
 @dataclass(frozen=True)
@@ -271,26 +264,21 @@ class IntroductionRepository:
                 (introduction_id,),
             ) as cursor:
                 answers = {r["resident_id"]: r["answer"] for r in await cursor.fetchall()}
-            if row is None or resident_id not in answers:
-                return Answer.NOT_MEMBER
-            if row["status"] != "proposed":
-                return Answer.CLOSED
-            if answers[resident_id] != "pending":
-                return Answer.ALREADY
+            outcome = answer_outcome(row["status"] if row else None, answers, resident_id, yes)
+            if outcome in (Answer.NOT_MEMBER, Answer.CLOSED, Answer.ALREADY):
+                return outcome
             await conn.execute(
                 "UPDATE introduction_members SET answer = ?"
                 " WHERE introduction_id = ? AND resident_id = ?",
                 ("yes" if yes else "no", introduction_id, resident_id),
             )
-            if not yes:
+            if outcome is Answer.DECLINED:
                 await conn.execute(
                     "UPDATE introductions SET status = 'declined' WHERE id = ?",
                     (introduction_id,),
                 )
-                return Answer.DECLINED
-            answers[resident_id] = "yes"
-            if any(answer != "yes" for answer in answers.values()):
-                return Answer.WAITING
+            if outcome is not Answer.ACCEPTED:
+                return outcome
             await conn.execute(
                 "UPDATE introductions SET status = 'accepted', accepted_at = ? WHERE id = ?",
                 (to_db(now), introduction_id),
@@ -377,10 +365,10 @@ class IntroductionRepository:
                 (introduction_id, resident_id),
             ) as cursor:
                 row = await cursor.fetchone()
-            if row is None or row["status"] != "accepted" or row["followups_sent"] == 0 \
-                    or row["met"] in ("yes", "no"):
+            if row is None or not meeting_question_open(row["status"], row["followups_sent"],
+                                                        row["met"]):
                 return None
-            ask_again = met == "not_yet" and row["followups_sent"] < MAX_FOLLOW_UPS
+            ask_again = asks_again(met, row["followups_sent"])
             await conn.execute(
                 "UPDATE introduction_members SET met = ?, followup_due_at = ?"
                 " WHERE introduction_id = ? AND resident_id = ?",
