@@ -25,6 +25,7 @@ from bot.context import BuurtnetContext
 from bot.domain.activities import format_when
 from bot.domain.button_data import parse_id
 from bot.domain.labels import category_label, kind_label, kind_text, status_label, target_label
+from bot.domain.ladder import Climb, next_climb, on_last_lap
 from bot.domain.models import Complex, ContactKind, Draft
 from bot.domain.reports import NOTE_MAX, QUESTION_MAX, SENSITIVE_CATEGORIES, reference, when_text
 from bot.domain.routing import Level
@@ -198,7 +199,7 @@ def _notification(report: Report, complex_: Complex, level: Level, key: str,
     if not acts:
         text += "\n\n" + _("For your information: {handlers} handle this report.").format(
             handlers=", ".join(target_label(t) for t in level.targets))
-    if report.lap == 2:
+    if on_last_lap(report.lap):
         text += "\n\n" + _("Nobody acknowledged this report yet; it is being sent round "
                             "once more.")
     keyboard = _rows(action_keyboard(report.id)) if acts else None
@@ -286,7 +287,7 @@ async def _advance(context: BuurtnetContext, report_id: int, reporter_told: bool
         outcome = await repos.reports.climb(report, await _climb_alert(context, report,
                                                                         complex_))
         context.deliverer.kick()
-        if outcome == "exhausted":
+        if outcome is Climb.EXHAUSTED:
             return
 
 
@@ -424,7 +425,8 @@ async def _anyone_at(context: BuurtnetContext, report: Report, complex_: Complex
 
 async def _climb_alert(context: BuurtnetContext, report: Report, complex_: Complex
                        ) -> list[Message]:
-    if report.level + 1 < len(report.chain):
+    step = next_climb(report.lap, report.level, len(report.chain))
+    if step is Climb.LEVEL:
         return []
     messages = []
     if report.reporter_id != GONE:
@@ -436,7 +438,7 @@ async def _climb_alert(context: BuurtnetContext, report: Report, complex_: Compl
                 "{police}.").format(reference=reference(report.id),
                                     emergency=context.config.emergency_number,
                                     police=context.config.police_number)))
-    if report.lap == 1:
+    if step is Climb.LAP:
         return messages + await _tell_operators(context, report, complex_, f"lap:{report.id}",
                                                 lambda: _(
             "Nobody acknowledged report {reference} ({category}, {complex}) on any level. "

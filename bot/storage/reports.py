@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 import aiosqlite
 
 from bot.clock import Clock, from_db, to_db
+from bot.domain.ladder import Climb, next_climb
 from bot.domain.routing import Level
 from bot.domain.vocabulary import Category, ReportKind, ReportStatus, Stage
 from bot.storage.db import Database
@@ -260,19 +261,14 @@ class ReportRepository:
             await queue_all(conn, now, messages)
         return True
 
-    async def climb(self, report: Report, messages: list[Message]) -> str:
-        """Move to the next level; after the last: a second lap, then stop.
-
-        Returns 'level', 'lap' or 'exhausted'; `messages` (the operators' alert) are queued
-        with the change.
-        """
+    async def climb(self, report: Report, messages: list[Message]) -> Climb | None:
+        """Take the ladder's next step (`bot.domain.ladder`), with `messages` (the alerts)
+        queued with it; None if the ladder moved or was picked up meanwhile."""
         now = self.clock.now()
-        if report.level + 1 < len(report.chain):
-            sql, outcome = "level = level + 1, level_started = 0", "level"
-        elif report.lap == 1:
-            sql, outcome = "lap = 2, level = 0, level_started = 0", "lap"
-        else:
-            sql, outcome = "exhausted = 1, deadline_at = NULL", "exhausted"
+        step = next_climb(report.lap, report.level, len(report.chain))
+        sql = {Climb.LEVEL: "level = level + 1, level_started = 0",
+               Climb.LAP: "lap = lap + 1, level = 0, level_started = 0",
+               Climb.EXHAUSTED: "exhausted = 1, deadline_at = NULL"}[step]
         async with self.db.transaction() as conn:
             cursor = await conn.execute(
                 f"UPDATE escalations SET {sql} WHERE report_id = ? AND lap = ? AND level = ?"
@@ -280,9 +276,9 @@ class ReportRepository:
                 (report.id, report.lap, report.level),
             )
             if cursor.rowcount == 0:
-                return "moved"
+                return None
             await queue_all(conn, now, messages)
-        return outcome
+        return step
 
     async def wait_for_targets(self, report: Report, messages: list[Message]) -> bool:
         """Nobody behind this level or any after it: wait (with `messages` queued) until
