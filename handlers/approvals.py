@@ -6,6 +6,7 @@ from telegram import InlineKeyboardButton, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot.context import BuurtnetContext
+from bot.domain import outbox_keys
 from bot.domain.button_data import pack
 from bot.domain.models import Complex, Resident, ResidentStatus
 from bot.i18n import _, use_language
@@ -41,7 +42,7 @@ async def ask_initiators(context: BuurtnetContext, complex_: Complex, resident: 
         with use_language(await language_for(context, telegram_id)):
             text = _request_text(complex_, resident)
             gone = _("Someone asked to join and has since asked to be forgotten.")
-            await notify(context, f"approval:{resident.id}:{telegram_id}", telegram_id, text,
+            await notify(context, outbox_keys.approval(resident.id, telegram_id), telegram_id, text,
                          approval_keyboard(resident.id),
                          (Shown(resident.telegram_id, text, gone),))
 

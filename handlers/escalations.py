@@ -22,6 +22,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.clock import to_db
 from bot.context import BuurtnetContext
+from bot.domain import outbox_keys
 from bot.domain.activities import format_when
 from bot.domain.button_data import parse_id
 from bot.domain.labels import category_label, kind_label, kind_text, status_label, target_label
@@ -165,7 +166,7 @@ async def level_messages(
                 if telegram_id in seen:
                     continue
                 seen.add(telegram_id)
-                key = f"esc:{report.id}:{report.lap}:{report.level}:{telegram_id}"
+                key = outbox_keys.escalation(report.id, report.lap, report.level, telegram_id)
                 targets.append(Target(telegram_id, target, acts, report.lap, report.level, key))
                 with use_language(await language_for(context, telegram_id)):
                     messages += _notification(report, complex_, level, key, telegram_id,
@@ -686,11 +687,12 @@ async def on_resolve_note(update: Update, context: BuurtnetContext, draft: Draft
         await say_invalid(update, error)
         return
     me = draft.telegram_id
-    messages = await _others(context, report, me, f"resolved:{report.id}", lambda who: _(
+    messages = await _others(context, report, me, outbox_keys.resolved(report.id), lambda who: _(
         "{who} resolved report {reference}.").format(who=who, reference=reference(report.id)))
     if report.reporter_id != GONE:
         with use_language(await language_for(context, report.reporter_id)):
-            messages.append(Message(f"resolved:{report.id}:reporter", report.reporter_id, _(
+            messages.append(Message(
+                outbox_keys.resolved(report.id) + ":reporter", report.reporter_id, _(
                 "Your report {reference} is resolved ({organisation}). The note: {note}").format(
                 reference=reference(report.id),
                 organisation=await _organisation(context, report, me),
@@ -724,7 +726,7 @@ async def _retire_buttons(context: BuurtnetContext, report: Report) -> None:
             if t.acts]
     complex_ = await context.repos.complexes.get(report.complex_id)
     if report.shared_in_group and complex_ and complex_.group_chat_id is not None:
-        sent.append((complex_.group_chat_id, f"share:{report.id}"))
+        sent.append((complex_.group_chat_id, outbox_keys.shared(report.id)))
     for chat_id, key in sent:
         message_id = await context.repos.outbox.message_id(key)
         if message_id is None:
@@ -747,7 +749,7 @@ async def on_question(update: Update, context: BuurtnetContext, draft: Draft) ->
         return
     with use_language(await language_for(context, report.reporter_id)):
         message = Message(
-            "question:{question}", report.reporter_id,
+            outbox_keys.question("{question}"), report.reporter_id,
             _("A question about your report {reference} ({organisation}):\n{question}").format(
                 reference=reference(report.id),
                 organisation=await _organisation(context, report, draft.telegram_id),
@@ -803,8 +805,7 @@ async def typed_answer(update: Update, context: BuurtnetContext) -> bool:
     question = None
     if message.reply_to_message is not None:
         key = await context.repos.outbox.key_of(user.id, message.reply_to_message.message_id)
-        number = key.removeprefix("question:") if key and key.startswith("question:") else ""
-        question_id = parse_id(number)
+        question_id = outbox_keys.question_of(key)
         question = (await context.repos.reports.question(question_id)
                     if question_id is not None else None)
         if question is not None and question.answer is not None:
@@ -868,7 +869,7 @@ async def on_answer_text(update: Update, context: BuurtnetContext, draft: Draft)
     messages = []
     for reader in readers:
         with use_language(await language_for(context, reader)):
-            messages.append(Message(f"answer:{question.id}:{reader}", reader, _(
+            messages.append(Message(outbox_keys.answer(question.id, reader), reader, _(
                 "The reporter of {reference} answers the question \"{question}\":\n"
                 "{answer}").format(reference=reference(question.report_id),
                                    question=html.escape(question.question),
@@ -897,7 +898,8 @@ async def pass_on_addition(context: BuurtnetContext, report: Report, text: str) 
     count = len(await context.repos.reports.additions(report.id))
     for telegram_id in sorted(people):
         with use_language(await language_for(context, telegram_id)):
-            await notify(context, f"addition:{report.id}:{count}:{telegram_id}", telegram_id, _(
+            key = outbox_keys.addition(report.id, count, telegram_id)
+            await notify(context, key, telegram_id, _(
                 "The reporter added to {reference}:\n{text}").format(
                 reference=reference(report.id), text=html.escape(text)))
 

@@ -11,6 +11,7 @@ from telegram import InlineKeyboardButton, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import BuurtnetContext
+from bot.domain import outbox_keys
 from bot.domain.labels import CATEGORY_LABELS, KIND_LABELS, category_label, kind_text, status_label
 from bot.domain.models import Complex, Draft, Resident
 from bot.domain.reports import (
@@ -313,7 +314,7 @@ async def _store(context: BuurtnetContext, draft: Draft, resident: Resident,
     assert report is not None
     if report.shared_in_group and complex_.group_chat_id is not None:
         with use_language(complex_.language):
-            await notify(context, f"share:{report.id}", complex_.group_chat_id,
+            await notify(context, outbox_keys.shared(report.id), complex_.group_chat_id,
                          _shared_text(report), _me_too_keyboard(report))
     await escalations.advance(context, report_id, reporter_told=True)
     report = await repos.reports.get(report_id)

@@ -1,4 +1,4 @@
-"""Button data packs and unpacks in one place, and forged shapes come back as None."""
+"""Button data and outbox keys pack and unpack in one place; forged shapes come back as None."""
 
 import pytest
 
@@ -23,3 +23,19 @@ def test_forged_or_stale_shapes_are_refused(data: str | None) -> None:
 def test_data_over_telegrams_64_bytes_is_refused_when_packed() -> None:
     with pytest.raises(ValueError):
         pack("x" * 60, "verb", 1)
+
+
+def test_outbox_keys_and_their_patterns_are_made_of_the_same_pieces() -> None:
+    from fnmatch import fnmatchcase
+
+    from bot.domain import outbox_keys as keys
+
+    patterns = [p.replace("%", "*") for p in keys.report_copies(7, [3])]
+    for key in (keys.escalation(7, 1, 0, 42), keys.addition(7, 2, 42),
+                keys.resolved(7) + ":42", keys.shared(7), keys.question(3), keys.answer(3, 42)):
+        assert any(fnmatchcase(key, p) for p in patterns), key
+    for key in (keys.escalation(70, 1, 0, 42), keys.shared(70), keys.question(30),
+                keys.approval(7, 42)):
+        assert not any(fnmatchcase(key, p) for p in patterns), key
+    assert keys.question_of(keys.question(3)) == 3
+    assert keys.question_of(keys.answer(3, 42)) is None and keys.question_of(None) is None

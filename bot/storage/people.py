@@ -4,6 +4,7 @@ from collections.abc import Iterable
 import aiosqlite
 
 from bot.clock import Clock, from_db, to_db
+from bot.domain import outbox_keys
 from bot.domain.models import Contact, ContactKind, Resident, ResidentRole, ResidentStatus
 from bot.storage.db import Database
 from bot.storage.outbox import forget_in
@@ -103,7 +104,7 @@ class PeopleRepository:
         """Sign-ups waiting for approval that no approval question was queued for."""
         rows = await self.db.fetch_all(
             "SELECT * FROM residents r WHERE r.status = 'pending' AND NOT EXISTS ("
-            " SELECT 1 FROM outbox o WHERE o.key LIKE 'approval:' || r.id || ':%')"
+            f" SELECT 1 FROM outbox o WHERE o.key LIKE {outbox_keys.approval_pattern_sql('r.id')})"
         )
         return [resident for row in rows if (resident := await self._resident(row))]
 

@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 import aiosqlite
 
 from bot.clock import Clock, from_db, to_db
+from bot.domain import outbox_keys
 from bot.domain.ladder import Climb, next_climb
 from bot.domain.routing import Level
 from bot.domain.vocabulary import Category, ReportKind, ReportStatus, Stage
@@ -538,9 +539,7 @@ class ReportRepository:
                     "UPDATE report_questions SET question = '', answer = NULL"
                     " WHERE report_id = ?", (report_id,))
                 # The copies in the outbox: notifications, additions, questions, answers.
-                patterns = [f"esc:{report_id}:%", f"addition:{report_id}:%",
-                            f"resolved:{report_id}:%", f"share:{report_id}"]
-                patterns += [p for q in questions for p in (f"question:{q}", f"answer:{q}:%")]
+                patterns = outbox_keys.report_copies(report_id, questions)
                 await conn.executemany(
                     "UPDATE outbox SET text = '', keyboard = NULL, photo_file_id = NULL"
                     " WHERE status != 'pending' AND key LIKE ?",

@@ -1,0 +1,61 @@
+"""The outbox's keys, built and matched in one place.
+
+A key names one message: the outbox sends each key once, so a use case run again queues
+nothing twice. The report families are found again by pattern (SQL LIKE) when a report is
+erased, and the approval questions when the sweeper looks for sign-ups nobody was asked
+about: the patterns below are made from the same pieces as the keys.
+"""
+
+from bot.domain.button_data import parse_id
+
+ESCALATION, RESOLVED, SHARED, ADDITION = "esc:", "resolved:", "share:", "addition:"
+QUESTION, ANSWER, APPROVAL = "question:", "answer:", "approval:"
+
+
+def escalation(report_id: int, lap: int, level: int, telegram_id: int) -> str:
+    return f"{ESCALATION}{report_id}:{lap}:{level}:{telegram_id}"
+
+
+def resolved(report_id: int) -> str:
+    """The news that a report was resolved; one key per reader follows it after ':'."""
+    return f"{RESOLVED}{report_id}"
+
+
+def shared(report_id: int) -> str:
+    """A concern's line in the group."""
+    return f"{SHARED}{report_id}"
+
+
+def addition(report_id: int, count: int, telegram_id: int) -> str:
+    return f"{ADDITION}{report_id}:{count}:{telegram_id}"
+
+
+def question(question_id: int | str) -> str:
+    """A contact's question to the reporter; "{question}" where its id is not known yet."""
+    return f"{QUESTION}{question_id}"
+
+
+def question_of(key: str | None) -> int | None:
+    """The question a key belongs to, if it is a question's key."""
+    return parse_id(key.removeprefix(QUESTION)) if key and key.startswith(QUESTION) else None
+
+
+def answer(question_id: int, reader: int) -> str:
+    return f"{ANSWER}{question_id}:{reader}"
+
+
+def approval(resident_id: int, telegram_id: int) -> str:
+    return f"{APPROVAL}{resident_id}:{telegram_id}"
+
+
+def approval_pattern_sql(resident: str) -> str:
+    """A LIKE pattern, in SQL, for the approval questions about the resident whose id is
+    the SQL expression `resident`."""
+    return f"'{APPROVAL}' || {resident} || ':%'"
+
+
+def report_copies(report_id: int, question_ids: list[int]) -> list[str]:
+    """LIKE patterns of every message that carries a report's contents."""
+    patterns = [f"{ESCALATION}{report_id}:%", f"{ADDITION}{report_id}:%",
+                f"{resolved(report_id)}:%", shared(report_id)]
+    return patterns + [p for q in question_ids for p in (question(q), f"{ANSWER}{q}:%")]
