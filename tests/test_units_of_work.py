@@ -504,3 +504,18 @@ async def test_every_world_counts_the_commits_of_each_update(world: World) -> No
     await world.feed(update)
     assert world.committed_twice() == {update["update_id"]: 2}
     world.commits.clear()  # this test's own double write is not the code's
+
+
+async def test_a_sign_up_whose_approval_question_was_lost_is_asked_again(world: World) -> None:
+    """The sweeper finds pending sign-ups by their approval questions' outbox keys."""
+    await _resident_and_initiator(world, policy="approval")
+    assert await world.repos.people.pending_unasked() == []
+    db = _database(world)
+    async with db.transaction() as conn:  # as if a crash had lost the question
+        await conn.execute("DELETE FROM outbox WHERE key LIKE 'approval:%'")
+    rosa = await world.repos.people.resident_of(RESIDENT["id"])
+    assert [r.id for r in await world.repos.people.pending_unasked()] == [rosa.id]
+    question = last_message(await sweep(world), INITIATOR["id"])
+    assert [b["callback_data"] for b in question.buttons] == [f"ap:ok:{rosa.id}",
+                                                              f"ap:no:{rosa.id}"]
+    assert await world.repos.people.pending_unasked() == []

@@ -1,4 +1,5 @@
-"""Rules of introductions: when rounds fall due and how long each step waits."""
+"""Rules of introductions: when rounds fall due, how long each step waits, and what an
+answer does to an introduction."""
 
 import re
 from datetime import UTC, datetime, timedelta

@@ -3,7 +3,7 @@
 A key names one message: the outbox sends each key once, so a use case run again queues
 nothing twice. The report families are found again by pattern (SQL LIKE) when a report is
 erased, and the approval questions when the sweeper looks for sign-ups nobody was asked
-about: the patterns below are made from the same pieces as the keys.
+about: the patterns are made from the same prefixes as the keys.
 """
 
 from bot.domain.button_data import parse_id
@@ -46,12 +46,6 @@ def answer(question_id: int, reader: int) -> str:
 
 def approval(resident_id: int, telegram_id: int) -> str:
     return f"{APPROVAL}{resident_id}:{telegram_id}"
-
-
-def approval_pattern_sql(resident: str) -> str:
-    """A LIKE pattern, in SQL, for the approval questions about the resident whose id is
-    the SQL expression `resident`."""
-    return f"'{APPROVAL}' || {resident} || ':%'"
 
 
 def report_copies(report_id: int, question_ids: list[int]) -> list[str]:

@@ -104,7 +104,8 @@ class PeopleRepository:
         """Sign-ups waiting for approval that no approval question was queued for."""
         rows = await self.db.fetch_all(
             "SELECT * FROM residents r WHERE r.status = 'pending' AND NOT EXISTS ("
-            f" SELECT 1 FROM outbox o WHERE o.key LIKE {outbox_keys.approval_pattern_sql('r.id')})"
+            " SELECT 1 FROM outbox o WHERE o.key LIKE ? || r.id || ':%')",
+            (outbox_keys.APPROVAL,),  # any approval:<resident>:<initiator> key
         )
         return [resident for row in rows if (resident := await self._resident(row))]
 
