@@ -4,7 +4,6 @@ from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.clock import Clock
 from bot.config import Config
-from bot.delivery import Deliverer
 from bot.services import Services
 from bot.storage import Repositories
 
@@ -28,10 +27,6 @@ class BuurtnetContext(CallbackContext[ExtBot, dict, dict, dict]):
     @property
     def clock(self) -> Clock:
         return self.services.clock
-
-    @property
-    def deliverer(self) -> Deliverer:
-        return self.application.bot_data[DELIVERER]
 
 
 BuurtnetApp = Application[ExtBot, BuurtnetContext, dict, dict, dict, object]

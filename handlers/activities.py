@@ -458,7 +458,6 @@ async def run_due(context: BuurtnetContext) -> None:
     for activity in await repo.due_outcome_questions(now):
         await repo.claim_outcome_question(activity.id, await _outcome_questions(context,
                                                                                 activity))
-    context.deliverer.kick()
 
 
 async def _reminders(context: BuurtnetContext, activity: Activity, reminder: Reminder

@@ -163,5 +163,4 @@ async def notify(
     `shows`: the people the text shows, to take out of it if they ask to be forgotten."""
     rows = [[button.to_dict() for button in row] for row in keyboard] if keyboard else None
     queued = await context.repos.outbox.enqueue(key, chat_id, text, rows, shows)
-    context.deliverer.kick()
     return queued

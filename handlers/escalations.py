@@ -273,12 +273,10 @@ async def _advance(context: BuurtnetContext, report_id: int, reporter_told: bool
             if any(target.acts for target in targets):
                 await repos.reports.start_level(report, targets, messages,
                                                 level.timeout_seconds)
-                context.deliverer.kick()
                 return
             if not await _anyone_ahead(context, report, complex_):
                 await repos.reports.wait_for_targets(report, await _waiting_messages(
                     context, report, complex_, reporter_told))
-                context.deliverer.kick()
                 return
             await _missing_targets(context, report, complex_)
             await repos.reports.skip_level(report)
@@ -287,7 +285,6 @@ async def _advance(context: BuurtnetContext, report_id: int, reporter_told: bool
             return
         outcome = await repos.reports.climb(report, await _climb_alert(context, report,
                                                                         complex_))
-        context.deliverer.kick()
         if outcome is Climb.EXHAUSTED:
             return
 
@@ -400,7 +397,6 @@ async def reach_newcomers(context: BuurtnetContext, complex_id: int) -> None:
             await repos.reports.add_targets(report, new, [
                 m for m in messages
                 if any(m.key == key or m.key.startswith(key + ":") for key in keys)])
-    context.deliverer.kick()
 
 
 async def wake(context: BuurtnetContext, report_id: int) -> None:
@@ -621,7 +617,6 @@ async def _acknowledge(update: Update, context: BuurtnetContext, report: Report,
         await query.answer(_("You already took this report.") if report.acknowledged_by == me
                            else _("Someone already took this report."), show_alert=True)
         return
-    context.deliverer.kick()
     await query.answer(_("You took {reference}.").format(reference=reference(report.id)))
     await query.edit_message_reply_markup(markup(action_keyboard(report.id, acknowledged=True)))
 
@@ -646,7 +641,6 @@ async def _take_over(update: Update, context: BuurtnetContext, report: Report,
     if not await context.repos.reports.take_over(report.id, me, previous, messages):
         await stale_button(query)
         return
-    context.deliverer.kick()
     await query.answer(_("You took {reference}.").format(reference=reference(report.id)))
     await query.edit_message_text(_("You hold {reference} now.").format(
         reference=reference(report.id)),
@@ -714,7 +708,6 @@ async def on_resolve_note(update: Update, context: BuurtnetContext, draft: Draft
             return
         await reply(update, _("This report is resolved."))
         return
-    context.deliverer.kick()
     await reply(update, _("{reference} is resolved; the reporter is told.").format(
         reference=reference(report.id)))
     await _retire_buttons(context, report)
@@ -759,7 +752,6 @@ async def on_question(update: Update, context: BuurtnetContext, draft: Draft) ->
     async with context.services.db.unit():
         await context.repos.reports.ask(report.id, draft.telegram_id, question, message)
         await context.repos.drafts.clear(draft.telegram_id)
-    context.deliverer.kick()
     await reply(update, _("Your question is passed on. I will bring you the answer."))
 
 
@@ -881,7 +873,6 @@ async def on_answer_text(update: Update, context: BuurtnetContext, draft: Draft)
     if not answered:
         await reply(update, _("You already answered."))
         return
-    context.deliverer.kick()
     await reply(update, _("Thank you, your answer is passed on."))
 
 

@@ -178,7 +178,6 @@ async def run_due(context: BuurtnetContext) -> None:
         await _propose(context, introduction_id)
     for introduction_id in await repos.introductions.without_messages("accepted", "mention"):
         await _introduce(context, introduction_id)
-    context.deliverer.kick()
 
 
 # -- buttons ---------------------------------------------------------------------------

@@ -161,7 +161,6 @@ async def _hand(update: Update, context: BuurtnetContext, report: Report, comple
                                                level.timeout_seconds):
         await stale_button(query)
         return
-    context.deliverer.kick()
     await query.answer()
     await query.edit_message_text(_("{reference} is handed to {name}.").format(
         reference=reference(report.id), name=html.escape(chosen[2])))
@@ -207,7 +206,6 @@ async def _resend(update: Update, context: BuurtnetContext, report: Report, comp
     fresh_targets = [Target(t.telegram_id, t.target, True, report.lap, report.level, m.key)
                      for t, m in zip(acting.values(), resent, strict=True)]
     await context.repos.reports.add_targets_again(report, fresh_targets, resent)
-    context.deliverer.kick()
     await query.answer(_("{reference} is sent again.").format(reference=reference(report.id)))
 
 

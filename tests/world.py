@@ -27,7 +27,7 @@ class World(OfflineSession):
         world = cls(session.app, session.telegram)
         world.clock = clock
         world.commits = Counter()
-        world.app.bot_data["services"].db.on_commit = world._count_commit
+        world.app.bot_data["services"].db.on_commit(world._count_commit)
         return world
 
     def _count_commit(self, update_id: int | None) -> None:

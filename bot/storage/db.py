@@ -64,10 +64,14 @@ class Database:
         self._write_lock = asyncio.Lock()
         # The task whose unit of work holds the open transaction, if any.
         self._unit: ContextVar[asyncio.Task | None] = ContextVar("buurtnet_unit", default=None)
-        self.on_commit: Callable[[int | None], None] | None = None
-        """Called with the handled update's id (or None) at every commit: tests count them."""
+        self._commit_listeners: list[Callable[[int | None], None]] = []
         self.after_step: Callable[[], None] | None = None
         """Called after each step of a unit of work: tests make one fail there."""
+
+    def on_commit(self, listener: Callable[[int | None], None]) -> None:
+        """Call `listener` with the handled update's id (or None) after every commit: the
+        outbox sender wakes up for what was queued, tests count the commits."""
+        self._commit_listeners.append(listener)
 
     @classmethod
     async def open(cls, path: str) -> "Database":
@@ -145,8 +149,8 @@ class Database:
                         "INSERT OR IGNORE INTO processed_updates (update_id, processed_at)"
                         " VALUES (?, ?)", handling)
                 await self.conn.execute("COMMIT")
-                if self.on_commit is not None:
-                    self.on_commit(handling[0] if handling else None)
+                for listener in self._commit_listeners:
+                    listener(handling[0] if handling else None)
             except BaseException:
                 # Also when BEGIN or COMMIT itself was interrupted: never leave it open.
                 if self.conn.in_transaction:
