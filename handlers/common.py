@@ -18,6 +18,8 @@ from bot.domain.button_data import ButtonData, unpack
 from bot.domain.validation import InvalidInput
 from bot.i18n import _
 from bot.roles import Standing, standing_of
+from bot.services import outgoing
+from bot.services.outgoing import Rows
 from bot.storage.outbox import Shown
 
 log = logging.getLogger(__name__)
@@ -152,7 +154,17 @@ async def pressed_record(query: CallbackQuery, load: Callable[[int], Awaitable[R
 
 async def language_for(context: BuurtnetContext, telegram_id: int) -> str:
     """The language to write to someone else in."""
-    return await context.repos.people.language_of(telegram_id) or context.config.language
+    return await outgoing.language_for(context.services, telegram_id)
+
+
+def rows_of(keyboard: Keyboard | None) -> Rows | None:
+    """A keyboard as the outbox stores it."""
+    return [[button.to_dict() for button in row] for row in keyboard] if keyboard else None
+
+
+def keyboard_of(rows: Rows) -> Keyboard:
+    """Buttons a service built, to answer with."""
+    return [[InlineKeyboardButton(**button) for button in row] for row in rows]
 
 
 async def notify(
@@ -161,6 +173,4 @@ async def notify(
 ) -> bool:
     """Send through the durable outbox, once per `key`; False if `key` was sent before.
     `shows`: the people the text shows, to take out of it if they ask to be forgotten."""
-    rows = [[button.to_dict() for button in row] for row in keyboard] if keyboard else None
-    queued = await context.repos.outbox.enqueue(key, chat_id, text, rows, shows)
-    return queued
+    return await outgoing.queue(context.services, key, chat_id, text, rows_of(keyboard), shows)

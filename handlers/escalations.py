@@ -1,11 +1,6 @@
-"""The escalation ladder and what its targets do from Telegram.
-
-Each level's targets get the report privately, with buttons: acknowledge, resolve (with a
-note for the reporter), forward to another organisation, ask the reporter. The first
-acknowledgement stops the climb; silence until the level's deadline moves the report up; a
-level with nobody behind it is skipped and the operators are told; after the last level the
-operators are alerted and the ladder runs once more. Everything is queued in the outbox
-in the same transaction as the change, with keys that make a second attempt a no-op.
+"""What the targets of the escalation ladder do from Telegram (bot/services/ladder.py
+climbs it): acknowledge, take over, resolve (with a note for the reporter), forward to
+another organisation, ask the reporter and bring back the answer; and their overviews.
 
 An anonymous reporter's name, username and id never reach a target: only the bot relays.
 """
@@ -13,7 +8,7 @@ An anonymous reporter's name, username and id never reach a target: only the bot
 import html
 import logging
 from collections.abc import Callable
-from datetime import datetime, timedelta, tzinfo
+from datetime import datetime
 
 from babel.dates import format_timedelta
 from telegram import InlineKeyboardButton, Update
@@ -23,20 +18,26 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from bot.clock import to_db
 from bot.context import BuurtnetContext
 from bot.domain import outbox_keys
-from bot.domain.activities import format_when
 from bot.domain.button_data import parse_id
-from bot.domain.labels import category_label, kind_label, kind_text, status_label, target_label
-from bot.domain.ladder import Climb, next_climb, on_last_lap
-from bot.domain.models import Complex, ContactKind, Draft
-from bot.domain.reports import NOTE_MAX, QUESTION_MAX, SENSITIVE_CATEGORIES, reference, when_text
+from bot.domain.labels import category_label, kind_label, kind_text, status_label
+from bot.domain.models import ContactKind, Draft
+from bot.domain.reports import (
+    GONE,
+    NOTE_MAX,
+    QUESTION_MAX,
+    SENSITIVE_CATEGORIES,
+    reference,
+)
 from bot.domain.routing import Level
 from bot.domain.validation import InvalidInput, free_text
 from bot.domain.vocabulary import CONTACT_TARGETS, ReportStatus
 from bot.i18n import _, current_language, use_language
-from bot.storage.outbox import Message, Shown
-from bot.storage.reports import Question, Report, Target
+from bot.services.ladder import advance
+from bot.services.report_texts import action_keyboard, full_text, holder_name, organisation
+from bot.storage.outbox import Message
+from bot.storage.reports import Report
 from handlers.common import (
-    Keyboard,
+    keyboard_of,
     language_for,
     markup,
     notify,
@@ -54,426 +55,6 @@ log = logging.getLogger(__name__)
 
 RESOLVE_FLOW, ASK_FLOW, ANSWER_FLOW = "resolve", "ask", "answer"
 QUEUE_BUTTONS = 40  # a button per report: Telegram allows 100 in a keyboard
-GONE = 0
-"""The reporter id of a report whose reporter used /forgetme."""
-
-
-def _rows(keyboard: Keyboard | None) -> list[list[dict]] | None:
-    return [[button.to_dict() for button in row] for row in keyboard] if keyboard else None
-
-
-# -- who is behind a target --------------------------------------------------------------
-
-
-async def people_behind(context: BuurtnetContext, complex_: Complex, target: str
-                        ) -> list[tuple[int, str]]:
-    """(telegram id, first name) of the people behind a routing target."""
-    repos = context.repos
-    if target in CONTACT_TARGETS:
-        return [(c.telegram_id, c.first_name) for c in await repos.people.contacts_of_complex(
-            complex_.id) if c.kind.value == target]
-    if target == "committee" and not complex_.committee:
-        return []
-    return [(r.telegram_id, r.first_name) for r in await repos.people.initiators_of(complex_.id)]
-
-
-# -- the messages ------------------------------------------------------------------------
-
-
-def report_text(report: Report, complex_: Complex, zone: tzinfo) -> str:
-    """At most about 2,500 characters: added information goes in messages of its own.
-
-    Self-contained: a professional acts on it without scrolling back; times are absolute,
-    in the reader's language."""
-    lines = [_("<b>Report {reference}</b> · {kind}: {category}").format(
-        reference=reference(report.id), kind=kind_text(report.kind),
-        category=category_label(report.category))]
-    if report.urgent:
-        lines.append(_("⚠️ Urgent: happening now, violence, or a sexual offence."))
-    lines += [
-        _("Complex: {complex}").format(complex=html.escape(complex_.name)),
-        _("Reported: {moment}").format(moment=format_when(report.created_at, zone,
-                                                          current_language())),
-        _("When: {when}").format(when=html.escape(when_text(report.occurred,
-                                                            report.created_at, zone))),
-        _("Where: {where}").format(where=html.escape(report.place) if report.place
-                                   else _("see the location below") if report.latitude
-                                   is not None else "—"),
-        _("What: {what}").format(what=html.escape(report.description)),
-    ]
-    lines.append(_reported_by(report.reporter_name) if report.reporter_name
-                 else _("Reported anonymously"))
-    if report.me_too:
-        lines.append(_("Neighbours who said \"me too\": {count}").format(count=report.me_too))
-    return "\n".join(lines)
-
-
-def _reported_by(name: str) -> str:
-    return _("Reported by: {name}").format(name=html.escape(name))
-
-
-def reporter_shown(report: Report) -> tuple[Shown, ...]:
-    """A named reporter as the report's text shows them, so /forgetme can take them out
-    of the copies kept by the people who handle it."""
-    if not report.reporter_name:
-        return ()
-    return (Shown(report.reporter_id, _reported_by(report.reporter_name),
-                  _("Reported by: someone who has since asked to be forgotten")),)
-
-
-def action_keyboard(report_id: int, *, acknowledged: bool = False) -> Keyboard:
-    first = [InlineKeyboardButton(_("Resolve"), callback_data=f"es:res:{report_id}")]
-    if not acknowledged:
-        first.insert(0, InlineKeyboardButton(_("Acknowledge"),
-                                             callback_data=f"es:ack:{report_id}"))
-    return [
-        first,
-        [InlineKeyboardButton(_("Forward"), callback_data=f"es:fwd:{report_id}"),
-         InlineKeyboardButton(_("Ask the reporter"), callback_data=f"es:ask:{report_id}")],
-    ]
-
-
-def history_text(questions: list[Question]) -> str:
-    """What was asked and answered so far, for whoever gets the report next."""
-    if not questions:
-        return ""
-    lines = [_("<b>Asked so far</b>:")]
-    for question in questions:
-        lines.append(_("Q: {question}").format(question=html.escape(question.question)))
-        lines.append(_("A: {answer}").format(answer=html.escape(question.answer))
-                     if question.answer is not None else _("A: (no answer yet)"))
-    return "\n".join(lines)
-
-
-async def full_text(context: BuurtnetContext, report: Report, complex_: Complex) -> str:
-    """The report with what was asked and answered about it: to act on at once."""
-    history = history_text(await context.repos.reports.questions_of(report.id))
-    text = report_text(report, complex_, context.config.tz)
-    return text + "\n\n" + history if history else text
-
-
-async def level_messages(
-    context: BuurtnetContext, report: Report, complex_: Complex, level: Level,
-) -> tuple[list[Target], list[Message]]:
-    additions = await context.repos.reports.additions(report.id)
-    history = history_text(await context.repos.reports.questions_of(report.id))
-    targets: list[Target] = []
-    messages: list[Message] = []
-    seen: set[int] = {report.reporter_id}  # never send someone their own report
-    for acts, names in ((True, level.targets), (False, level.inform)):
-        for target in names:
-            for telegram_id, _name in await people_behind(context, complex_, target):
-                if telegram_id in seen:
-                    continue
-                seen.add(telegram_id)
-                key = outbox_keys.escalation(report.id, report.lap, report.level, telegram_id)
-                targets.append(Target(telegram_id, target, acts, report.lap, report.level, key))
-                with use_language(await language_for(context, telegram_id)):
-                    messages += _notification(report, complex_, level, key, telegram_id,
-                                              acts, additions, context, history)
-    return targets, messages
-
-
-def _why(report: Report, level: Level, zone: tzinfo, now: datetime) -> list[str]:
-    """Why this reaches the reader at this level, and by when to pick it up."""
-    lines = []
-    if report.level > 0:
-        before = report.chain[report.level - 1]
-        lines.append(_("It reaches you because {targets} did not pick it up within "
-                       "{timeout}.").format(
-            targets=", ".join(target_label(t) for t in before.targets),
-            timeout=format_timedelta(timedelta(seconds=before.timeout_seconds),
-                                     locale=current_language())))
-    deadline = now + timedelta(seconds=level.timeout_seconds)
-    lines.append(_("Please pick it up before {deadline}; otherwise it goes further.").format(
-        deadline=format_when(deadline, zone, current_language())))
-    return lines
-
-
-def _notification(report: Report, complex_: Complex, level: Level, key: str,
-                  telegram_id: int, acts: bool, additions: list[str],
-                  context: BuurtnetContext, history: str) -> list[Message]:
-    zone = context.config.tz
-    text = report_text(report, complex_, zone) + ("\n\n" + history if history else "")
-    if acts:
-        text += "\n\n" + "\n".join(_why(report, level, zone, context.clock.now()))
-    if not acts:
-        text += "\n\n" + _("For your information: {handlers} handle this report.").format(
-            handlers=", ".join(target_label(t) for t in level.targets))
-    if on_last_lap(report.lap):
-        text += "\n\n" + _("Nobody acknowledged this report yet; it is being sent round "
-                            "once more.")
-    keyboard = _rows(action_keyboard(report.id)) if acts else None
-    messages = [Message(key, telegram_id, text, keyboard, shows=reporter_shown(report))]
-    messages += [Message(f"{key}:add:{number}", telegram_id, _(
-        "The reporter added to {reference}:\n{text}").format(
-        reference=reference(report.id), text=html.escape(addition)))
-        for number, addition in enumerate(additions, start=1)]
-    if report.photo_file_id:
-        messages.append(Message(f"{key}:photo", telegram_id, _(
-            "Photo with report {reference}").format(reference=reference(report.id)),
-            photo_file_id=report.photo_file_id))
-    if report.latitude is not None and report.longitude is not None:
-        messages.append(Message(f"{key}:map", telegram_id, _(
-            "Location of report {reference}: "
-            "https://www.openstreetmap.org/?mlat={lat}&mlon={lon}").format(
-            reference=reference(report.id), lat=report.latitude, lon=report.longitude)))
-    return messages
-
-
-def summary_text(report: Report, complex_: Complex) -> str:
-    """One line an operator can place a report by; never who reported it."""
-    text = _("<b>{reference}</b> · {kind}: {category} · {complex}").format(
-        reference=reference(report.id), kind=kind_text(report.kind),
-        category=category_label(report.category), complex=html.escape(complex_.name))
-    return ("⚠️ " + text) if report.urgent else text
-
-
-async def _tell_operators(context: BuurtnetContext, report: Report, complex_: Complex,
-                          key: str, render: Callable[[], str]) -> list[Message]:
-    """An alert to each operator in their own language, with the report's summary and
-    what they can do about it."""
-    messages = []
-    for operator in sorted(context.config.operators):
-        with use_language(await language_for(context, operator)):
-            messages.append(Message(f"{key}:{operator}", operator,
-                                    summary_text(report, complex_) + "\n\n" + render(),
-                                    _rows(operator_actions(report.id))))
-    return messages
-
-
-# -- climbing ---------------------------------------------------------------------------
-
-
-async def advance(context: BuurtnetContext, report_id: int, *,
-                  reporter_told: bool = False) -> None:
-    """Bring one report's ladder up to date: start its level, or climb past a deadline.
-
-    A level with nobody behind it is skipped if a later level has someone; if none has,
-    the report waits for someone to join, and the reporter and the operators are told
-    (`reporter_told`: the caller tells the reporter itself, in its receipt).
-    """
-    async with context.services.db.unit():  # each step of the climb, or none
-        await _advance(context, report_id, reporter_told)
-
-
-async def _advance(context: BuurtnetContext, report_id: int, reporter_told: bool) -> None:
-    repos = context.repos
-    for _step in range(64):  # a chain is short; this only guards against a loop
-        report = await repos.reports.get(report_id)
-        complex_ = await repos.complexes.get(report.complex_id) if report else None
-        if report is None or complex_ is None or report.status is ReportStatus.RESOLVED \
-                or report.exhausted or report.acknowledged_by is not None or report.waiting:
-            return
-        level = report.current_level
-        if level is None:
-            return
-        if not report.level_started:
-            targets, messages = await level_messages(context, report, complex_, level)
-            if any(target.acts for target in targets):
-                await repos.reports.start_level(report, targets, messages,
-                                                level.timeout_seconds)
-                return
-            if not await _anyone_ahead(context, report, complex_):
-                await repos.reports.wait_for_targets(report, await _waiting_messages(
-                    context, report, complex_, reporter_told))
-                return
-            await _missing_targets(context, report, complex_)
-            await repos.reports.skip_level(report)
-            continue
-        if report.deadline_at is None or report.deadline_at > context.clock.now():
-            return
-        outcome = await repos.reports.climb(report, await _climb_alert(context, report,
-                                                                        complex_))
-        if outcome is Climb.EXHAUSTED:
-            return
-
-
-async def _anyone_ahead(context: BuurtnetContext, report: Report, complex_: Complex) -> bool:
-    """Someone to act at a level after the current one, on this lap."""
-    for level in report.chain[report.level + 1:]:
-        for target in level.targets:
-            if any(person != report.reporter_id
-                   for person, _name in await people_behind(context, complex_, target)):
-                return True
-    return False
-
-
-async def _missing(context: BuurtnetContext, report: Report, complex_: Complex) -> list[str]:
-    """The targets of this report's chain that nobody is behind, in chain order."""
-    missing: list[str] = []
-    for level in report.chain:
-        for target in level.targets:
-            people = await people_behind(context, complex_, target)
-            if target not in missing and not any(p != report.reporter_id for p, _n in people):
-                missing.append(target)
-    return missing
-
-
-def _missing_keyboard(report: Report, missing: list[str]) -> Keyboard:
-    """An invite button per missing organisation, then what operators can do."""
-    rows = [[InlineKeyboardButton(
-        _("Invite {organisation}").format(organisation=kind_label(ContactKind(target))),
-        callback_data=f"ic:{report.complex_id}:{target}:keep")]
-        for target in missing if target in CONTACT_TARGETS]
-    return rows + list(operator_actions(report.id))
-
-
-def operator_actions(report_id: int) -> Keyboard:
-    return [[InlineKeyboardButton(_("Open"), callback_data=f"or:open:{report_id}"),
-             InlineKeyboardButton(_("Resend"), callback_data=f"or:resend:{report_id}"),
-             InlineKeyboardButton(_("Hand to…"), callback_data=f"or:hand:{report_id}")]]
-
-
-def _missing_text(report: Report, complex_: Complex, missing: list[str], waits: bool) -> str:
-    names = ", ".join(target_label(t) for t in missing)
-    text = (_("Report {reference} in {complex} waits: nobody can be reached for {targets}. "
-              "It goes out as soon as someone joins; invite them, or hand the report to "
-              "someone.") if waits else
-            _("Report {reference} in {complex} skipped a level: nobody can be reached for "
-              "{targets}. Invite them so the next report reaches them.")).format(
-        reference=reference(report.id), complex=html.escape(complex_.name), targets=names)
-    return summary_text(report, complex_) + "\n\n" + text
-
-
-async def _missing_targets(context: BuurtnetContext, report: Report, complex_: Complex
-                           ) -> None:
-    """Tell the operators once per report (and lap) which organisations are missing."""
-    missing = await _missing(context, report, complex_)
-    for operator in sorted(context.config.operators):
-        with use_language(await language_for(context, operator)):
-            await notify(context, f"missing:{report.id}:{report.lap}:{operator}", operator,
-                         _missing_text(report, complex_, missing, waits=False),
-                         _missing_keyboard(report, missing))
-
-
-async def _waiting_messages(context: BuurtnetContext, report: Report, complex_: Complex,
-                            reporter_told: bool) -> list[Message]:
-    missing = await _missing(context, report, complex_)
-    messages = []
-    for operator in sorted(context.config.operators):
-        with use_language(await language_for(context, operator)):
-            messages.append(Message(f"waiting:{report.id}:{operator}", operator,
-                                    _missing_text(report, complex_, missing, waits=True),
-                                    _rows(_missing_keyboard(report, missing))))
-    if not reporter_told and report.reporter_id != GONE:
-        with use_language(await language_for(context, report.reporter_id)):
-            messages.append(Message(f"waiting:{report.id}:reporter", report.reporter_id,
-                                    waiting_notice(context, report.id)))
-    return messages
-
-
-def waiting_notice(context: BuurtnetContext, report_id: int) -> str:
-    """What a reporter is told when nobody can be reached for their report yet."""
-    return _("Nobody who can act on report {reference} can be reached yet: the contacts for "
-             "this complex have not joined. The operators are told and are on it, and the "
-             "report goes out as soon as someone joins. If it cannot wait, call {emergency} "
-             "(emergency) or {police} (police, not urgent).").format(
-        reference=reference(report_id), emergency=context.config.emergency_number,
-        police=context.config.police_number)
-
-
-async def reach_newcomers(context: BuurtnetContext, complex_id: int) -> None:
-    """Someone joined or was promoted: waiting reports go out, and open levels reach them.
-
-    Everyone the current level would reach now and did not yet gets it, once (the
-    targets' UNIQUE row and the outbox key see to that).
-    """
-    repos = context.repos
-    for report_id in await repos.reports.waiting_in(complex_id):
-        await wake(context, report_id)
-    for report_id in await repos.reports.unheld_in(complex_id):
-        report = await repos.reports.get(report_id)
-        complex_ = await repos.complexes.get(complex_id)
-        level = report.current_level if report else None
-        if report is None or complex_ is None or level is None:
-            continue
-        known = {t.telegram_id for t in await repos.reports.targets(report.id)
-                 if (t.lap, t.level) == (report.lap, report.level)}
-        targets, messages = await level_messages(context, report, complex_, level)
-        new = [t for t in targets if t.telegram_id not in known]
-        if new:
-            keys = {t.outbox_key for t in new}
-            await repos.reports.add_targets(report, new, [
-                m for m in messages
-                if any(m.key == key or m.key.startswith(key + ":") for key in keys)])
-
-
-async def wake(context: BuurtnetContext, report_id: int) -> None:
-    report = await context.repos.reports.get(report_id)
-    complex_ = await context.repos.complexes.get(report.complex_id) if report else None
-    if report is None or complex_ is None:
-        return
-    if await _anyone_at(context, report, complex_) or \
-            await _anyone_ahead(context, report, complex_):
-        async with context.services.db.unit():  # no longer waiting, and on its way
-            await context.repos.reports.stop_waiting(report_id)
-            await advance(context, report_id)
-
-
-async def _anyone_at(context: BuurtnetContext, report: Report, complex_: Complex) -> bool:
-    level = report.current_level
-    for target in level.targets if level else ():
-        if any(person != report.reporter_id
-               for person, _name in await people_behind(context, complex_, target)):
-            return True
-    return False
-
-
-async def _climb_alert(context: BuurtnetContext, report: Report, complex_: Complex
-                       ) -> list[Message]:
-    step = next_climb(report.lap, report.level, len(report.chain))
-    if step is Climb.LEVEL:
-        return []
-    messages = []
-    if report.reporter_id != GONE:
-        # The reporter should not wait for a pick-up that is slow in coming.
-        with use_language(await language_for(context, report.reporter_id)):
-            messages.append(Message(f"slow:{report.id}:{report.lap}", report.reporter_id, _(
-                "Nobody has picked up your report {reference} yet; I keep trying. If anyone "
-                "is in danger, call {emergency} now; for the police without urgency: "
-                "{police}.").format(reference=reference(report.id),
-                                    emergency=context.config.emergency_number,
-                                    police=context.config.police_number)))
-    if step is Climb.LAP:
-        return messages + await _tell_operators(context, report, complex_, f"lap:{report.id}",
-                                                lambda: _(
-            "Nobody acknowledged report {reference} ({category}, {complex}) on any level. "
-            "I am sending it round once more.").format(
-            reference=reference(report.id), category=category_label(report.category),
-            complex=html.escape(complex_.name)))
-    return messages + await _tell_operators(context, report, complex_,
-                                            f"exhausted:{report.id}", lambda: _(
-        "Report {reference} ({category}, {complex}) is still not acknowledged after two "
-        "rounds. Please make sure someone picks it up.").format(
-        reference=reference(report.id), category=category_label(report.category),
-        complex=html.escape(complex_.name)))
-
-
-async def next_due(context: BuurtnetContext) -> datetime | None:
-    return await context.repos.reports.next_deadline()
-
-
-async def run_due(context: BuurtnetContext) -> None:
-    """Reports whose level has not started or whose deadline passed; blocked targets."""
-    for report_id in await context.repos.reports.awaiting_acknowledgement():
-        report = await context.repos.reports.get(report_id)
-        if report and await context.repos.reports.current_level_unreachable(report):
-            await context.repos.reports.expire_unreachable(report)
-    # Someone may have joined without the event reaching reach_newcomers (a crash between).
-    for report_id in await context.repos.reports.waiting_in():
-        await wake(context, report_id)
-    failures: list[Exception] = []
-    for report_id in await context.repos.reports.due_for_ladder():
-        try:
-            await advance(context, report_id)
-        except Exception as exc:  # one broken report must not hold up the others
-            log.exception("could not move report %s up its ladder", report_id)
-            failures.append(exc)
-    if failures:
-        raise failures[0]
-
-
 # -- what targets do ----------------------------------------------------------------------
 
 
@@ -500,24 +81,6 @@ async def _acting_on(update: Update, context: BuurtnetContext, actions: tuple[st
     return report, pieces[1], pieces[3:]
 
 
-async def holder_name(context: BuurtnetContext, report: Report, telegram_id: int) -> str:
-    """How a handler is named to others: first name and organisation."""
-    for contact in await context.repos.people.contacts_of_complex(report.complex_id):
-        if contact.telegram_id == telegram_id:
-            return _("{name} ({organisation})").format(
-                name=html.escape(contact.first_name), organisation=kind_label(contact.kind))
-    resident = await context.repos.people.resident_of(telegram_id)
-    name = html.escape(resident.first_name) if resident else "?"
-    return _("{name} (initiator)").format(name=name)
-
-
-async def _organisation(context: BuurtnetContext, report: Report, telegram_id: int) -> str:
-    for contact in await context.repos.people.contacts_of_complex(report.complex_id):
-        if contact.telegram_id == telegram_id:
-            return kind_label(contact.kind)
-    return _("the initiators")
-
-
 async def _others(context: BuurtnetContext, report: Report, telegram_id: int,
                   key: str, render: Callable[[str], str]) -> list[Message]:
     """A message to every other target asked to act so far; `render` gets the handler's name."""
@@ -525,8 +88,8 @@ async def _others(context: BuurtnetContext, report: Report, telegram_id: int,
     notified = {t.telegram_id for t in await context.repos.reports.targets(report.id) if t.acts}
     for other in sorted(notified - {telegram_id}):
         with use_language(await language_for(context, other)):
-            messages.append(Message(f"{key}:{other}", other,
-                                    render(await holder_name(context, report, telegram_id))))
+            who = await holder_name(context.services, report, telegram_id)
+            messages.append(Message(f"{key}:{other}", other, render(who)))
     return messages
 
 
@@ -544,15 +107,16 @@ async def on_action(update: Update, context: BuurtnetContext) -> None:
         complex_ = await context.repos.complexes.get(report.complex_id)
         assert complex_ is not None
         await query.answer()
-        await reply(update, await full_text(context, report, complex_), action_keyboard(
-            report.id, acknowledged=report.acknowledged_by is not None))
+        await reply(update, await full_text(context.services, report, complex_),
+                    keyboard_of(action_keyboard(report.id,
+                                                acknowledged=report.acknowledged_by is not None)))
     elif action == "ack":
         await _acknowledge(update, context, report, me)
     elif action == "take":
         await _take_over(update, context, report, me)
     elif action in ("res", "fwd", "fw") and held_by_other:
         assert report.acknowledged_by is not None
-        holder = await holder_name(context, report, report.acknowledged_by)
+        holder = await holder_name(context.services, report, report.acknowledged_by)
         await query.answer(_("{who} holds {reference}: only they can resolve or forward it.")
                            .format(who=html.unescape(holder), reference=reference(report.id)),
                            show_alert=True)
@@ -609,16 +173,17 @@ async def _acknowledge(update: Update, context: BuurtnetContext, report: Report,
         "{who} took report {reference}.").format(who=who, reference=reference(report.id)))
     if report.reporter_id != GONE:
         with use_language(await language_for(context, report.reporter_id)):
-            organisation = await _organisation(context, report, me)
             messages.append(Message(f"ack:{report.id}:reporter", report.reporter_id, _(
                 "Your report {reference} was picked up ({organisation}).").format(
-                reference=reference(report.id), organisation=organisation)))
+                reference=reference(report.id),
+                organisation=await organisation(context.services, report, me))))
     if not await context.repos.reports.acknowledge(report.id, me, messages):
         await query.answer(_("You already took this report.") if report.acknowledged_by == me
                            else _("Someone already took this report."), show_alert=True)
         return
     await query.answer(_("You took {reference}.").format(reference=reference(report.id)))
-    await query.edit_message_reply_markup(markup(action_keyboard(report.id, acknowledged=True)))
+    await query.edit_message_reply_markup(
+        markup(keyboard_of(action_keyboard(report.id, acknowledged=True))))
 
 
 async def _take_over(update: Update, context: BuurtnetContext, report: Report,
@@ -632,7 +197,7 @@ async def _take_over(update: Update, context: BuurtnetContext, report: Report,
     if previous == me:
         await query.answer(_("You already took this report."), show_alert=True)
         return
-    who = await holder_name(context, report, me)
+    who = await holder_name(context.services, report, me)
     with use_language(await language_for(context, previous)):
         messages = [Message(f"takeover:{report.id}:{to_db(context.clock.now())}:{previous}",
                             previous, _("{who} took over report {reference} from you; it is "
@@ -644,7 +209,7 @@ async def _take_over(update: Update, context: BuurtnetContext, report: Report,
     await query.answer(_("You took {reference}.").format(reference=reference(report.id)))
     await query.edit_message_text(_("You hold {reference} now.").format(
         reference=reference(report.id)),
-        reply_markup=markup(action_keyboard(report.id, acknowledged=True)))
+        reply_markup=markup(keyboard_of(action_keyboard(report.id, acknowledged=True))))
 
 
 async def _forward_kinds(context: BuurtnetContext, report: Report, me: int) -> list[ContactKind]:
@@ -664,7 +229,7 @@ async def _forward(update: Update, context: BuurtnetContext, report: Report, kin
             return
         level = fresh.current_level or fresh.chain[-1]
         await context.repos.reports.forward(fresh, Level((kind,), (), level.timeout_seconds))
-        await advance(context, report.id)
+        await advance(context.services, report.id)
     await query.answer()
     await query.edit_message_text(_("{reference} is forwarded ({organisation}).").format(
         reference=reference(report.id), organisation=kind_label(ContactKind(kind))))
@@ -689,7 +254,7 @@ async def on_resolve_note(update: Update, context: BuurtnetContext, draft: Draft
                 outbox_keys.resolved(report.id) + ":reporter", report.reporter_id, _(
                 "Your report {reference} is resolved ({organisation}). The note: {note}").format(
                 reference=reference(report.id),
-                organisation=await _organisation(context, report, me),
+                organisation=await organisation(context.services, report, me),
                 note=html.escape(note))))
     # The resolution (and its messages) is stored first: it is what must not be lost.
     async with context.services.db.unit():
@@ -701,7 +266,7 @@ async def on_resolve_note(update: Update, context: BuurtnetContext, draft: Draft
                 and fresh.acknowledged_by:
             await reply(update, _("{who} holds {reference} now, so your note was not passed "
                                   "on. Take the report over to resolve it.").format(
-                who=await holder_name(context, fresh, fresh.acknowledged_by),
+                who=await holder_name(context.services, fresh, fresh.acknowledged_by),
                 reference=reference(report.id)),
                 [[InlineKeyboardButton(_("Take over {reference}").format(
                     reference=reference(report.id)), callback_data=f"es:take:{report.id}")]])
@@ -745,7 +310,7 @@ async def on_question(update: Update, context: BuurtnetContext, draft: Draft) ->
             outbox_keys.question("{question}"), report.reporter_id,
             _("A question about your report {reference} ({organisation}):\n{question}").format(
                 reference=reference(report.id),
-                organisation=await _organisation(context, report, draft.telegram_id),
+                organisation=await organisation(context.services, report, draft.telegram_id),
                 question=html.escape(question)) + "\n\n" + _(
                 "Just type your answer here, or reply to this message."),
             [[InlineKeyboardButton(_("Answer"), callback_data="qa:{question}").to_dict()]])

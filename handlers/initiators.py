@@ -15,7 +15,7 @@ from bot.domain.labels import policy_label
 from bot.domain.models import Complex, JoinPolicy, Resident, ResidentRole, ResidentStatus
 from bot.domain.validation import InvalidInput
 from bot.i18n import _, current_language, ngettext, use_language
-from handlers import escalations
+from bot.services import ladder
 from handlers.approvals import approval_keyboard
 from handlers.common import (
     command_args,
@@ -183,7 +183,7 @@ async def _change_role(update: Update, context: BuurtnetContext, role: ResidentR
             await context.repos.complexes.new_initiator_code(complex_.id)
         await refresh_stage(context, complex_.id)
         if promoting:
-            await escalations.reach_newcomers(context, complex_.id)
+            await ladder.reach_newcomers(context.services, complex_.id)
         with use_language(await language_for(context, resident.telegram_id)):
             text = (_("You are now an initiator of <b>{complex}</b>. /help shows what you can "
                       "do.") if promoting else
@@ -362,7 +362,7 @@ async def _answer_to_become_initiator(update: Update, context: BuurtnetContext,
         if answered and promoted:
             await context.repos.people.set_role(resident.id, ResidentRole.INITIATOR)
             await refresh_stage(context, complex_.id)
-            await escalations.reach_newcomers(context, complex_.id)
+            await ladder.reach_newcomers(context.services, complex_.id)
         if answered and asker is not None:
             with use_language(await language_for(context, asker.telegram_id)):
                 name = html.escape(resident.first_name)

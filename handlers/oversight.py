@@ -20,11 +20,18 @@ from bot.domain.models import Complex
 from bot.domain.reports import reference
 from bot.domain.vocabulary import ReportStatus
 from bot.i18n import _, current_language, use_language
+from bot.services import ladder
+from bot.services.report_texts import (
+    action_keyboard,
+    full_text,
+    holder_name,
+    operator_actions,
+    reporter_shown,
+)
 from bot.storage.outbox import Message
 from bot.storage.reports import Report, Target
-from handlers import escalations
 from handlers.common import (
-    Keyboard,
+    keyboard_of,
     language_for,
     reply,
     reply_lines,
@@ -43,7 +50,7 @@ async def _state(context: BuurtnetContext, report: Report) -> str:
         return _("not picked up after two rounds")
     if report.acknowledged_by is not None:
         return _("held by {who}").format(
-            who=await escalations.holder_name(context, report, report.acknowledged_by))
+            who=await holder_name(context.services, report, report.acknowledged_by))
     return _("level {level} of {levels}, not picked up").format(
         level=report.level + 1, levels=len(report.chain))
 
@@ -104,9 +111,9 @@ async def on_button(update: Update, context: BuurtnetContext) -> None:
     if action == "open":
         await query.answer()
         # As a contact sees it; an anonymous reporter stays anonymous.
-        text = await escalations.full_text(context, report, complex_) + "\n\n" + \
+        text = await full_text(context.services, report, complex_) + "\n\n" + \
             await _state(context, report)
-        await reply(update, text, escalations.operator_actions(report.id))
+        await reply(update, text, keyboard_of(operator_actions(report.id)))
     elif action == "resend":
         await _resend(update, context, report, complex_)
     elif action == "hand" and len(parts) == 3:
@@ -150,12 +157,10 @@ async def _hand(update: Update, context: BuurtnetContext, report: Report, comple
     level = report.current_level or report.chain[-1]
     with use_language(await language_for(context, telegram_id)):
         text = _("The operators hand this report to you.") + "\n\n" + \
-            await escalations.full_text(context, report, complex_)
-        keyboard = escalations.action_keyboard(
-            report.id, acknowledged=report.acknowledged_by is not None)
-        shows = escalations.reporter_shown(report)
-    message = Message(key, telegram_id, text,
-                      [[button.to_dict() for button in row] for row in keyboard], shows=shows)
+            await full_text(context.services, report, complex_)
+        keyboard = action_keyboard(report.id, acknowledged=report.acknowledged_by is not None)
+        shows = reporter_shown(report)
+    message = Message(key, telegram_id, text, keyboard, shows=shows)
     target = Target(telegram_id, chosen[1], True, report.lap, report.level, key)
     if not await context.repos.reports.hand_to(report, target, [message],
                                                level.timeout_seconds):
@@ -172,7 +177,7 @@ async def _resend(update: Update, context: BuurtnetContext, report: Report, comp
     query = update.callback_query
     assert query is not None
     if report.waiting:
-        await escalations.wake(context, report.id)
+        await ladder.wake(context.services, report.id)
         fresh = await context.repos.reports.get(report.id)
         if fresh is not None and fresh.waiting:
             await query.answer(_("Still nobody to send it to: invite a contact or hand it to "
@@ -181,7 +186,7 @@ async def _resend(update: Update, context: BuurtnetContext, report: Report, comp
         await query.answer(_("{reference} is sent.").format(reference=reference(report.id)))
         return
     level = report.current_level or report.chain[-1]
-    targets, _messages = await escalations.level_messages(context, report, complex_, level)
+    targets, _messages = await ladder.level_messages(context.services, report, complex_, level)
     # Whoever the level reaches now, and whoever was handed the report at this level.
     acting = {t.telegram_id: t for t in await context.repos.reports.targets(report.id)
               if t.acts and (t.lap, t.level) == (report.lap, report.level)
@@ -195,14 +200,13 @@ async def _resend(update: Update, context: BuurtnetContext, report: Report, comp
     resent: list[Message] = []
     for target in acting.values():
         with use_language(await language_for(context, target.telegram_id)):
-            keyboard: Keyboard = escalations.action_keyboard(
-                report.id, acknowledged=report.acknowledged_by is not None)
+            keyboard = action_keyboard(report.id,
+                                       acknowledged=report.acknowledged_by is not None)
             resent.append(Message(
                 f"resend:{report.id}:{moment}:{target.telegram_id}", target.telegram_id,
                 _("Sent again by the operators.") + "\n\n"
-                + await escalations.full_text(context, report, complex_),
-                [[button.to_dict() for button in row] for row in keyboard],
-                shows=escalations.reporter_shown(report)))
+                + await full_text(context.services, report, complex_),
+                keyboard, shows=reporter_shown(report)))
     fresh_targets = [Target(t.telegram_id, t.target, True, report.lap, report.level, m.key)
                      for t, m in zip(acting.values(), resent, strict=True)]
     await context.repos.reports.add_targets_again(report, fresh_targets, resent)

@@ -30,6 +30,8 @@ from bot.domain.routing import is_urgent
 from bot.domain.validation import InvalidInput, free_text, one_line
 from bot.domain.vocabulary import ReportStatus
 from bot.i18n import _, use_language
+from bot.services import ladder
+from bot.services.report_texts import waiting_notice
 from bot.storage.reports import Report
 from handlers import escalations
 from handlers.common import (
@@ -280,8 +282,8 @@ async def _send(update: Update, context: BuurtnetContext, draft: Draft) -> None:
     report_id = report.id
     if report.waiting:  # the truth, at once: nobody is there to act on it yet
         text = _("Thank you. Your report <b>{reference}</b> is received and kept safe.").format(
-            reference=reference(report_id)) + "\n\n" + escalations.waiting_notice(
-            context, report_id)
+            reference=reference(report_id)) + "\n\n" + waiting_notice(
+            context.config, report_id)
     else:
         text = _("Thank you. Your report <b>{reference}</b> is received and on its way to the "
                  "people who can act on it. I will tell you what happens; /myreports shows "
@@ -316,7 +318,7 @@ async def _store(context: BuurtnetContext, draft: Draft, resident: Resident,
         with use_language(complex_.language):
             await notify(context, outbox_keys.shared(report.id), complex_.group_chat_id,
                          _shared_text(report), _me_too_keyboard(report))
-    await escalations.advance(context, report_id, reporter_told=True)
+    await ladder.advance(context.services, report_id, reporter_told=True)
     report = await repos.reports.get(report_id)
     assert report is not None
     return report

@@ -8,11 +8,11 @@ import logging
 from datetime import datetime, timedelta
 
 from bot.context import BuurtnetContext
+from bot.services import ladder
 from handlers import (
     activities,
     approvals,
     digest,
-    escalations,
     ideas,
     introductions,
     stage_changes,
@@ -23,12 +23,13 @@ log = logging.getLogger(__name__)
 SWEEP_EVERY = timedelta(minutes=1)
 
 # Reports first: they are what cannot wait.
-STEPS = (escalations.run_due, approvals.run_due, introductions.run_due, ideas.run_due,
-         activities.run_due, stage_changes.run_due, digest.run_due)
+STEPS = (lambda context: ladder.run_due(context.services), approvals.run_due,
+         introductions.run_due, ideas.run_due, activities.run_due, stage_changes.run_due,
+         digest.run_due)
 
 # What can fall due later, each as "when next"; what the other steps do is due at once.
-NEXT_DUE = (escalations.next_due, introductions.next_due, activities.next_due,
-            stage_changes.next_due, digest.next_due)
+NEXT_DUE = (lambda context: ladder.next_due(context.services), introductions.next_due,
+            activities.next_due, stage_changes.next_due, digest.next_due)
 
 
 async def next_due(context: BuurtnetContext) -> datetime | None:

@@ -17,8 +17,9 @@ from bot.domain.models import Complex, Draft, ResidentStatus
 from bot.domain.signup import INTERESTS, known_interests, placement
 from bot.domain.validation import InvalidInput
 from bot.i18n import LANGUAGE_NAMES, LANGUAGES, _, set_language
+from bot.services import ladder
 from bot.storage.people import AlreadyResident
-from handlers import approvals, escalations
+from handlers import approvals
 from handlers.common import Keyboard, markup, reply, say_invalid, stale_button
 from handlers.conversation import Flow
 from handlers.interests import interest_labels, interests_keyboard
@@ -274,7 +275,7 @@ async def _finish(update: Update, context: BuurtnetContext, draft: Draft) -> Non
                 await welcome_in_group(context, complex_, resident)
                 await refresh_stage(context, complex_.id)
                 if resident.is_initiator:
-                    await escalations.reach_newcomers(context, complex_.id)
+                    await ladder.reach_newcomers(context.services, complex_.id)
     except AlreadyResident:
         await repos.drafts.clear(draft.telegram_id)
         await reply(update, _("You are already signed up in a complex. See /profile."))

@@ -21,8 +21,8 @@ from bot.domain.validation import InvalidInput
 from bot.domain.vocabulary import CATEGORIES, STAGES
 from bot.i18n import N_, _, current_language, use_language
 from bot.roles import Standing
+from bot.services import ladder
 from bot.storage.stages import HistoryEntry
-from handlers import escalations
 from handlers.common import (
     command_args,
     is_group,
@@ -431,7 +431,7 @@ async def committee_command(update: Update, context: BuurtnetContext) -> None:
         if changed is not None:
             await refresh_stage(context, complex_.id)
             if on:  # the committee is a routing target of its own
-                await escalations.reach_newcomers(context, complex_.id)
+                await ladder.reach_newcomers(context.services, complex_.id)
     if changed is None:
         await reply(update, _committee_state(complex_))
         return

@@ -9,8 +9,9 @@ from bot.context import BuurtnetContext
 from bot.domain.labels import kind_label
 from bot.domain.models import ResidentRole
 from bot.i18n import _, resolve_language
+from bot.services import ladder
 from bot.storage.invites import CONTACT_INVITE_VALIDITY, InviteUnusable
-from handlers import escalations, reports, signup
+from handlers import reports, signup
 from handlers.common import command_args, is_private, reply, standing
 from handlers.menus import refresh_command_menu
 from handlers.stage_changes import refresh_stage
@@ -103,7 +104,7 @@ async def _join_as_contact(update: Update, context: BuurtnetContext, code: str) 
             if await repos.people.language_of(user.id) is None:
                 await repos.people.set_language(
                     user.id, resolve_language(user.language_code, context.config.language))
-            await escalations.reach_newcomers(context, contact.complex_id)
+            await ladder.reach_newcomers(context.services, contact.complex_id)
     except InviteUnusable as problem:
         await reply(update, {
             "unknown": _("I do not know this link. Ask the person who gave it to you for a "

@@ -5,11 +5,10 @@ from datetime import timedelta
 import pytest
 
 from bot.console.offline import Call, TelegramError
-from bot.context import BuurtnetContext
 from bot.domain.keywords import keyword
 from bot.domain.models import ContactKind, ResidentRole, ResidentStatus
+from bot.services.ladder import reach_newcomers
 from handlers.common import utf16_length
-from handlers.escalations import reach_newcomers
 from tests.conftest import make_config
 from tests.people import CONTACT, INITIATOR, OPERATOR, POLICE, RESIDENT, STRANGER, user
 from tests.test_reports import CORPORATION, REPORTER, _complex, _escalation, _report, _to
@@ -87,7 +86,7 @@ async def test_a_contact_who_joins_gets_the_open_level_too(world: World) -> None
     assert await world.repos.reports.is_actor(1, SECOND_POLICE["id"])
     # Joining again does not send it twice.
     before = len(_to(world.telegram.calls, SECOND_POLICE))
-    await reach_newcomers(BuurtnetContext(world.app), complex_.id)
+    await reach_newcomers(world.app.bot_data["services"], complex_.id)
     await world.flush()
     assert len(_to(world.telegram.calls, SECOND_POLICE)) == before
 

@@ -47,6 +47,13 @@ def test_storage_knows_nothing_of_telegram(path: Path) -> None:
                            "bot.storage")) == []
 
 
+@pytest.mark.parametrize("path", _modules("bot/services"), ids=lambda p: p.name)
+def test_services_know_nothing_of_telegram(path: Path) -> None:
+    """Use cases queue messages as plain data; handlers and the sender speak Telegram."""
+    assert _outside(path, ("babel", "bot.clock", "bot.config", "bot.i18n", "bot.domain",
+                           "bot.storage", "bot.services")) == []
+
+
 @pytest.mark.parametrize("path", _modules("handlers"), ids=lambda p: p.name)
 def test_handlers_write_no_sql(path: Path) -> None:
     assert _breaking(path, ("aiosqlite", "sqlite3")) == []

@@ -14,6 +14,9 @@ WHEN_MAX = 200
 NOTE_MAX = 1000
 QUESTION_MAX = 1000
 
+GONE = 0
+"""The reporter id of a report whose reporter used /forgetme."""
+
 # Reports whose details only the professionals handling them may see.
 SENSITIVE_CATEGORIES = frozenset({"sexual"})
 

@@ -1,4 +1,13 @@
-"""What every handler needs, opened at start-up and kept in ``bot_data``."""
+"""The use cases: one function each, one unit of work each.
+
+A service loads what it needs through the repositories, asks the domain what to do, and
+writes the change together with the messages it queues for other people (in their own
+language) in one write transaction; it never calls Telegram and imports nothing of it.
+Handlers parse an update, call a service and render its answer; the sweeper's jobs call
+the same services.
+
+`Services` is what every use case needs, opened at start-up and kept in ``bot_data``.
+"""
 
 from dataclasses import dataclass
 
