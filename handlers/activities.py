@@ -20,6 +20,7 @@ from bot.domain.button_data import pack, parse_id
 from bot.domain.models import Complex, Draft, Resident
 from bot.domain.validation import InvalidInput
 from bot.i18n import _, current_language, ngettext, use_language
+from bot.services.stages import refresh_stage
 from bot.storage.outbox import Message
 from handlers.common import (
     Keyboard,
@@ -34,7 +35,6 @@ from handlers.common import (
 from handlers.conversation import Flow
 from handlers.ideas import edit_message, refresh_group_post
 from handlers.presses import Press, ask, step_buttons
-from handlers.stage_changes import refresh_stage
 
 FLOW = "plan"
 OUTCOME_FLOW = "outcome"
@@ -426,7 +426,7 @@ async def on_outcome_text(update: Update, context: BuurtnetContext, draft: Draft
         await context.repos.drafts.clear(draft.telegram_id)
         recorded = await context.repos.activities.record_outcome(activity.id, count)
         if recorded:
-            await refresh_stage(context, activity.complex_id)  # an activity held counts
+            await refresh_stage(context.services, activity.complex_id)  # an activity held counts
     if not recorded:
         await reply(update, _("This has already been recorded."))
         return

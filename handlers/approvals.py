@@ -10,10 +10,10 @@ from bot.domain import outbox_keys
 from bot.domain.button_data import pack
 from bot.domain.models import Complex, Resident, ResidentStatus
 from bot.i18n import _, use_language
+from bot.services.stages import refresh_stage
 from bot.storage.outbox import Shown
 from handlers.common import language_for, notify, pressed_record, standing
 from handlers.introductions import welcome_in_group
-from handlers.stage_changes import refresh_stage
 
 
 def _request_text(complex_: Complex, resident: Resident) -> str:
@@ -100,7 +100,7 @@ async def _tell_decision(context: BuurtnetContext, complex_: Complex, resident: 
         activated = await context.repos.people.resident(resident.id)
         assert activated is not None
         await welcome_in_group(context, complex_, activated)
-        await refresh_stage(context, complex_.id)
+        await refresh_stage(context.services, complex_.id)
 
 
 async def run_due(context: BuurtnetContext) -> None:

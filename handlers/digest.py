@@ -17,10 +17,10 @@ from bot.domain.reports import reference
 from bot.domain.stages import Metrics
 from bot.domain.vocabulary import CATEGORIES
 from bot.i18n import _, ngettext, use_language
+from bot.services.stages import day
 from bot.storage.stages import WeekFigures
 from handlers.common import language_for, notify
 from handlers.stage import criteria_view
-from handlers.stage_changes import day
 
 LIST_MAX = 10
 """At most this many activities and waiting reports are listed one by one."""
@@ -62,7 +62,7 @@ def _waiting_lines(context: BuurtnetContext, figures: WeekFigures) -> list[str]:
         return [_("None: every report was picked up.")]
     lines = ["• " + _("{reference}, {category}, since {date}").format(
         reference=reference(item.report_id), category=category_label(item.category),
-        date=day(context, item.created_at)) for item in figures.unacknowledged[:LIST_MAX]]
+        date=day(context.config.tz, item.created_at)) for item in figures.unacknowledged[:LIST_MAX]]
     return lines + _more(len(figures.unacknowledged))
 
 
@@ -74,7 +74,8 @@ def digest_text(context: BuurtnetContext, complex_: Complex, metrics: Metrics,
             stage=stage_name(complex_.stage))
     return "\n".join([
         _("<b>Weekly digest for {complex}</b> (#{number}): the seven days up to {date}").format(
-            complex=html.escape(complex_.name), number=complex_.id, date=day(context, until)),
+            complex=html.escape(complex_.name), number=complex_.id,
+            date=day(context.config.tz, until)),
         "",
         stage,
         *criteria_view(context, complex_, metrics, for_initiators=False),

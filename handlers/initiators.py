@@ -16,6 +16,7 @@ from bot.domain.models import Complex, JoinPolicy, Resident, ResidentRole, Resid
 from bot.domain.validation import InvalidInput
 from bot.i18n import _, current_language, ngettext, use_language
 from bot.services import ladder
+from bot.services.stages import refresh_stage
 from handlers.approvals import approval_keyboard
 from handlers.common import (
     command_args,
@@ -34,7 +35,6 @@ from handlers.common import (
 )
 from handlers.guards import initiated_complex
 from handlers.menus import refresh_command_menu
-from handlers.stage_changes import refresh_stage
 
 SUGGEST_MAX = 20
 
@@ -181,7 +181,7 @@ async def _change_role(update: Update, context: BuurtnetContext, role: ResidentR
         await context.repos.people.set_role(resident.id, role)
         if not promoting:  # a former initiator's copy of the initiators' link stops working
             await context.repos.complexes.new_initiator_code(complex_.id)
-        await refresh_stage(context, complex_.id)
+        await refresh_stage(context.services, complex_.id)
         if promoting:
             await ladder.reach_newcomers(context.services, complex_.id)
         with use_language(await language_for(context, resident.telegram_id)):
@@ -227,7 +227,7 @@ async def remove_command(update: Update, context: BuurtnetContext) -> None:
     async with context.services.db.unit():  # removed, measured and told, together
         await context.repos.people.remove_resident(
             resident, removed_by=update.effective_user.id, reason=reason)
-        await refresh_stage(context, complex_.id)
+        await refresh_stage(context.services, complex_.id)
         with use_language(await language_for(context, resident.telegram_id)):
             await notify(context, f"removed:{resident.id}", resident.telegram_id, _(
                 "An initiator removed you from <b>{complex}</b>. If you think this is a "
@@ -361,7 +361,7 @@ async def _answer_to_become_initiator(update: Update, context: BuurtnetContext,
         answered = await context.repos.suggestions.answer(resident.id, yes)
         if answered and promoted:
             await context.repos.people.set_role(resident.id, ResidentRole.INITIATOR)
-            await refresh_stage(context, complex_.id)
+            await refresh_stage(context.services, complex_.id)
             await ladder.reach_newcomers(context.services, complex_.id)
         if answered and asker is not None:
             with use_language(await language_for(context, asker.telegram_id)):

@@ -20,6 +20,7 @@ from bot.domain.button_data import pack
 from bot.domain.introductions import ROUND_EVERY, Answer, latest_round_due, round_seed
 from bot.domain.models import Complex, Resident
 from bot.i18n import _, use_language
+from bot.services.stages import refresh_stage
 from bot.storage.introductions import Introduction, Member
 from bot.storage.outbox import Message, Shown
 from handlers.common import (
@@ -33,7 +34,6 @@ from handlers.common import (
 )
 from handlers.guards import signed_up
 from handlers.interests import interest_labels
-from handlers.stage_changes import refresh_stage
 
 
 def _describe(member: Member, viewer: Member) -> str:
@@ -240,7 +240,7 @@ async def on_met(update: Update, context: BuurtnetContext) -> None:
         ask_again = await context.repos.introductions.record_meeting(introduction.id,
                                                                      resident.id, met)
         if ask_again is not None and met == "yes":
-            await refresh_stage(context, introduction.complex_id)
+            await refresh_stage(context.services, introduction.complex_id)
     if ask_again is None:
         await query.answer(_("You already answered."), show_alert=True)
         await query.edit_message_reply_markup(None)

@@ -9,9 +9,9 @@ from bot.clock import to_db
 from bot.context import BuurtnetContext
 from bot.domain.button_data import pack
 from bot.i18n import _
+from bot.services.stages import refresh_stage
 from handlers.common import pressed, reply, require_private
 from handlers.menus import refresh_command_menu
-from handlers.stage_changes import refresh_stage
 
 
 async def mydata_command(update: Update, context: BuurtnetContext) -> None:
@@ -58,7 +58,7 @@ async def on_forget(update: Update, context: BuurtnetContext) -> None:
     async with context.services.db.unit():  # erased everywhere, and the stage measured
         await context.repos.people.forget(update.effective_user.id)
         if resident is not None:
-            await refresh_stage(context, resident.complex_id)
+            await refresh_stage(context.services, resident.complex_id)
     await refresh_command_menu(context, update.effective_user.id)
     await query.edit_message_text(_("Done: everything I kept about you is erased."))
 

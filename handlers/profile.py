@@ -12,6 +12,7 @@ from bot.domain.models import Draft, Resident
 from bot.domain.signup import INTERESTS, known_interests
 from bot.domain.validation import InvalidInput
 from bot.i18n import _
+from bot.services.stages import refresh_stage
 from handlers.common import (
     Keyboard,
     markup,
@@ -26,7 +27,6 @@ from handlers.guards import signed_up
 from handlers.interests import interest_labels, interests_keyboard
 from handlers.menus import refresh_command_menu
 from handlers.presses import Press, ask
-from handlers.stage_changes import refresh_stage
 
 FLOW = "profile"
 
@@ -197,7 +197,7 @@ async def on_leave(update: Update, context: BuurtnetContext) -> None:
     async with context.services.db.unit():  # gone, with no conversation left, and measured
         await context.repos.people.delete_resident(resident.id)
         await context.repos.drafts.clear(resident.telegram_id)
-        await refresh_stage(context, resident.complex_id)
+        await refresh_stage(context.services, resident.complex_id)
     await refresh_command_menu(context, resident.telegram_id)
     await query.edit_message_text(_("You left <b>{complex}</b> and your details there are "
                                     "erased. Take care!").format(complex=html.escape(name)))

@@ -8,14 +8,13 @@ import logging
 from datetime import datetime, timedelta
 
 from bot.context import BuurtnetContext
-from bot.services import ladder
+from bot.services import ladder, stages
 from handlers import (
     activities,
     approvals,
     digest,
     ideas,
     introductions,
-    stage_changes,
 )
 
 log = logging.getLogger(__name__)
@@ -24,12 +23,12 @@ SWEEP_EVERY = timedelta(minutes=1)
 
 # Reports first: they are what cannot wait.
 STEPS = (lambda context: ladder.run_due(context.services), approvals.run_due,
-         introductions.run_due, ideas.run_due, activities.run_due, stage_changes.run_due,
-         digest.run_due)
+         introductions.run_due, ideas.run_due, activities.run_due,
+         lambda context: stages.run_due(context.services), digest.run_due)
 
 # What can fall due later, each as "when next"; what the other steps do is due at once.
 NEXT_DUE = (lambda context: ladder.next_due(context.services), introductions.next_due,
-            activities.next_due, stage_changes.next_due, digest.next_due)
+            activities.next_due, lambda context: stages.next_due(context.services), digest.next_due)
 
 
 async def next_due(context: BuurtnetContext) -> datetime | None:

@@ -18,6 +18,7 @@ from bot.domain.signup import INTERESTS, known_interests, placement
 from bot.domain.validation import InvalidInput
 from bot.i18n import LANGUAGE_NAMES, LANGUAGES, _, set_language
 from bot.services import ladder
+from bot.services.stages import refresh_stage
 from bot.storage.people import AlreadyResident
 from handlers import approvals
 from handlers.common import Keyboard, markup, reply, say_invalid, stale_button
@@ -26,7 +27,6 @@ from handlers.interests import interest_labels, interests_keyboard
 from handlers.introductions import welcome_in_group
 from handlers.menus import refresh_command_menu
 from handlers.presses import Press, remember, step_buttons
-from handlers.stage_changes import refresh_stage
 
 FLOW = "signup"
 STEPS = ("language", "consent", "name", "building", "interests", "organise", "introductions",
@@ -273,7 +273,7 @@ async def _finish(update: Update, context: BuurtnetContext, draft: Draft) -> Non
                 await approvals.ask_initiators(context, complex_, resident)
             else:
                 await welcome_in_group(context, complex_, resident)
-                await refresh_stage(context, complex_.id)
+                await refresh_stage(context.services, complex_.id)
                 if resident.is_initiator:
                     await ladder.reach_newcomers(context.services, complex_.id)
     except AlreadyResident:

@@ -22,6 +22,7 @@ from bot.domain.vocabulary import CATEGORIES, STAGES
 from bot.i18n import N_, _, current_language, use_language
 from bot.roles import Standing
 from bot.services import ladder
+from bot.services.stages import announce, day, refresh_stage, who_changed
 from bot.storage.stages import HistoryEntry
 from handlers.common import (
     command_args,
@@ -33,7 +34,6 @@ from handlers.common import (
     stale_button,
     standing,
 )
-from handlers.stage_changes import announce, day, refresh_stage, who_changed
 
 HISTORY_SHOWN = 5
 HISTORY_REASON_MAX = 80  # characters of a reason in the history; /stage stays one message
@@ -196,8 +196,8 @@ def criteria_view(context: BuurtnetContext, complex_: Complex, metrics: Metrics,
         if complex_.stage_failing_since is not None:
             lines.append(_("Not met since {since}. If that lasts until {until}, the stage goes "
                            "down to {lower}.").format(
-                since=day(context, complex_.stage_failing_since),
-                until=day(context, complex_.stage_failing_since
+                since=day(context.config.tz, complex_.stage_failing_since),
+                until=day(context.config.tz, complex_.stage_failing_since
                           + timedelta(days=limits.hysteresis_days)),
                 lower=stage_name(measured_stage(metrics, limits))))
     if index + 1 < len(STAGES):
@@ -218,7 +218,7 @@ def _shorten(text: str, limit: int) -> str:
 
 def history_line(context: BuurtnetContext, entry: HistoryEntry) -> str:
     values = {
-        "date": day(context, entry.changed_at),
+        "date": day(context.config.tz, entry.changed_at),
         "who": who_changed(entry),
         "before": stage_name(entry.from_stage),
         "after": stage_name(entry.to_stage),
@@ -245,7 +245,7 @@ async def organiser_view(context: BuurtnetContext, complex_: Complex, *,
     override = await stages.override_set(complex_.id)
     if complex_.stage_override and override is not None:
         lines.append(_("{who} set this stage on {date}. Reason: {reason}").format(
-            who=who_changed(override), date=day(context, override.changed_at),
+            who=who_changed(override), date=day(context.config.tz, override.changed_at),
             reason=html.escape(override.reason or "")))
         lines.append((_("The measured stage is <b>{stage}</b>; a contact can lift the "
                          "override.") if initiator else
@@ -429,7 +429,7 @@ async def committee_command(update: Update, context: BuurtnetContext) -> None:
         changed = await context.repos.stages.set_committee(complex_.id, on,
                                                            update.effective_user.id)
         if changed is not None:
-            await refresh_stage(context, complex_.id)
+            await refresh_stage(context.services, complex_.id)
             if on:  # the committee is a routing target of its own
                 await ladder.reach_newcomers(context.services, complex_.id)
     if changed is None:
@@ -491,7 +491,7 @@ async def setstage_command(update: Update, context: BuurtnetContext) -> None:
     async with context.services.db.unit():  # set and announced, together
         entry = await context.repos.stages.set_override(complex_.id, stage, actor, reason)
         if entry is not None:
-            await announce(context, complex_, entry)
+            await announce(context.services, complex_, entry)
     if entry is None:  # someone else changed it at the same moment
         await reply(update, _("The stage of <b>{complex}</b> was just changed by someone else; "
                               "/stage shows it.").format(complex=name))

@@ -10,11 +10,11 @@ from bot.domain.labels import kind_label
 from bot.domain.models import ResidentRole
 from bot.i18n import _, resolve_language
 from bot.services import ladder
+from bot.services.stages import refresh_stage
 from bot.storage.invites import CONTACT_INVITE_VALIDITY, InviteUnusable
 from handlers import reports, signup
 from handlers.common import command_args, is_private, reply, standing
 from handlers.menus import refresh_command_menu
-from handlers.stage_changes import refresh_stage
 
 
 async def start(update: Update, context: BuurtnetContext) -> None:
@@ -77,7 +77,7 @@ async def _join_as_resident(update: Update, context: BuurtnetContext, code: str)
         elif as_initiator and not resident.is_initiator and resident.is_active:
             async with context.services.db.unit():  # the role and the stage, together
                 await repos.people.set_role(resident.id, ResidentRole.INITIATOR)
-                await refresh_stage(context, complex_.id)
+                await refresh_stage(context.services, complex_.id)
             await refresh_command_menu(context, user.id)
             await reply(update, _("You are now an initiator of <b>{complex}</b>. /help shows "
                                   "what you can do.").format(complex=html.escape(complex_.name)))

@@ -7,11 +7,10 @@ import pytest
 
 from bot.config import ConfigError, load_config
 from bot.console.offline import Call
-from bot.context import BuurtnetContext
 from bot.domain.activities import schedule_for
 from bot.domain.models import Complex
 from bot.domain.stages import Metrics, Thresholds
-from handlers.stage_changes import refresh_stage
+from bot.services.stages import refresh_stage
 from tests.conftest import make_config
 from tests.people import (
     CONTACT,
@@ -58,7 +57,7 @@ async def _held(world: World, complex_: Complex, title: str = "Pizza night") -> 
 async def _refresh(world: World, complex_: Complex) -> list[Call]:
     """What the lead's handlers do after an event: measure the stage again."""
     first = len(world.telegram.calls)
-    await refresh_stage(BuurtnetContext(world.app), complex_.id)
+    await refresh_stage(world.app.bot_data["services"], complex_.id)
     await world.flush()
     return world.telegram.calls[first:]
 

@@ -2,50 +2,49 @@
 
 `refresh_stage` is called once a day per complex by the sweeper and after anything that
 can change a criterion (sign-up, leaving, a new initiator, an acquaintance, an activity
-that took place, the committee). It imports little, so the feature handlers can call it
-without an import cycle.
+that took place, the committee).
 """
 
 import html
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 
 from babel.dates import format_date
 
-from bot.context import BuurtnetContext
 from bot.domain.labels import kind_label, stage_meaning, stage_name
 from bot.domain.models import Complex
 from bot.domain.stages import decide
 from bot.domain.vocabulary import STAGES
 from bot.i18n import _, current_language, use_language
+from bot.services import Services
+from bot.services.outgoing import language_for, queue
 from bot.storage.stages import HistoryEntry
-from handlers.common import language_for, notify
 
 CHECK_EVERY = timedelta(days=1)
 
 
-def day(context: BuurtnetContext, moment: datetime) -> str:
+def day(zone: tzinfo, moment: datetime) -> str:
     """A date in the current language and the deployment's time zone."""
-    return format_date(moment.astimezone(context.config.tz).date(), "medium",
+    return format_date(moment.astimezone(zone).date(), "medium",
                        locale=current_language())
 
 
 async def tell_organisers(
-    context: BuurtnetContext, complex_: Complex, entry: HistoryEntry,
+    services: Services, complex_: Complex, entry: HistoryEntry,
     render: Callable[[], str], *, skip: int | None = None,
 ) -> None:
     """Send a stage history entry's news to the initiators and contacts (but `skip`), each in
     their own language, once per entry and person."""
     people = [resident.telegram_id for resident in
-              await context.repos.people.initiators_of(complex_.id)]
+              await services.repos.people.initiators_of(complex_.id)]
     people += [contact.telegram_id for contact in
-               await context.repos.people.contacts_of_complex(complex_.id)]
+               await services.repos.people.contacts_of_complex(complex_.id)]
     for telegram_id in dict.fromkeys(people):
         if telegram_id == skip:
             continue
-        with use_language(await language_for(context, telegram_id)):
+        with use_language(await language_for(services, telegram_id)):
             text = render()
-        await notify(context, f"stage:{entry.id}:{telegram_id}", telegram_id, text)
+        await queue(services, f"stage:{entry.id}:{telegram_id}", telegram_id, text)
 
 
 def who_changed(entry: HistoryEntry) -> str:
@@ -68,21 +67,21 @@ def _override_news(complex_: Complex, entry: HistoryEntry) -> str:
              "{before}).\n\n{meaning}").format(**values)
 
 
-async def announce(context: BuurtnetContext, complex_: Complex, entry: HistoryEntry) -> None:
+async def announce(services: Services, complex_: Complex, entry: HistoryEntry) -> None:
     """Queue a stage change's news for the initiators and contacts (not for whoever made
     it), and mark it announced; the sweeper announces what a crash left unannounced."""
-    async with context.services.db.unit():  # the news queued and marked, together
+    async with services.db.unit():  # the news queued and marked, together
         if entry.cause == "measured":
-            await tell_organisers(context, complex_, entry,
-                                  lambda: _measured_change(context, complex_, entry))
+            await tell_organisers(services, complex_, entry,
+                                  lambda: _measured_change(services, complex_, entry))
         else:
-            await tell_organisers(context, complex_, entry,
+            await tell_organisers(services, complex_, entry,
                                   lambda: _override_news(complex_, entry),
                                   skip=entry.changed_by)
-        await context.repos.stages.mark_announced(entry.id)
+        await services.repos.stages.mark_announced(entry.id)
 
 
-def _measured_change(context: BuurtnetContext, complex_: Complex, entry: HistoryEntry) -> str:
+def _measured_change(services: Services, complex_: Complex, entry: HistoryEntry) -> str:
     text = _("The network stage of <b>{complex}</b> went from <b>{before}</b> to "
              "<b>{after}</b>.").format(complex=html.escape(complex_.name),
                                        before=stage_name(entry.from_stage),
@@ -90,7 +89,7 @@ def _measured_change(context: BuurtnetContext, complex_: Complex, entry: History
     if STAGES.index(entry.to_stage) < STAGES.index(entry.from_stage):
         text += " " + _("The criteria of {stage} were not met for {days} days in a "
                         "row.").format(stage=stage_name(entry.from_stage),
-                                       days=context.config.stage_thresholds.hysteresis_days)
+                                       days=services.config.stage_thresholds.hysteresis_days)
     text += "\n\n" + stage_meaning(entry.to_stage)
     if complex_.stage_override:
         text += "\n\n" + _("A contact has set the stage to {stage}: reports keep following "
@@ -99,35 +98,35 @@ def _measured_change(context: BuurtnetContext, complex_: Complex, entry: History
     return text + "\n\n" + _("/stage shows every criterion and the next steps.")
 
 
-async def refresh_stage(context: BuurtnetContext, complex_id: int) -> None:
+async def refresh_stage(services: Services, complex_id: int) -> None:
     """Measure the complex's stage now, store it, and announce a change."""
-    complex_ = await context.repos.complexes.get(complex_id)
+    complex_ = await services.repos.complexes.get(complex_id)
     if complex_ is None:
         return
-    limits = context.config.stage_thresholds
-    metrics = await context.repos.stages.metrics(complex_id, limits)
+    limits = services.config.stage_thresholds
+    metrics = await services.repos.stages.metrics(complex_id, limits)
     decision = decide(complex_.stage, metrics, limits, complex_.stage_failing_since,
-                      context.clock.now())
-    async with context.services.db.unit():  # the measurement and its news, together
-        entry = await context.repos.stages.record_measurement(complex_id, complex_.stage,
+                      services.clock.now())
+    async with services.db.unit():  # the measurement and its news, together
+        entry = await services.repos.stages.record_measurement(complex_id, complex_.stage,
                                                               decision)
         if entry is not None:
-            await announce(context, complex_, entry)
+            await announce(services, complex_, entry)
 
 
-async def next_due(context: BuurtnetContext) -> datetime | None:
-    hysteresis = timedelta(days=context.config.stage_thresholds.hysteresis_days)
-    return await context.repos.stages.next_check_after(CHECK_EVERY, hysteresis)
+async def next_due(services: Services) -> datetime | None:
+    hysteresis = timedelta(days=services.config.stage_thresholds.hysteresis_days)
+    return await services.repos.stages.next_check_after(CHECK_EVERY, hysteresis)
 
 
-async def run_due(context: BuurtnetContext) -> None:
+async def run_due(services: Services) -> None:
     """Measure every complex not measured in the last day, and those due to move down."""
-    now = context.clock.now()
-    hysteresis = timedelta(days=context.config.stage_thresholds.hysteresis_days)
-    for complex_id in await context.repos.stages.due_for_check(now - CHECK_EVERY,
+    now = services.clock.now()
+    hysteresis = timedelta(days=services.config.stage_thresholds.hysteresis_days)
+    for complex_id in await services.repos.stages.due_for_check(now - CHECK_EVERY,
                                                                now - hysteresis):
-        await refresh_stage(context, complex_id)
-    for entry in await context.repos.stages.unannounced():
-        complex_ = await context.repos.complexes.get(entry.complex_id)
+        await refresh_stage(services, complex_id)
+    for entry in await services.repos.stages.unannounced():
+        complex_ = await services.repos.complexes.get(entry.complex_id)
         if complex_ is not None:
-            await announce(context, complex_, entry)
+            await announce(services, complex_, entry)
