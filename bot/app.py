@@ -14,6 +14,7 @@ from bot.clock import Clock, SystemClock, to_db
 from bot.config import Config
 from bot.context import DELIVERER, SERVICES, BuurtnetApp, BuurtnetContext
 from bot.delivery import TELEGRAM_PACING, Deliverer, Pacing
+from bot.jobs import sweeper
 from bot.roles import standing_of
 from bot.services import Services
 from handlers import (
@@ -33,7 +34,6 @@ from handlers import (
     privacy,
     profile,
     reports,
-    schedule,
     settings,
     signup,
     stage,
@@ -41,7 +41,6 @@ from handlers import (
     tracking,
 )
 from handlers.menus import apply_personal_menu, setup_command_menus
-from handlers.schedule import SWEEP_EVERY
 
 log = logging.getLogger(__name__)
 
@@ -109,9 +108,13 @@ async def open_services(app: Application) -> None:
         # What fell due while the bot was down happens right after start. (A repeating job
         # whose first run is already past when the scheduler starts would wait a whole
         # interval; a one-off job runs late instead.)
-        app.job_queue.run_once(schedule.sweep, 0, name="first sweep")
-        app.job_queue.run_repeating(schedule.sweep, SWEEP_EVERY, first=SWEEP_EVERY,
+        app.job_queue.run_once(_sweep, 0, name="first sweep")
+        app.job_queue.run_repeating(_sweep, sweeper.SWEEP_EVERY, first=sweeper.SWEEP_EVERY,
                                     name="sweep")
+
+
+async def _sweep(context: BuurtnetContext) -> None:
+    await sweeper.sweep(context.services)
 
 
 async def start_up(app: Application) -> None:

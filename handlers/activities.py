@@ -15,13 +15,13 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from bot.clock import from_db, to_db
 from bot.context import BuurtnetContext
 from bot.domain import activities, moments
-from bot.domain.activities import Activity, ActivityStatus, Reminder
+from bot.domain.activities import Activity, ActivityStatus
 from bot.domain.button_data import pack, parse_id
 from bot.domain.models import Complex, Draft, Resident
 from bot.domain.validation import InvalidInput
 from bot.i18n import _, current_language, ngettext, use_language
+from bot.services.activities import card
 from bot.services.stages import refresh_stage
-from bot.storage.outbox import Message
 from handlers.common import (
     Keyboard,
     language_for,
@@ -44,13 +44,6 @@ LABEL_MAX = 40
 
 
 # -- texts and buttons -------------------------------------------------------------------
-
-
-def card(context: BuurtnetContext, activity: Activity) -> str:
-    """The activity's title, moment and place, in the current language."""
-    when = activities.format_when(activity.starts_at, context.config.tz, current_language())
-    return _("📅 <b>{title}</b>\nWhen: {when}\nWhere: {place}").format(
-        title=html.escape(activity.title), when=when, place=html.escape(activity.place))
 
 
 def coming_keyboard(activity: Activity) -> Keyboard:
@@ -300,7 +293,7 @@ async def _announce(context: BuurtnetContext, activity: Activity, complex_: Comp
     with use_language(complex_.language):
         text = _("New activity in {complex}!").format(complex=html.escape(complex_.name))
         await notify(context, activities.post_key(activity.id), complex_.group_chat_id,
-                     text + "\n\n" + card(context, activity) + "\n\n" + _come_along(),
+                     text + "\n\n" + card(context.config.tz, activity) + "\n\n" + _come_along(),
                      coming_keyboard(activity))
     return True
 
@@ -320,7 +313,7 @@ async def _tell_followers(context: BuurtnetContext, activity: Activity, complex_
                 idea=html.escape(idea.text))
             queued = await notify(
                 context, f"activity:{activity.id}:planned:{telegram_id}", telegram_id,
-                text + "\n\n" + card(context, activity) + "\n\n" + _come_along(),
+                text + "\n\n" + card(context.config.tz, activity) + "\n\n" + _come_along(),
                 coming_keyboard(activity))
         told += queued
     return told
@@ -437,68 +430,6 @@ async def on_outcome_text(update: Update, context: BuurtnetContext, draft: Draft
         count).format(title=html.escape(activity.title), count=count))
 
 
-# -- the sweeper ------------------------------------------------------------------------
-
-
-async def next_due(context: BuurtnetContext) -> datetime | None:
-    return await context.repos.activities.next_due_at()
-
-
-async def run_due(context: BuurtnetContext) -> None:
-    """Send the reminders and outcome questions that are due, each at most once.
-
-    Each is marked done and queued in the outbox in one transaction.
-    """
-    now = context.clock.now()
-    repo = context.repos.activities
-    for activity, reminder in await repo.due_reminders(now):
-        messages = (await _reminders(context, activity, reminder)
-                    if activities.reminder_still_useful(activity, reminder, now) else [])
-        await repo.claim_reminder(activity.id, reminder, messages)
-    for activity in await repo.due_outcome_questions(now):
-        await repo.claim_outcome_question(activity.id, await _outcome_questions(context,
-                                                                                activity))
-
-
-async def _reminders(context: BuurtnetContext, activity: Activity, reminder: Reminder
-                     ) -> list[Message]:
-    messages = []
-    for telegram_id in await context.repos.activities.coming(activity.id):
-        with use_language(await language_for(context, telegram_id)):
-            header = (_("⏰ Reminder: you are coming to this activity.")
-                      if reminder is Reminder.DAY
-                      else _("⏰ Starting soon! You are coming to this activity."))
-            messages.append(Message(f"activity:{activity.id}:{reminder.value}:{telegram_id}",
-                                    telegram_id, header + "\n\n" + card(context, activity)))
-    return messages
-
-
-async def _outcome_questions(context: BuurtnetContext, activity: Activity) -> list[Message]:
-    """Ask the planner; if they are no longer an active resident there, the initiators."""
-    people = context.repos.people
-    planner = await people.resident(activity.planned_by)
-    if planner is not None and planner.is_active and planner.complex_id == activity.complex_id:
-        asked = [planner]
-    else:
-        asked = await people.initiators_of(activity.complex_id)
-    messages = []
-    for person in asked:
-        with use_language(await language_for(context, person.telegram_id)):
-            when = activities.format_when(activity.starts_at, context.config.tz,
-                                          current_language())
-            keyboard = [[
-                InlineKeyboardButton(_("Yes, it took place"),
-                                     callback_data=pack("act", "held", activity.id)).to_dict(),
-                InlineKeyboardButton(_("No, it was cancelled"),
-                                     callback_data=pack("act", "off", activity.id)).to_dict(),
-            ]]
-            messages.append(Message(
-                f"activity:{activity.id}:outcome:{person.telegram_id}", person.telegram_id,
-                _("Did <b>{title}</b> ({when}) take place?").format(
-                    title=html.escape(activity.title), when=when), keyboard))
-    return messages
-
-
 # -- /activities ------------------------------------------------------------------------------
 
 
@@ -520,7 +451,7 @@ async def activities_command(update: Update, context: BuurtnetContext) -> None:
     if upcoming:
         await reply(update, header + "\n" + _("Coming up; press the button if you are coming:"))
         for activity in upcoming[:LIST_MAX]:
-            await reply(update, card(context, activity), coming_keyboard(activity))
+            await reply(update, card(context.config.tz, activity), coming_keyboard(activity))
     else:
         await reply(update, header + "\n" + _("Nothing is planned at the moment."))
     if past:

@@ -5,23 +5,25 @@ ones, /closeidea closes one. Buttons: ``idea:support:<id>``, ``idea:help:<id>``,
 import html
 import logging
 
-from telegram import InlineKeyboardButton, Update
+from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import BuurtnetContext
 from bot.domain import ideas
-from bot.domain.button_data import pack, parse_id
+from bot.domain.button_data import parse_id
 from bot.domain.ideas import Idea, IdeaStatus, VoteKind
 from bot.domain.models import Complex, Resident
 from bot.domain.validation import InvalidInput
 from bot.i18n import _, use_language
+from bot.services import ideas as ideas_service
+from bot.services.ideas import idea_post
 from handlers.common import (
     Keyboard,
     command_args,
     is_group,
+    keyboard_of,
     markup,
-    notify,
     pressed_record,
     reply,
     require_private,
@@ -62,31 +64,9 @@ async def edit_message(context: BuurtnetContext, chat_id: int | None, message_id
 # -- texts and buttons -----------------------------------------------------------------
 
 
-def idea_post(idea: Idea) -> str:
-    name = html.escape(idea.proposer_name) if idea.proposer_name else _("a neighbour")
-    text = _("💡 <b>Idea #{number}</b> from {name}:\n{text}").format(
-        number=idea.id, name=name, text=html.escape(idea.text))
-    if idea.status is IdeaStatus.OPEN:
-        footer = _("👍 I support this · 🙋 I'll help")
-    elif idea.status is IdeaStatus.CLOSED:
-        footer = _("This idea is closed.")
-    else:
-        footer = _("This idea has become an activity: see /activities.")
-    return text + "\n\n" + footer
-
-
 def vote_keyboard(idea: Idea, *, can_close: bool = False) -> Keyboard | None:
-    if not idea.is_open:
-        return None
-    rows = [[
-        InlineKeyboardButton(f"👍 {idea.supporters}",
-                             callback_data=pack("idea", "support", idea.id)),
-        InlineKeyboardButton(f"🙋 {idea.helpers}", callback_data=pack("idea", "help", idea.id)),
-    ]]
-    if can_close:
-        rows.append([InlineKeyboardButton(_("Close this idea"),
-                                          callback_data=pack("idea", "close", idea.id))])
-    return rows
+    rows = ideas_service.vote_keyboard(idea, can_close=can_close)
+    return keyboard_of(rows) if rows else None
 
 
 def not_open_text(idea: Idea) -> str:
@@ -104,13 +84,6 @@ async def refresh_group_post(context: BuurtnetContext, idea: Idea, complex_: Com
         else:
             await edit_message(context, idea.group_chat_id, idea.group_message_id,
                                text=idea_post(idea))
-
-
-async def _post(context: BuurtnetContext, idea: Idea, complex_: Complex, chat_id: int) -> None:
-    """Queue the idea's post in the group, in the caller's unit of work."""
-    with use_language(complex_.language):
-        await notify(context, ideas.post_key(idea.id), chat_id, idea_post(idea),
-                     vote_keyboard(idea))
 
 
 # -- /idea ---------------------------------------------------------------------------
@@ -163,13 +136,8 @@ async def idea_command(update: Update, context: BuurtnetContext) -> None:
     except InvalidInput as error:
         await say_invalid(update, error)
         return
-    group = complex_.group_chat_id
-    async with context.services.db.unit():  # stored and its post queued, together
-        idea = await context.repos.ideas.add(complex_id=complex_.id, proposer_id=resident.id,
-                                             text=text, group_chat_id=group)
-        if group is not None:
-            await _post(context, idea, complex_, group)
-    if group is not None:
+    idea = await ideas_service.propose(context.services, resident, complex_, text)
+    if complex_.group_chat_id is not None:
         if not is_group(update):
             await reply(update, _("Thank you! Your idea #{number} is posted in the group chat "
                                   "of {complex}, where neighbours can support it.").format(
@@ -179,17 +147,6 @@ async def idea_command(update: Update, context: BuurtnetContext) -> None:
                           "chat yet: it will be shown there once there is one. Meanwhile it "
                           "is listed in /ideas.").format(
         number=idea.id, complex=html.escape(complex_.name)))
-
-
-async def run_due(context: BuurtnetContext) -> None:
-    """Post the ideas proposed before their complex had a group, once it has one."""
-    for idea, group in await context.repos.ideas.unposted():
-        complex_ = await context.repos.complexes.get(idea.complex_id)
-        if complex_ is None:
-            continue
-        async with context.services.db.unit():  # claimed and queued, together
-            if await context.repos.ideas.claim_post(idea.id, group):
-                await _post(context, idea, complex_, group)
 
 
 # -- /ideas and /closeidea -----------------------------------------------------------

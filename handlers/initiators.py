@@ -15,13 +15,13 @@ from bot.domain.labels import policy_label
 from bot.domain.models import Complex, JoinPolicy, Resident, ResidentRole, ResidentStatus
 from bot.domain.validation import InvalidInput
 from bot.i18n import _, current_language, ngettext, use_language
-from bot.services import ladder
+from bot.services import joining, ladder
 from bot.services.stages import refresh_stage
-from handlers.approvals import approval_keyboard
 from handlers.common import (
     command_args,
     deep_link,
     is_group,
+    keyboard_of,
     language_for,
     markup,
     notify,
@@ -73,7 +73,7 @@ async def members_command(update: Update, context: BuurtnetContext) -> None:
     await _suggest(update, context, complex_)
     for resident in pending:
         await reply(update, _("Waiting for approval: {line}").format(
-            line=_member_line(resident)), approval_keyboard(resident.id))
+            line=_member_line(resident)), keyboard_of(joining.approval_keyboard(resident.id)))
 
 
 async def invite_command(update: Update, context: BuurtnetContext) -> None:

@@ -1,14 +1,10 @@
-"""How interests are shown: as a list, and as toggle buttons."""
+"""Interests as toggle buttons."""
 
 from telegram import InlineKeyboardButton
 
 from bot.domain.signup import INTERESTS
 from bot.i18n import _
 from handlers.common import Keyboard
-
-
-def interest_labels(keys: list[str] | tuple[str, ...]) -> str:
-    return ", ".join(_(INTERESTS[key]) for key in keys if key in INTERESTS) or _("none")
 
 
 def interests_keyboard(chosen: list[str], prefix: str) -> Keyboard:

@@ -9,7 +9,7 @@ from bot.context import BuurtnetContext
 from bot.domain import validation
 from bot.domain.button_data import pack
 from bot.domain.models import Draft, Resident
-from bot.domain.signup import INTERESTS, known_interests
+from bot.domain.signup import INTERESTS, interest_labels, known_interests
 from bot.domain.validation import InvalidInput
 from bot.i18n import _
 from bot.services.stages import refresh_stage
@@ -24,7 +24,7 @@ from handlers.common import (
 )
 from handlers.conversation import Flow
 from handlers.guards import signed_up
-from handlers.interests import interest_labels, interests_keyboard
+from handlers.interests import interests_keyboard
 from handlers.menus import refresh_command_menu
 from handlers.presses import Press, ask
 

@@ -14,17 +14,14 @@ from telegram.ext import BaseHandler, CallbackQueryHandler
 from bot.context import BuurtnetContext
 from bot.domain import validation
 from bot.domain.models import Complex, Draft, ResidentStatus
-from bot.domain.signup import INTERESTS, known_interests, placement
+from bot.domain.signup import INTERESTS, interest_labels, known_interests
 from bot.domain.validation import InvalidInput
 from bot.i18n import LANGUAGE_NAMES, LANGUAGES, _, set_language
-from bot.services import ladder
-from bot.services.stages import refresh_stage
+from bot.services import joining
 from bot.storage.people import AlreadyResident
-from handlers import approvals
 from handlers.common import Keyboard, markup, reply, say_invalid, stale_button
 from handlers.conversation import Flow
-from handlers.interests import interest_labels, interests_keyboard
-from handlers.introductions import welcome_in_group
+from handlers.interests import interests_keyboard
 from handlers.menus import refresh_command_menu
 from handlers.presses import Press, remember, step_buttons
 
@@ -249,39 +246,14 @@ async def _finish(update: Update, context: BuurtnetContext, draft: Draft) -> Non
         await repos.drafts.clear(draft.telegram_id)
         await reply(update, _("This complex no longer exists. Nothing was saved."))
         return
-    role, status = placement(
-        complex_,
-        as_initiator=data["as_initiator"],
-        was_removed=await repos.people.was_removed(draft.telegram_id, complex_.id),
-    )
     try:
-        async with context.services.db.unit():  # all of it, or nothing
-            resident = await repos.people.add_resident(
-                telegram_id=draft.telegram_id,
-                complex_id=complex_.id,
-                first_name=data["first_name"],
-                building=data.get("building"),
-                interests=known_interests(data.get("interests", [])),
-                wants_to_organise=data["organise"],
-                wants_introductions=data["introductions"],
-                role=role,
-                status=status,
-            )
-            await repos.people.set_language(draft.telegram_id, data["language"])
-            await repos.drafts.clear(draft.telegram_id)
-            if status is ResidentStatus.PENDING:
-                await approvals.ask_initiators(context, complex_, resident)
-            else:
-                await welcome_in_group(context, complex_, resident)
-                await refresh_stage(context.services, complex_.id)
-                if resident.is_initiator:
-                    await ladder.reach_newcomers(context.services, complex_.id)
+        resident = await joining.sign_up(context.services, draft.telegram_id, complex_, data)
     except AlreadyResident:
         await repos.drafts.clear(draft.telegram_id)
         await reply(update, _("You are already signed up in a complex. See /profile."))
         return
     name = html.escape(complex_.name)
-    if status is ResidentStatus.PENDING:
+    if resident.status is ResidentStatus.PENDING:
         await reply(update, _("Thank you! An initiator of <b>{complex}</b> will look at your "
                               "sign-up; I will let you know.").format(complex=name))
     elif resident.is_initiator:

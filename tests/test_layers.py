@@ -54,6 +54,12 @@ def test_services_know_nothing_of_telegram(path: Path) -> None:
                            "bot.storage", "bot.services")) == []
 
 
+@pytest.mark.parametrize("path", _modules("bot/jobs"), ids=lambda p: p.name)
+def test_jobs_call_services(path: Path) -> None:
+    """The sweeper's steps are the same use cases the handlers call."""
+    assert _outside(path, ("bot.services", "bot.jobs")) == []
+
+
 @pytest.mark.parametrize("path", _modules("handlers"), ids=lambda p: p.name)
 def test_handlers_write_no_sql(path: Path) -> None:
     assert _breaking(path, ("aiosqlite", "sqlite3")) == []

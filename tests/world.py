@@ -131,10 +131,9 @@ def nl(msgid: str) -> str:
 
 async def sweep(world: World) -> list[Call]:
     """Run the scheduler's sweep once, as the job queue would; return the calls it made."""
-    from bot.context import BuurtnetContext
-    from handlers.schedule import sweep as run_sweep
+    from bot.jobs.sweeper import sweep as run_sweep
 
     first = len(world.telegram.calls)
-    await run_sweep(BuurtnetContext(world.app))
+    await run_sweep(world.app.bot_data["services"])
     await world.flush()
     return world.telegram.calls[first:]

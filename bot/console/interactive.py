@@ -29,9 +29,10 @@ from typing import IO, Any
 from bot.clock import Clock, SystemClock
 from bot.config import Config
 from bot.console.offline import BOT_ID, BOT_USER, Call, OfflineSession
-from bot.context import SERVICES, BuurtnetContext
+from bot.context import SERVICES
 from bot.domain.activities import format_when
 from bot.i18n import LANGUAGE_NAMES, LANGUAGES, _, current_language, ngettext, use_language
+from bot.jobs import sweeper
 from bot.storage import Repositories
 
 # Never sent anywhere: FakeTelegram answers every Bot API call. PTB only needs a token.
@@ -468,11 +469,9 @@ class Console:
     async def _pass(self, delta: timedelta) -> list[tuple[datetime, list[Call]]]:
         """Let `delta` pass: sweep at every moment something falls due on the way, in time
         order, and at the end; return what the bot did at each of those moments."""
-        from handlers.schedule import next_due  # after bot.app, like the session's imports
-
         end = self.clock.now() + delta
         moments: list[tuple[datetime, list[Call]]] = []
-        while (due := await next_due(BuurtnetContext(self.session.app))) is not None \
+        while (due := await sweeper.next_due(self.session.app.bot_data[SERVICES])) is not None \
                 and due < end:
             self.clock.advance(due - self.clock.now())  # always ahead: see next_due
             moments.append((self.clock.now(), await self._sweep()))
@@ -482,10 +481,8 @@ class Console:
 
     async def _sweep(self) -> list[Call]:
         """The scheduler's sweep, once, with everything it queued delivered."""
-        from handlers.schedule import sweep  # after bot.app, like the session's own imports
-
         first = len(self.telegram.calls)
-        await sweep(BuurtnetContext(self.session.app))
+        await sweeper.sweep(self.session.app.bot_data[SERVICES])
         await self.session.flush()
         return self.telegram.calls[first:]
 

@@ -1,7 +1,7 @@
 """Sign-up rules: the interests on offer and what a finished sign-up becomes."""
 
 from bot.domain.models import Complex, JoinPolicy, ResidentRole, ResidentStatus
-from bot.i18n import N_
+from bot.i18n import N_, _
 
 # Keys are stored; labels are catalog msgids shown in the resident's language.
 INTERESTS: dict[str, str] = {
@@ -43,3 +43,8 @@ def placement(complex_: Complex, *, as_initiator: bool, was_removed: bool) -> tu
     if complex_.join_policy is JoinPolicy.APPROVAL:
         return ResidentRole.RESIDENT, ResidentStatus.PENDING
     return ResidentRole.RESIDENT, ResidentStatus.ACTIVE
+
+
+def interest_labels(keys: list[str] | tuple[str, ...]) -> str:
+    """Interests as a list in the current language."""
+    return ", ".join(_(INTERESTS[key]) for key in keys if key in INTERESTS) or _("none")

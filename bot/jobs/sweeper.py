@@ -5,16 +5,18 @@ restart does what fell due while the bot was down, once.
 """
 
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
-from bot.context import BuurtnetContext
-from bot.services import ladder, stages
-from handlers import (
+from bot.services import (
+    Services,
     activities,
-    approvals,
     digest,
     ideas,
     introductions,
+    joining,
+    ladder,
+    stages,
 )
 
 log = logging.getLogger(__name__)
@@ -22,33 +24,34 @@ log = logging.getLogger(__name__)
 SWEEP_EVERY = timedelta(minutes=1)
 
 # Reports first: they are what cannot wait.
-STEPS = (lambda context: ladder.run_due(context.services), approvals.run_due,
-         introductions.run_due, ideas.run_due, activities.run_due,
-         lambda context: stages.run_due(context.services), digest.run_due)
+STEPS: tuple[Callable[[Services], Awaitable[None]], ...] = (
+    ladder.run_due, joining.run_due, introductions.run_due, ideas.run_due, activities.run_due,
+    stages.run_due, digest.run_due)
 
 # What can fall due later, each as "when next"; what the other steps do is due at once.
-NEXT_DUE = (lambda context: ladder.next_due(context.services), introductions.next_due,
-            activities.next_due, lambda context: stages.next_due(context.services), digest.next_due)
+NEXT_DUE: tuple[Callable[[Services], Awaitable[datetime | None]], ...] = (
+    ladder.next_due, introductions.next_due, activities.next_due, stages.next_due,
+    digest.next_due)
 
 
-async def next_due(context: BuurtnetContext) -> datetime | None:
+async def next_due(services: Services) -> datetime | None:
     """The earliest moment after now that a step has something to do, as the database says.
 
     What was due at or before now had its sweep already; if it is still there, the sweep
     could not do it (it is retried at the next moment), so it does not count as next.
     """
-    now = context.clock.now()
+    now = services.clock.now()
     moments = [moment for find in NEXT_DUE
-               if (moment := await find(context)) is not None and moment > now]
+               if (moment := await find(services)) is not None and moment > now]
     return min(moments, default=None)
 
 
-async def sweep(context: BuurtnetContext) -> None:
+async def sweep(services: Services) -> None:
     """Everything due now, feature by feature; one failing feature does not stop the rest."""
     failures: list[Exception] = []
     for step in STEPS:
         try:
-            await step(context)
+            await step(services)
         except Exception as exc:
             log.exception("sweep step %s failed", step.__module__)
             failures.append(exc)

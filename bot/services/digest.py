@@ -9,7 +9,6 @@ Due-ness is recomputed from the database on every sweep: the digests table remem
 import html
 from datetime import datetime
 
-from bot.context import BuurtnetContext
 from bot.domain.digest import WEEK, digest_week
 from bot.domain.labels import category_label, stage_name, status_label
 from bot.domain.models import Complex
@@ -17,10 +16,11 @@ from bot.domain.reports import reference
 from bot.domain.stages import Metrics
 from bot.domain.vocabulary import CATEGORIES
 from bot.i18n import _, ngettext, use_language
+from bot.services import Services
+from bot.services.outgoing import language_for, queue
+from bot.services.stage_texts import criteria_view
 from bot.services.stages import day
 from bot.storage.stages import WeekFigures
-from handlers.common import language_for, notify
-from handlers.stage import criteria_view
 
 LIST_MAX = 10
 """At most this many activities and waiting reports are listed one by one."""
@@ -57,16 +57,17 @@ def _report_lines(figures: WeekFigures) -> list[str]:
     return lines
 
 
-def _waiting_lines(context: BuurtnetContext, figures: WeekFigures) -> list[str]:
+def _waiting_lines(services: Services, figures: WeekFigures) -> list[str]:
     if not figures.unacknowledged:
         return [_("None: every report was picked up.")]
     lines = ["• " + _("{reference}, {category}, since {date}").format(
         reference=reference(item.report_id), category=category_label(item.category),
-        date=day(context.config.tz, item.created_at)) for item in figures.unacknowledged[:LIST_MAX]]
+        date=day(services.config.tz, item.created_at))
+        for item in figures.unacknowledged[:LIST_MAX]]
     return lines + _more(len(figures.unacknowledged))
 
 
-def digest_text(context: BuurtnetContext, complex_: Complex, metrics: Metrics,
+def digest_text(services: Services, complex_: Complex, metrics: Metrics,
                 figures: WeekFigures, until: datetime) -> str:
     stage = _("Stage: <b>{stage}</b>").format(stage=stage_name(complex_.effective_stage))
     if complex_.stage_override:
@@ -75,10 +76,10 @@ def digest_text(context: BuurtnetContext, complex_: Complex, metrics: Metrics,
     return "\n".join([
         _("<b>Weekly digest for {complex}</b> (#{number}): the seven days up to {date}").format(
             complex=html.escape(complex_.name), number=complex_.id,
-            date=day(context.config.tz, until)),
+            date=day(services.config.tz, until)),
         "",
         stage,
-        *criteria_view(context, complex_, metrics, for_initiators=False),
+        *criteria_view(services.config, complex_, metrics, for_initiators=False),
         "",
         _("<b>The past week</b>"),
         _("New residents: {count}").format(count=figures.new_residents),
@@ -90,33 +91,33 @@ def digest_text(context: BuurtnetContext, complex_: Complex, metrics: Metrics,
         *_report_lines(figures),
         "",
         _("<b>Still waiting for someone to pick them up</b>"),
-        *_waiting_lines(context, figures),
+        *_waiting_lines(services, figures),
         "",
         _("/stage {number} shows the details.").format(number=complex_.id),
     ])
 
 
-async def next_due(context: BuurtnetContext) -> datetime | None:
+async def next_due(services: Services) -> datetime | None:
     """This week's digest moment, or next week's once it has passed."""
-    now = context.clock.now()
-    _week, moment = digest_week(now, context.config.tz)
-    return moment if now < moment else digest_week(now + WEEK, context.config.tz)[1]
+    now = services.clock.now()
+    _week, moment = digest_week(now, services.config.tz)
+    return moment if now < moment else digest_week(now + WEEK, services.config.tz)[1]
 
 
-async def run_due(context: BuurtnetContext) -> None:
+async def run_due(services: Services) -> None:
     """Send this week's digests once its Monday 09:00 has passed, each once."""
-    now = context.clock.now()
-    week, moment = digest_week(now, context.config.tz)
+    now = services.clock.now()
+    week, moment = digest_week(now, services.config.tz)
     if now < moment:
         return
-    repos = context.repos
+    repos = services.repos
     for due in await repos.digests.due(week, moment):
         complex_ = await repos.complexes.get(due.complex_id)
         assert complex_ is not None  # contacts go when their complex goes
-        metrics = await repos.stages.metrics(complex_.id, context.config.stage_thresholds)
+        metrics = await repos.stages.metrics(complex_.id, services.config.stage_thresholds)
         figures = await repos.digests.figures(complex_.id, moment - WEEK, moment)
-        with use_language(await language_for(context, due.telegram_id)):
-            text = digest_text(context, complex_, metrics, figures, moment)
-        await notify(context, f"digest:{complex_.id}:{due.telegram_id}:{week}",
+        with use_language(await language_for(services, due.telegram_id)):
+            text = digest_text(services, complex_, metrics, figures, moment)
+        await queue(services, f"digest:{complex_.id}:{due.telegram_id}:{week}",
                      due.telegram_id, text)
         await repos.digests.mark_sent(complex_.id, due.telegram_id, week)

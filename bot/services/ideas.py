@@ -1,0 +1,65 @@
+"""Ideas: proposing one, and its post in the complex's group with 👍 and 🙋 buttons, queued
+as soon as the complex has a group."""
+
+import html
+
+from bot.domain import ideas
+from bot.domain.button_data import pack
+from bot.domain.ideas import Idea, IdeaStatus
+from bot.domain.models import Complex, Resident
+from bot.i18n import _, use_language
+from bot.services import Services
+from bot.services.outgoing import Rows, button, queue
+
+
+def idea_post(idea: Idea) -> str:
+    name = html.escape(idea.proposer_name) if idea.proposer_name else _("a neighbour")
+    text = _("💡 <b>Idea #{number}</b> from {name}:\n{text}").format(
+        number=idea.id, name=name, text=html.escape(idea.text))
+    if idea.status is IdeaStatus.OPEN:
+        footer = _("👍 I support this · 🙋 I'll help")
+    elif idea.status is IdeaStatus.CLOSED:
+        footer = _("This idea is closed.")
+    else:
+        footer = _("This idea has become an activity: see /activities.")
+    return text + "\n\n" + footer
+
+
+def vote_keyboard(idea: Idea, *, can_close: bool = False) -> Rows | None:
+    if not idea.is_open:
+        return None
+    rows = [[button(f"👍 {idea.supporters}", pack("idea", "support", idea.id)),
+             button(f"🙋 {idea.helpers}", pack("idea", "help", idea.id))]]
+    if can_close:
+        rows.append([button(_("Close this idea"), pack("idea", "close", idea.id))])
+    return rows
+
+
+async def _post(services: Services, idea: Idea, complex_: Complex, chat_id: int) -> None:
+    """Queue the idea's post in the group, in the caller's unit of work."""
+    with use_language(complex_.language):
+        await queue(services, ideas.post_key(idea.id), chat_id, idea_post(idea),
+                    vote_keyboard(idea))
+
+
+async def propose(services: Services, resident: Resident, complex_: Complex,
+                  text: str) -> Idea:
+    """Store the idea and, if the complex has a group, queue its post there."""
+    group = complex_.group_chat_id
+    async with services.db.unit():  # stored and its post queued, together
+        idea = await services.repos.ideas.add(complex_id=complex_.id, proposer_id=resident.id,
+                                              text=text, group_chat_id=group)
+        if group is not None:
+            await _post(services, idea, complex_, group)
+    return idea
+
+
+async def run_due(services: Services) -> None:
+    """Post the ideas proposed before their complex had a group, once it has one."""
+    for idea, group in await services.repos.ideas.unposted():
+        complex_ = await services.repos.complexes.get(idea.complex_id)
+        if complex_ is None:
+            continue
+        async with services.db.unit():  # claimed and queued, together
+            if await services.repos.ideas.claim_post(idea.id, group):
+                await _post(services, idea, complex_, group)

@@ -1,0 +1,130 @@
+"""Joining a complex: the sign-up itself, the welcome in the group, and, where the complex
+asks for it, the initiators' approval (or the operators', while it has no initiators)."""
+
+import html
+from typing import Any
+
+from bot.domain import outbox_keys
+from bot.domain.button_data import pack
+from bot.domain.models import Complex, Resident, ResidentStatus
+from bot.domain.signup import interest_labels, known_interests, placement
+from bot.i18n import _, use_language
+from bot.services import Services, ladder
+from bot.services.outgoing import Rows, button, language_for, queue
+from bot.services.stages import refresh_stage
+from bot.storage.outbox import Shown
+
+
+async def sign_up(services: Services, telegram_id: int, complex_: Complex,
+                  answers: dict[str, Any]) -> Resident:
+    """Add the resident as the sign-up's `answers` say, in one unit of work with what
+    follows: the approval question, or the welcome, the stage and the reports waiting for an
+    initiator. Raises `AlreadyResident` if they signed up elsewhere meanwhile."""
+    repos = services.repos
+    role, status = placement(
+        complex_, as_initiator=answers["as_initiator"],
+        was_removed=await repos.people.was_removed(telegram_id, complex_.id))
+    async with services.db.unit():  # all of it, or nothing
+        resident = await repos.people.add_resident(
+            telegram_id=telegram_id,
+            complex_id=complex_.id,
+            first_name=answers["first_name"],
+            building=answers.get("building"),
+            interests=known_interests(answers.get("interests", [])),
+            wants_to_organise=answers["organise"],
+            wants_introductions=answers["introductions"],
+            role=role,
+            status=status,
+        )
+        await repos.people.set_language(telegram_id, answers["language"])
+        await repos.drafts.clear(telegram_id)
+        if status is ResidentStatus.PENDING:
+            await ask_deciders(services, complex_, resident)
+        else:
+            await welcome_in_group(services, complex_, resident)
+            await refresh_stage(services, complex_.id)
+            if resident.is_initiator:
+                await ladder.reach_newcomers(services, complex_.id)
+    return resident
+
+
+async def welcome_in_group(services: Services, complex_: Complex, resident: Resident) -> None:
+    """A short welcome in the complex's group for someone who wants to meet neighbours."""
+    if complex_.group_chat_id is None or not resident.wants_introductions:
+        return
+    with use_language(complex_.language):
+        text = _("Welcome to our new neighbour <b>{name}</b>!").format(
+            name=html.escape(resident.first_name))
+        if resident.building:
+            text += " " + _("(building or floor {building})").format(
+                building=html.escape(resident.building))
+        if resident.interests:
+            text += "\n" + _("Likes: {interests}").format(
+                interests=interest_labels(resident.interests))
+        gone = _("A neighbour who joined here has since left Buurtnet.")
+        await queue(services, f"welcome:{resident.id}", complex_.group_chat_id, text,
+                    shows=(Shown(resident.telegram_id, text, gone),))
+
+
+def request_text(complex_: Complex, resident: Resident) -> str:
+    return _("<b>{name}</b> would like to join <b>{complex}</b> (building or floor: "
+             "{building}). Do you know them as a resident?").format(
+        name=html.escape(resident.first_name),
+        complex=html.escape(complex_.name),
+        building=html.escape(resident.building or "—"),
+    )
+
+
+def approval_keyboard(resident_id: int) -> Rows:
+    return [[button(_("Approve"), pack("ap", "ok", resident_id)),
+             button(_("Decline"), pack("ap", "no", resident_id))]]
+
+
+async def ask_deciders(services: Services, complex_: Complex, resident: Resident) -> None:
+    """Send the approve/decline question to the initiators, or to the operators if none."""
+    deciders = [initiator.telegram_id
+                for initiator in await services.repos.people.initiators_of(complex_.id)]
+    if not deciders:
+        deciders = sorted(services.config.operators)
+    for telegram_id in deciders:
+        with use_language(await language_for(services, telegram_id)):
+            text = request_text(complex_, resident)
+            gone = _("Someone asked to join and has since asked to be forgotten.")
+            await queue(services, outbox_keys.approval(resident.id, telegram_id), telegram_id,
+                        text, approval_keyboard(resident.id),
+                        (Shown(resident.telegram_id, text, gone),))
+
+
+async def decide(services: Services, complex_: Complex, resident: Resident,
+                 approve: bool) -> bool:
+    """Approve or decline a pending sign-up and tell the resident; False if someone
+    decided already."""
+    repos = services.repos
+    async with services.db.unit():  # the decision, its messages and the stage
+        done = (await repos.people.activate(resident.id) if approve
+                else await repos.people.delete_resident(resident.id, only_pending=True))
+        if not done:
+            return False
+        with use_language(await language_for(services, resident.telegram_id)):
+            if approve:
+                text = _("Good news: you are now a member of <b>{complex}</b>. "
+                         "/help shows what you can do.")
+            else:
+                text = _("Your sign-up for <b>{complex}</b> was not accepted. If you think "
+                         "this is a mistake, talk to an initiator of your complex.")
+            await queue(services, f"decision:{resident.id}", resident.telegram_id,
+                        text.format(complex=html.escape(complex_.name)))
+        if approve:
+            activated = await repos.people.resident(resident.id)
+            assert activated is not None
+            await welcome_in_group(services, complex_, activated)
+            await refresh_stage(services, complex_.id)
+    return True
+
+
+async def run_due(services: Services) -> None:
+    """Pending sign-ups whose question never got queued (a crash in between) are asked now."""
+    for resident in await services.repos.people.pending_unasked():
+        complex_ = await services.repos.complexes.get(resident.complex_id)
+        if complex_ is not None:
+            await ask_deciders(services, complex_, resident)
