@@ -7,7 +7,6 @@ An anonymous reporter's name, username and id never reach a target: only the bot
 
 import html
 import logging
-from collections.abc import Callable
 from datetime import datetime
 
 from babel.dates import format_timedelta
@@ -15,7 +14,6 @@ from telegram import InlineKeyboardButton, Update
 from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from bot.clock import to_db
 from bot.context import BuurtnetContext
 from bot.domain import outbox_keys
 from bot.domain.button_data import parse_id
@@ -28,19 +26,17 @@ from bot.domain.reports import (
     SENSITIVE_CATEGORIES,
     reference,
 )
-from bot.domain.routing import Level
 from bot.domain.validation import InvalidInput, free_text
 from bot.domain.vocabulary import CONTACT_TARGETS, ReportStatus
-from bot.i18n import _, current_language, use_language
-from bot.services.ladder import advance
-from bot.services.report_texts import action_keyboard, full_text, holder_name, organisation
-from bot.storage.outbox import Message
+from bot.i18n import _, current_language
+from bot.services import handling
+from bot.services.handling import Taken
+from bot.services.report_texts import action_keyboard, full_text, holder_name
 from bot.storage.reports import Report
 from handlers.common import (
+    Keyboard,
     keyboard_of,
-    language_for,
     markup,
-    notify,
     pressed_record,
     reply,
     reply_lines,
@@ -79,18 +75,6 @@ async def _acting_on(update: Update, context: BuurtnetContext, actions: tuple[st
         await query.edit_message_reply_markup(None)
         return None
     return report, pieces[1], pieces[3:]
-
-
-async def _others(context: BuurtnetContext, report: Report, telegram_id: int,
-                  key: str, render: Callable[[str], str]) -> list[Message]:
-    """A message to every other target asked to act so far; `render` gets the handler's name."""
-    messages = []
-    notified = {t.telegram_id for t in await context.repos.reports.targets(report.id) if t.acts}
-    for other in sorted(notified - {telegram_id}):
-        with use_language(await language_for(context, other)):
-            who = await holder_name(context.services, report, telegram_id)
-            messages.append(Message(f"{key}:{other}", other, render(who)))
-    return messages
 
 
 async def on_action(update: Update, context: BuurtnetContext) -> None:
@@ -145,7 +129,7 @@ async def on_action(update: Update, context: BuurtnetContext) -> None:
                   "bring back the answer. (/cancel stops)"))
         await reply(update, text.format(reference=reference(report.id)))
     elif action == "fwd":
-        kinds = await _forward_kinds(context, report, me)
+        kinds = await handling.forward_kinds(context.services, report, me)
         if not kinds:
             await query.answer(_("There is no other organisation to forward it to."),
                                show_alert=True)
@@ -156,11 +140,12 @@ async def on_action(update: Update, context: BuurtnetContext) -> None:
                                            callback_data=f"es:fw:{report.id}:{kind.value}")]
                      for kind in kinds])
     elif len(extra) == 1 and extra[0] in CONTACT_TARGETS:
-        if ContactKind(extra[0]) not in await _forward_kinds(context, report, me):
+        if ContactKind(extra[0]) not in await handling.forward_kinds(context.services, report,
+                                                                     me):
             await query.answer(_("This complex has no contact of that kind; the report stays "
                                  "with you."), show_alert=True)
             return
-        await _forward(update, context, report, extra[0])
+        await _forward(update, context, report, ContactKind(extra[0]))
     else:
         await stale_button(query)
 
@@ -169,70 +154,47 @@ async def _acknowledge(update: Update, context: BuurtnetContext, report: Report,
                        me: int) -> None:
     query = update.callback_query
     assert query is not None
-    messages = await _others(context, report, me, f"ack:{report.id}", lambda who: _(
-        "{who} took report {reference}.").format(who=who, reference=reference(report.id)))
-    if report.reporter_id != GONE:
-        with use_language(await language_for(context, report.reporter_id)):
-            messages.append(Message(f"ack:{report.id}:reporter", report.reporter_id, _(
-                "Your report {reference} was picked up ({organisation}).").format(
-                reference=reference(report.id),
-                organisation=await organisation(context.services, report, me))))
-    if not await context.repos.reports.acknowledge(report.id, me, messages):
-        await query.answer(_("You already took this report.") if report.acknowledged_by == me
+    taken = await handling.acknowledge(context.services, report, me)
+    if taken is not Taken.TAKEN:
+        await query.answer(_("You already took this report.") if taken is Taken.ALREADY_YOURS
                            else _("Someone already took this report."), show_alert=True)
         return
     await query.answer(_("You took {reference}.").format(reference=reference(report.id)))
-    await query.edit_message_reply_markup(
-        markup(keyboard_of(action_keyboard(report.id, acknowledged=True))))
+    await query.edit_message_reply_markup(markup(_actions(report.id)))
+
+
+def _actions(report_id: int) -> Keyboard:
+    """The buttons of a report that is picked up."""
+    return keyboard_of(action_keyboard(report_id, acknowledged=True))
 
 
 async def _take_over(update: Update, context: BuurtnetContext, report: Report,
                      me: int) -> None:
     query = update.callback_query
     assert query is not None
-    previous = report.acknowledged_by
-    if previous is None:
+    if report.acknowledged_by is None:
         await _acknowledge(update, context, report, me)
         return
-    if previous == me:
+    taken = await handling.take_over(context.services, report, me)
+    if taken is Taken.ALREADY_YOURS:
         await query.answer(_("You already took this report."), show_alert=True)
         return
-    who = await holder_name(context.services, report, me)
-    with use_language(await language_for(context, previous)):
-        messages = [Message(f"takeover:{report.id}:{to_db(context.clock.now())}:{previous}",
-                            previous, _("{who} took over report {reference} from you; it is "
-                                        "theirs to resolve now.").format(
-                                who=who, reference=reference(report.id)))]
-    if not await context.repos.reports.take_over(report.id, me, previous, messages):
+    if taken is not Taken.TAKEN:
         await stale_button(query)
         return
     await query.answer(_("You took {reference}.").format(reference=reference(report.id)))
     await query.edit_message_text(_("You hold {reference} now.").format(
-        reference=reference(report.id)),
-        reply_markup=markup(keyboard_of(action_keyboard(report.id, acknowledged=True))))
+        reference=reference(report.id)), reply_markup=markup(_actions(report.id)))
 
 
-async def _forward_kinds(context: BuurtnetContext, report: Report, me: int) -> list[ContactKind]:
-    """The organisations this complex has contacts of, other than the forwarder's own."""
-    contacts = await context.repos.people.contacts_of_complex(report.complex_id)
-    mine = {c.kind for c in contacts if c.telegram_id == me}
-    present = {c.kind for c in contacts}
-    return [kind for kind in ContactKind if kind in present and kind not in mine]
-
-
-async def _forward(update: Update, context: BuurtnetContext, report: Report, kind: str) -> None:
+async def _forward(update: Update, context: BuurtnetContext, report: Report,
+                   kind: ContactKind) -> None:
     query = update.callback_query
     assert query is not None
-    async with context.services.db.unit():  # forwarded and sent on, together
-        fresh = await context.repos.reports.get(report.id)
-        if fresh is None:
-            return
-        level = fresh.current_level or fresh.chain[-1]
-        await context.repos.reports.forward(fresh, Level((kind,), (), level.timeout_seconds))
-        await advance(context.services, report.id)
+    await handling.forward(context.services, report.id, kind)
     await query.answer()
     await query.edit_message_text(_("{reference} is forwarded ({organisation}).").format(
-        reference=reference(report.id), organisation=kind_label(ContactKind(kind))))
+        reference=reference(report.id), organisation=kind_label(kind)))
 
 
 async def on_resolve_note(update: Update, context: BuurtnetContext, draft: Draft) -> None:
@@ -246,20 +208,8 @@ async def on_resolve_note(update: Update, context: BuurtnetContext, draft: Draft
         await say_invalid(update, error)
         return
     me = draft.telegram_id
-    messages = await _others(context, report, me, outbox_keys.resolved(report.id), lambda who: _(
-        "{who} resolved report {reference}.").format(who=who, reference=reference(report.id)))
-    if report.reporter_id != GONE:
-        with use_language(await language_for(context, report.reporter_id)):
-            messages.append(Message(
-                outbox_keys.resolved(report.id) + ":reporter", report.reporter_id, _(
-                "Your report {reference} is resolved ({organisation}). The note: {note}").format(
-                reference=reference(report.id),
-                organisation=await organisation(context.services, report, me),
-                note=html.escape(note))))
     # The resolution (and its messages) is stored first: it is what must not be lost.
-    async with context.services.db.unit():
-        resolved = await context.repos.reports.resolve(report.id, me, note, messages)
-        await context.repos.drafts.clear(me)
+    resolved = await handling.resolve(context.services, report, me, note)
     if not resolved:
         fresh = await context.repos.reports.get(report.id)
         if fresh is not None and fresh.status is not ReportStatus.RESOLVED \
@@ -305,18 +255,7 @@ async def on_question(update: Update, context: BuurtnetContext, draft: Draft) ->
     except InvalidInput as error:
         await say_invalid(update, error)
         return
-    with use_language(await language_for(context, report.reporter_id)):
-        message = Message(
-            outbox_keys.question("{question}"), report.reporter_id,
-            _("A question about your report {reference} ({organisation}):\n{question}").format(
-                reference=reference(report.id),
-                organisation=await organisation(context.services, report, draft.telegram_id),
-                question=html.escape(question)) + "\n\n" + _(
-                "Just type your answer here, or reply to this message."),
-            [[InlineKeyboardButton(_("Answer"), callback_data="qa:{question}").to_dict()]])
-    async with context.services.db.unit():
-        await context.repos.reports.ask(report.id, draft.telegram_id, question, message)
-        await context.repos.drafts.clear(draft.telegram_id)
+    await handling.ask(context.services, report, draft.telegram_id, question)
     await reply(update, _("Your question is passed on. I will bring you the answer."))
 
 
@@ -418,46 +357,12 @@ async def on_answer_text(update: Update, context: BuurtnetContext, draft: Draft)
     except InvalidInput as error:
         await say_invalid(update, error)
         return
-    repos = context.repos
-    # The answer goes to who asked, if they still handle the report; else to who does.
-    readers = ([question.asked_by] if await repos.reports.is_actor(question.report_id,
-                                                                   question.asked_by)
-               else await repos.reports.actors(question.report_id))
-    messages = []
-    for reader in readers:
-        with use_language(await language_for(context, reader)):
-            messages.append(Message(outbox_keys.answer(question.id, reader), reader, _(
-                "The reporter of {reference} answers the question \"{question}\":\n"
-                "{answer}").format(reference=reference(question.report_id),
-                                   question=html.escape(question.question),
-                                   answer=html.escape(answer))))
     # The answer (and its messages) is stored first: it is what must not be lost.
-    async with context.services.db.unit():
-        answered = await repos.reports.answer(question.id, answer, messages)
-        await repos.drafts.clear(draft.telegram_id)
+    answered = await handling.answer(context.services, question, draft.telegram_id, answer)
     if not answered:
         await reply(update, _("You already answered."))
         return
     await reply(update, _("Thank you, your answer is passed on."))
-
-
-async def pass_on_addition(context: BuurtnetContext, report: Report, text: str) -> None:
-    """What the reporter added goes to whoever handles the report now."""
-    fresh = await context.repos.reports.get(report.id)
-    if fresh is None:
-        return
-    targets = await context.repos.reports.targets(report.id)
-    allowed = set(await context.repos.reports.actors(report.id))
-    current = {t.telegram_id for t in targets if t.acts and t.lap == fresh.lap
-               and t.level == fresh.level}
-    people = ({fresh.acknowledged_by} if fresh.acknowledged_by in allowed else current) & allowed
-    count = len(await context.repos.reports.additions(report.id))
-    for telegram_id in sorted(people):
-        with use_language(await language_for(context, telegram_id)):
-            key = outbox_keys.addition(report.id, count, telegram_id)
-            await notify(context, key, telegram_id, _(
-                "The reporter added to {reference}:\n{text}").format(
-                reference=reference(report.id), text=html.escape(text)))
 
 
 # -- overviews ---------------------------------------------------------------------------

@@ -30,10 +30,9 @@ from bot.domain.routing import is_urgent
 from bot.domain.validation import InvalidInput, free_text, one_line
 from bot.domain.vocabulary import ReportStatus
 from bot.i18n import _, use_language
-from bot.services import ladder
+from bot.services import handling, ladder
 from bot.services.report_texts import waiting_notice
 from bot.storage.reports import Report
-from handlers import escalations
 from handlers.common import (
     Keyboard,
     is_group,
@@ -424,10 +423,7 @@ async def on_add_text(update: Update, context: BuurtnetContext, draft: Draft) ->
     except InvalidInput as error:
         await say_invalid(update, error)
         return
-    async with context.services.db.unit():  # kept and passed on, together
-        await context.repos.reports.add_information(report.id, text)
-        await escalations.pass_on_addition(context, report, text)
-        await context.repos.drafts.clear(draft.telegram_id)
+    await handling.add_information(context.services, report, draft.telegram_id, text)
     await reply(update, _("Added to {reference} and passed on.").format(
         reference=reference(report.id)))
 

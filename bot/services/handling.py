@@ -1,0 +1,176 @@
+"""What the people a report reached do with it: acknowledge, take over, forward, resolve
+(with a note for the reporter), ask the reporter and pass on the answer, and what the
+reporter adds. Each is one unit of work with the messages it owes the others; an
+anonymous reporter's name, username and id never reach a handler: only the bot relays."""
+
+import html
+from collections.abc import Callable
+from enum import Enum
+
+from bot.clock import to_db
+from bot.domain import outbox_keys
+from bot.domain.models import ContactKind
+from bot.domain.reports import GONE, reference
+from bot.domain.routing import Level
+from bot.i18n import _, use_language
+from bot.services import Services
+from bot.services.ladder import advance
+from bot.services.outgoing import button, language_for, queue
+from bot.services.report_texts import holder_name, organisation
+from bot.storage.outbox import Message
+from bot.storage.reports import Question, Report
+
+
+class Taken(Enum):
+    TAKEN = "taken"
+    ALREADY_YOURS = "already yours"
+    SOMEONE_ELSE = "someone else"
+    GONE = "gone"
+    """The report changed hands meanwhile: the button no longer fits."""
+
+
+async def _others(services: Services, report: Report, telegram_id: int,
+                  key: str, render: Callable[[str], str]) -> list[Message]:
+    """A message to every other target asked to act so far; `render` gets the handler's name."""
+    messages = []
+    notified = {t.telegram_id for t in await services.repos.reports.targets(report.id)
+                if t.acts}
+    for other in sorted(notified - {telegram_id}):
+        with use_language(await language_for(services, other)):
+            who = await holder_name(services, report, telegram_id)
+            messages.append(Message(f"{key}:{other}", other, render(who)))
+    return messages
+
+
+async def acknowledge(services: Services, report: Report, me: int) -> Taken:
+    """`me` takes the report: the ladder stops, the others and the reporter are told."""
+    messages = await _others(services, report, me, f"ack:{report.id}", lambda who: _(
+        "{who} took report {reference}.").format(who=who, reference=reference(report.id)))
+    if report.reporter_id != GONE:
+        with use_language(await language_for(services, report.reporter_id)):
+            messages.append(Message(f"ack:{report.id}:reporter", report.reporter_id, _(
+                "Your report {reference} was picked up ({organisation}).").format(
+                reference=reference(report.id),
+                organisation=await organisation(services, report, me))))
+    if await services.repos.reports.acknowledge(report.id, me, messages):
+        return Taken.TAKEN
+    return Taken.ALREADY_YOURS if report.acknowledged_by == me else Taken.SOMEONE_ELSE
+
+
+async def take_over(services: Services, report: Report, me: int) -> Taken:
+    """`me` takes a report someone else holds; they are told."""
+    previous = report.acknowledged_by
+    if previous is None:
+        return await acknowledge(services, report, me)
+    if previous == me:
+        return Taken.ALREADY_YOURS
+    who = await holder_name(services, report, me)
+    with use_language(await language_for(services, previous)):
+        messages = [Message(f"takeover:{report.id}:{to_db(services.clock.now())}:{previous}",
+                            previous, _("{who} took over report {reference} from you; it is "
+                                        "theirs to resolve now.").format(
+                                who=who, reference=reference(report.id)))]
+    if not await services.repos.reports.take_over(report.id, me, previous, messages):
+        return Taken.GONE
+    return Taken.TAKEN
+
+
+async def forward_kinds(services: Services, report: Report, me: int) -> list[ContactKind]:
+    """The organisations this complex has contacts of, other than the forwarder's own."""
+    contacts = await services.repos.people.contacts_of_complex(report.complex_id)
+    mine = {c.kind for c in contacts if c.telegram_id == me}
+    present = {c.kind for c in contacts}
+    return [kind for kind in ContactKind if kind in present and kind not in mine]
+
+
+async def forward(services: Services, report_id: int, kind: ContactKind) -> None:
+    """The report goes to the contacts of `kind`, as a level of its own, at once."""
+    async with services.db.unit():  # forwarded and sent on, together
+        report = await services.repos.reports.get(report_id)
+        if report is None:
+            return
+        level = report.current_level or report.chain[-1]
+        await services.repos.reports.forward(report, Level((kind.value,), (),
+                                                           level.timeout_seconds))
+        await advance(services, report_id)
+
+
+async def resolve(services: Services, report: Report, me: int, note: str) -> bool:
+    """`me` resolves the report; the reporter gets the note. False if someone else holds
+    it, or it was resolved already. The resolver's draft ends with it."""
+    messages = await _others(services, report, me, outbox_keys.resolved(report.id),
+                             lambda who: _("{who} resolved report {reference}.").format(
+                                 who=who, reference=reference(report.id)))
+    if report.reporter_id != GONE:
+        with use_language(await language_for(services, report.reporter_id)):
+            messages.append(Message(
+                outbox_keys.resolved(report.id) + ":reporter", report.reporter_id, _(
+                "Your report {reference} is resolved ({organisation}). The note: {note}").format(
+                reference=reference(report.id),
+                organisation=await organisation(services, report, me),
+                note=html.escape(note))))
+    async with services.db.unit():
+        resolved = await services.repos.reports.resolve(report.id, me, note, messages)
+        await services.repos.drafts.clear(me)
+    return resolved
+
+
+async def ask(services: Services, report: Report, asker: int, question: str) -> None:
+    """Pass a handler's question on to the reporter, with a button to answer."""
+    with use_language(await language_for(services, report.reporter_id)):
+        message = Message(
+            outbox_keys.question("{question}"), report.reporter_id,
+            _("A question about your report {reference} ({organisation}):\n{question}").format(
+                reference=reference(report.id),
+                organisation=await organisation(services, report, asker),
+                question=html.escape(question)) + "\n\n" + _(
+                "Just type your answer here, or reply to this message."),
+            [[button(_("Answer"), "qa:{question}")]])
+    async with services.db.unit():
+        await services.repos.reports.ask(report.id, asker, question, message)
+        await services.repos.drafts.clear(asker)
+
+
+async def answer(services: Services, question: Question, reporter: int, text: str) -> bool:
+    """The reporter's answer goes to who asked, if they still handle the report, else to
+    who does; False if the question was answered before."""
+    reports = services.repos.reports
+    readers = ([question.asked_by] if await reports.is_actor(question.report_id,
+                                                              question.asked_by)
+               else await reports.actors(question.report_id))
+    messages = []
+    for reader in readers:
+        with use_language(await language_for(services, reader)):
+            messages.append(Message(outbox_keys.answer(question.id, reader), reader, _(
+                "The reporter of {reference} answers the question \"{question}\":\n"
+                "{answer}").format(reference=reference(question.report_id),
+                                   question=html.escape(question.question),
+                                   answer=html.escape(text))))
+    async with services.db.unit():
+        answered = await reports.answer(question.id, text, messages)
+        await services.repos.drafts.clear(reporter)
+    return answered
+
+
+async def add_information(services: Services, report: Report, reporter: int,
+                          text: str) -> None:
+    """What the reporter adds is kept and goes to whoever handles the report now."""
+    reports = services.repos.reports
+    async with services.db.unit():  # kept and passed on, together
+        await reports.add_information(report.id, text)
+        fresh = await reports.get(report.id)
+        if fresh is not None:
+            targets = await reports.targets(report.id)
+            allowed = set(await reports.actors(report.id))
+            current = {t.telegram_id for t in targets if t.acts and t.lap == fresh.lap
+                       and t.level == fresh.level}
+            people = ({fresh.acknowledged_by} if fresh.acknowledged_by in allowed
+                      else current) & allowed
+            count = len(await reports.additions(report.id))
+            for telegram_id in sorted(people):
+                with use_language(await language_for(services, telegram_id)):
+                    await queue(services, outbox_keys.addition(report.id, count, telegram_id),
+                                telegram_id, _("The reporter added to {reference}:\n{text}")
+                                .format(reference=reference(report.id),
+                                        text=html.escape(text)))
+        await services.repos.drafts.clear(reporter)
