@@ -4,17 +4,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from bot.domain.vocabulary import ContactKind
+
 
 class JoinPolicy(StrEnum):
     OPEN = "open"
     APPROVAL = "approval"
-
-
-class ContactKind(StrEnum):
-    MUNICIPALITY = "municipality"
-    POLICE = "police"
-    CORPORATION = "corporation"
-    PEER = "peer"
 
 
 class ResidentRole(StrEnum):

@@ -1,6 +1,6 @@
-"""The words Buurtnet is built of, defined once: stages, report kinds, categories, statuses
-and routing targets. Each is a StrEnum, so a value is also the string stored and routed
-on; `bot.domain.labels` gives each its words for people, per language."""
+"""The words Buurtnet is built of, defined once: stages, report kinds, categories, statuses,
+the kinds of contact and routing targets. Each is a StrEnum, so a value is also the string
+stored and routed on; `bot.domain.labels` gives each its words for people, per language."""
 
 from enum import StrEnum
 
@@ -36,19 +36,22 @@ class ReportStatus(StrEnum):
     RESOLVED = "resolved"
 
 
-class Target(StrEnum):
-    """Who a level of a report's ladder reaches: a kind of contact, or residents' roles."""
+class ContactKind(StrEnum):
+    """The organisations whose people are a complex's contacts."""
 
     MUNICIPALITY = "municipality"
     POLICE = "police"
     CORPORATION = "corporation"
     PEER = "peer"
-    INITIATORS = "initiators"
-    COMMITTEE = "committee"
+
+
+Target = StrEnum("Target", {**{kind.name: kind.value for kind in ContactKind},
+                            "INITIATORS": "initiators", "COMMITTEE": "committee"})
+"""Who a level of a report's ladder reaches: a kind of contact, or residents' roles."""
 
 
 STAGES = tuple(Stage)
 KINDS = tuple(ReportKind)
 CATEGORIES = tuple(Category)
 TARGETS = tuple(Target)
-CONTACT_TARGETS = TARGETS[:4]
+CONTACT_TARGETS = tuple(Target(kind.value) for kind in ContactKind)

@@ -1,6 +1,7 @@
 """All SQL lives here; the rest of the bot calls these repositories."""
 
 from dataclasses import dataclass
+from typing import get_type_hints
 
 from bot.clock import Clock
 from bot.storage.activities import ActivityRepository
@@ -35,18 +36,6 @@ class Repositories:
 
     @classmethod
     def build(cls, db: Database, clock: Clock) -> "Repositories":
-        return cls(
-            complexes=ComplexRepository(db, clock),
-            people=PeopleRepository(db, clock),
-            invites=InviteRepository(db, clock),
-            drafts=DraftRepository(db, clock),
-            updates=UpdateLog(db, clock),
-            introductions=IntroductionRepository(db, clock),
-            outbox=OutboxRepository(db, clock),
-            reports=ReportRepository(db, clock),
-            ideas=IdeaRepository(db, clock),
-            suggestions=SuggestionRepository(db, clock),
-            stages=StageRepository(db, clock),
-            digests=DigestRepository(db, clock),
-            activities=ActivityRepository(db, clock),
-        )
+        """Each repository, named as the field its type annotates."""
+        return cls(**{name: repository(db, clock)
+                      for name, repository in get_type_hints(cls).items()})

@@ -20,7 +20,7 @@ from bot.domain.introductions import (
 )
 from bot.domain.matching import Candidate
 from bot.storage.db import Database
-from bot.storage.outbox import Message, queue_all
+from bot.storage.outbox import Message, claim_and_queue
 
 Chooser = Callable[[Candidate, list[Candidate], set[frozenset[int]]], int | None]
 
@@ -322,17 +322,13 @@ class IntroductionRepository:
                              message: Message) -> bool:
         """Mark the follow-up as asked and queue it, together; False if it was already."""
         now = self.clock.now()
-        async with self.db.transaction() as conn:
-            cursor = await conn.execute(
-                "UPDATE introduction_members SET followup_due_at = NULL,"
-                " followups_sent = followups_sent + 1 WHERE introduction_id = ?"
-                " AND resident_id = ? AND followup_due_at IS NOT NULL AND followup_due_at <= ?",
-                (introduction_id, resident_id, to_db(now)),
-            )
-            if cursor.rowcount == 0:
-                return False
-            await queue_all(conn, now, [message])
-        return True
+        return await claim_and_queue(
+            self.db, now,
+            "UPDATE introduction_members SET followup_due_at = NULL,"
+            " followups_sent = followups_sent + 1 WHERE introduction_id = ?"
+            " AND resident_id = ? AND followup_due_at IS NOT NULL AND followup_due_at <= ?",
+            (introduction_id, resident_id, to_db(now)),
+            [message])
 
     async def without_messages(self, status: str, purpose: str) -> list[int]:
         """Introductions in `status` where someone's `purpose` message was never queued.

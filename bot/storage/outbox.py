@@ -1,4 +1,5 @@
 import json
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -49,6 +50,23 @@ async def queue_all(conn: aiosqlite.Connection, now: datetime,
     for message in messages:
         await enqueue_in(conn, now, message.key, message.chat_id, message.text,
                          message.keyboard, message.photo_file_id, message.shows)
+
+
+async def claim_and_queue(
+    db: Database, now: datetime, sql: str, params: tuple[Any, ...], messages: list[Message],
+    then: Callable[[aiosqlite.Connection], Awaitable[Any]] | None = None,
+) -> bool:
+    """A conditional write, the rest of its change (`then`) and the messages it owes, in one
+    transaction; False if the write changed nothing (someone else was first, or the state
+    moved on), and then nothing else is done."""
+    async with db.transaction() as conn:
+        cursor = await conn.execute(sql, params)
+        if cursor.rowcount == 0:
+            return False
+        if then is not None:
+            await then(conn)
+        await queue_all(conn, now, messages)
+    return True
 
 
 def _outgoing(row: aiosqlite.Row) -> Outgoing:

@@ -10,7 +10,7 @@ from bot.domain.ladder import Climb, next_climb
 from bot.domain.routing import Level
 from bot.domain.vocabulary import Category, ReportKind, ReportStatus, Stage
 from bot.storage.db import Database
-from bot.storage.outbox import Message, enqueue_in, queue_all
+from bot.storage.outbox import Message, claim_and_queue, enqueue_in, queue_all
 
 
 @dataclass(frozen=True)
@@ -248,19 +248,15 @@ class ReportRepository:
     ) -> bool:
         """Record who is notified at the current level and queue their messages, once."""
         now = self.clock.now()
-        async with self.db.transaction() as conn:
-            cursor = await conn.execute(
-                "UPDATE escalations SET level_started = 1, deadline_at = ?"
-                " WHERE report_id = ? AND lap = ? AND level = ? AND level_started = 0"
-                " AND acknowledged_by IS NULL AND exhausted = 0 AND (SELECT status FROM"
-                " reports WHERE id = escalations.report_id) != 'resolved'",
-                (to_db(now + timedelta(seconds=timeout)), report.id, report.lap, report.level),
-            )
-            if cursor.rowcount == 0:
-                return False
-            await _record_targets(conn, report, targets, now, replace=False)
-            await queue_all(conn, now, messages)
-        return True
+        return await claim_and_queue(
+            self.db, now,
+            "UPDATE escalations SET level_started = 1, deadline_at = ?"
+            " WHERE report_id = ? AND lap = ? AND level = ? AND level_started = 0"
+            " AND acknowledged_by IS NULL AND exhausted = 0 AND (SELECT status FROM"
+            " reports WHERE id = escalations.report_id) != 'resolved'",
+            (to_db(now + timedelta(seconds=timeout)), report.id, report.lap, report.level),
+            messages,
+            then=lambda conn: _record_targets(conn, report, targets, now, replace=False))
 
     async def climb(self, report: Report, messages: list[Message]) -> Climb | None:
         """Take the ladder's next step (`bot.domain.ladder`), with `messages` (the alerts)
@@ -270,31 +266,24 @@ class ReportRepository:
         sql = {Climb.LEVEL: "level = level + 1, level_started = 0",
                Climb.LAP: "lap = lap + 1, level = 0, level_started = 0",
                Climb.EXHAUSTED: "exhausted = 1, deadline_at = NULL"}[step]
-        async with self.db.transaction() as conn:
-            cursor = await conn.execute(
-                f"UPDATE escalations SET {sql} WHERE report_id = ? AND lap = ? AND level = ?"
-                " AND acknowledged_by IS NULL",
-                (report.id, report.lap, report.level),
-            )
-            if cursor.rowcount == 0:
-                return None
-            await queue_all(conn, now, messages)
-        return step
+        claimed = await claim_and_queue(
+            self.db, now,
+            f"UPDATE escalations SET {sql} WHERE report_id = ? AND lap = ? AND level = ?"
+            " AND acknowledged_by IS NULL",
+            (report.id, report.lap, report.level),
+            messages)
+        return step if claimed else None
 
     async def wait_for_targets(self, report: Report, messages: list[Message]) -> bool:
         """Nobody behind this level or any after it: wait (with `messages` queued) until
         someone joins; False if the ladder moved meanwhile."""
         now = self.clock.now()
-        async with self.db.transaction() as conn:
-            cursor = await conn.execute(
-                "UPDATE escalations SET waiting_since = ? WHERE report_id = ? AND lap = ?"
-                " AND level = ? AND level_started = 0 AND waiting_since IS NULL",
-                (to_db(now), report.id, report.lap, report.level),
-            )
-            if cursor.rowcount == 0:
-                return False
-            await queue_all(conn, now, messages)
-        return True
+        return await claim_and_queue(
+            self.db, now,
+            "UPDATE escalations SET waiting_since = ? WHERE report_id = ? AND lap = ?"
+            " AND level = ? AND level_started = 0 AND waiting_since IS NULL",
+            (to_db(now), report.id, report.lap, report.level),
+            messages)
 
     async def waiting_in(self, complex_id: int | None = None) -> list[int]:
         """Reports waiting for someone to join: in one complex, or everywhere."""
@@ -342,18 +331,14 @@ class ReportRepository:
         """An operator hands a report to someone: they become a target of the current level
         (started now if it waited), with a fresh deadline unless someone holds it."""
         now = self.clock.now()
-        async with self.db.transaction() as conn:
-            cursor = await conn.execute(
-                "UPDATE escalations SET waiting_since = NULL, level_started = 1,"
-                " deadline_at = CASE WHEN acknowledged_by IS NULL THEN ? ELSE NULL END"
-                " WHERE report_id = ? AND lap = ? AND level = ?",
-                (to_db(now + timedelta(seconds=timeout)), report.id, report.lap, report.level),
-            )
-            if cursor.rowcount == 0:
-                return False
-            await _record_targets(conn, report, [target], now, replace=True)
-            await queue_all(conn, now, messages)
-        return True
+        return await claim_and_queue(
+            self.db, now,
+            "UPDATE escalations SET waiting_since = NULL, level_started = 1,"
+            " deadline_at = CASE WHEN acknowledged_by IS NULL THEN ? ELSE NULL END"
+            " WHERE report_id = ? AND lap = ? AND level = ?",
+            (to_db(now + timedelta(seconds=timeout)), report.id, report.lap, report.level),
+            messages,
+            then=lambda conn: _record_targets(conn, report, [target], now, replace=True))
 
     async def add_targets_again(self, report: Report, targets: list[Target],
                                 messages: list[Message]) -> None:
@@ -380,16 +365,12 @@ class ReportRepository:
                         messages: list[Message]) -> bool:
         """Hand a picked-up report from `previous` to `telegram_id`; False if it moved."""
         now = self.clock.now()
-        async with self.db.transaction() as conn:
-            cursor = await conn.execute(
-                "UPDATE escalations SET acknowledged_by = ?, acknowledged_at = ?"
-                " WHERE report_id = ? AND acknowledged_by = ?",
-                (telegram_id, to_db(now), report_id, previous),
-            )
-            if cursor.rowcount == 0:
-                return False
-            await queue_all(conn, now, messages)
-        return True
+        return await claim_and_queue(
+            self.db, now,
+            "UPDATE escalations SET acknowledged_by = ?, acknowledged_at = ?"
+            " WHERE report_id = ? AND acknowledged_by = ?",
+            (telegram_id, to_db(now), report_id, previous),
+            messages)
 
     async def skip_level(self, report: Report) -> None:
         """A level with nobody behind it: straight to the next."""
@@ -429,42 +410,32 @@ class ReportRepository:
                           messages: list[Message]) -> bool:
         """The first acknowledgement stops the climb; False if someone was first."""
         now = self.clock.now()
-        async with self.db.transaction() as conn:
-            cursor = await conn.execute(
-                "UPDATE escalations SET acknowledged_by = ?, acknowledged_at = ?,"
-                " deadline_at = NULL WHERE report_id = ? AND acknowledged_by IS NULL",
-                (telegram_id, to_db(now), report_id),
-            )
-            if cursor.rowcount == 0:
-                return False
-            await conn.execute(
+        return await claim_and_queue(
+            self.db, now,
+            "UPDATE escalations SET acknowledged_by = ?, acknowledged_at = ?,"
+            " deadline_at = NULL WHERE report_id = ? AND acknowledged_by IS NULL",
+            (telegram_id, to_db(now), report_id),
+            messages,
+            then=lambda conn: conn.execute(
                 "UPDATE reports SET status = 'acknowledged' WHERE id = ? AND status = 'open'",
-                (report_id,),
-            )
-            await queue_all(conn, now, messages)
-        return True
+                (report_id,)))
 
     async def resolve(self, report_id: int, telegram_id: int, note: str,
                       messages: list[Message]) -> bool:
         """Resolve, by its holder or (if nobody holds it) by anyone asked to act; False if
         it is resolved already or someone else holds it."""
         now = self.clock.now()
-        async with self.db.transaction() as conn:
-            cursor = await conn.execute(
-                "UPDATE reports SET status = 'resolved', resolved_at = ?, resolution = ?"
-                " WHERE id = ? AND status != 'resolved' AND (SELECT COALESCE(acknowledged_by,"
-                " ?) FROM escalations WHERE report_id = ?) = ?",
-                (to_db(now), note, report_id, telegram_id, report_id, telegram_id),
-            )
-            if cursor.rowcount == 0:
-                return False
-            await conn.execute(
+        return await claim_and_queue(
+            self.db, now,
+            "UPDATE reports SET status = 'resolved', resolved_at = ?, resolution = ?"
+            " WHERE id = ? AND status != 'resolved' AND (SELECT COALESCE(acknowledged_by,"
+            " ?) FROM escalations WHERE report_id = ?) = ?",
+            (to_db(now), note, report_id, telegram_id, report_id, telegram_id),
+            messages,
+            then=lambda conn: conn.execute(
                 "UPDATE escalations SET deadline_at = NULL,"
                 " acknowledged_by = COALESCE(acknowledged_by, ?) WHERE report_id = ?",
-                (telegram_id, report_id),
-            )
-            await queue_all(conn, now, messages)
-        return True
+                (telegram_id, report_id)))
 
     async def forward(self, report: Report, level: Level) -> bool:
         """Put a new level right after the current one and climb to it now.
@@ -472,21 +443,17 @@ class ReportRepository:
         False if the ladder moved since `report` was read (read it again and retry).
         """
         chain = [*report.chain[: report.level + 1], level, *report.chain[report.level + 1:]]
-        async with self.db.transaction() as conn:
-            cursor = await conn.execute(
-                "UPDATE escalations SET chain = ?, level = level + 1, level_started = 0,"
-                " deadline_at = NULL, acknowledged_by = NULL, acknowledged_at = NULL,"
-                " exhausted = 0 WHERE report_id = ? AND lap = ? AND level = ? AND chain = ?",
-                (_chain_json(chain), report.id, report.lap, report.level,
-                 _chain_json(report.chain)),
-            )
-            if cursor.rowcount == 0:
-                return False
-            await conn.execute(
+        return await claim_and_queue(
+            self.db, self.clock.now(),
+            "UPDATE escalations SET chain = ?, level = level + 1, level_started = 0,"
+            " deadline_at = NULL, acknowledged_by = NULL, acknowledged_at = NULL,"
+            " exhausted = 0 WHERE report_id = ? AND lap = ? AND level = ? AND chain = ?",
+            (_chain_json(chain), report.id, report.lap, report.level,
+             _chain_json(report.chain)),
+            [],
+            then=lambda conn: conn.execute(
                 "UPDATE reports SET status = 'open' WHERE id = ? AND status != 'resolved'",
-                (report.id,),
-            )
-        return True
+                (report.id,)))
 
     async def is_actor(self, report_id: int, telegram_id: int) -> bool:
         """Asked to act on this report, and still in the role they were asked in."""
@@ -592,16 +559,12 @@ class ReportRepository:
 
     async def answer(self, question_id: int, answer: str, messages: list[Message]) -> bool:
         now = self.clock.now()
-        async with self.db.transaction() as conn:
-            cursor = await conn.execute(
-                "UPDATE report_questions SET answer = ?, answered_at = ?"
-                " WHERE id = ? AND answer IS NULL",
-                (answer, to_db(now), question_id),
-            )
-            if cursor.rowcount == 0:
-                return False
-            await queue_all(conn, now, messages)
-        return True
+        return await claim_and_queue(
+            self.db, now,
+            "UPDATE report_questions SET answer = ?, answered_at = ?"
+            " WHERE id = ? AND answer IS NULL",
+            (answer, to_db(now), question_id),
+            messages)
 
 
 def _with_question(keyboard: list[list[dict]] | None,
