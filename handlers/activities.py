@@ -323,15 +323,13 @@ async def _tell_followers(context: BuurtnetContext, activity: Activity, complex_
 
 
 async def on_button(update: Update, context: BuurtnetContext) -> None:
-    query = update.callback_query
-    assert query is not None and update.effective_user is not None
-    found = await pressed_record(query, context.repos.activities.get, ("go", "held", "off"))
+    found = await pressed_record(update, context.repos.activities.get, ("go", "held", "off"))
     if found is None:
         return
-    button, activity = found
+    query, button, activity = found.query, found.button, found.record
     complex_ = await context.repos.complexes.get(activity.complex_id)
     assert complex_ is not None
-    resident = await _active_resident(context, update.effective_user.id, activity.complex_id)
+    resident = await _active_resident(context, found.by, activity.complex_id)
     if button.verb == "go":
         await _toggle_coming(update, context, activity, complex_, resident)
         return
@@ -348,7 +346,7 @@ async def on_button(update: Update, context: BuurtnetContext) -> None:
     if button.verb == "held":
         await query.answer()
         message = query.message
-        await context.repos.drafts.put(update.effective_user.id, OUTCOME_FLOW, "attendance", {
+        await context.repos.drafts.put(found.by, OUTCOME_FLOW, "attendance", {
             "activity_id": activity.id,
             "chat_id": message.chat.id if message else None,
             "message_id": message.message_id if message else None,
@@ -357,7 +355,7 @@ async def on_button(update: Update, context: BuurtnetContext) -> None:
         return
     async with context.services.db.unit():  # cancelled, with no attendance question left
         recorded = await context.repos.activities.record_outcome(activity.id, None)
-        draft = await context.repos.drafts.get(update.effective_user.id)
+        draft = await context.repos.drafts.get(found.by)
         if recorded and draft and draft.flow == OUTCOME_FLOW \
                 and draft.data["activity_id"] == activity.id:
             await context.repos.drafts.clear(draft.telegram_id)

@@ -13,13 +13,11 @@ from handlers.common import pressed_record, standing
 
 
 async def on_button(update: Update, context: BuurtnetContext) -> None:
-    query = update.callback_query
-    assert query is not None
     repos = context.repos
-    found = await pressed_record(query, repos.people.resident, ("ok", "no"))
+    found = await pressed_record(update, repos.people.resident, ("ok", "no"))
     if found is None:
         return
-    button, resident = found
+    query, button, resident = found.query, found.button, found.record
     who = await standing(update, context)
     if not (who.is_operator or who.is_initiator_of(resident.complex_id)):
         # Said before anything else, so nobody learns which sign-ups are pending.

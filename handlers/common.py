@@ -2,7 +2,8 @@
 
 import logging
 from collections.abc import Awaitable, Callable, Collection
-from typing import Any, Protocol, TypeVar
+from dataclasses import dataclass
+from typing import Any, Generic, Protocol, TypeVar
 
 from telegram import (
     CallbackQuery,
@@ -14,7 +15,7 @@ from telegram import (
 from telegram.constants import ChatType
 
 from bot.context import BuurtnetContext
-from bot.domain.button_data import ButtonData, unpack
+from bot.domain.button_data import ButtonData, pack, unpack
 from bot.domain.validation import InvalidInput
 from bot.i18n import _
 from bot.roles import Standing, standing_of
@@ -80,6 +81,21 @@ async def reply_lines(update: Update, header: str, lines: list[str],
         await reply(update, chunk, keyboard if number == len(chunks) else None)
 
 
+def yes_or_no(prefix: str, yes: str, no: str) -> Keyboard:
+    """A question's two answers as buttons: "<prefix>:yes" and "<prefix>:no"."""
+    return [[InlineKeyboardButton(yes, callback_data=pack(prefix, "yes")),
+             InlineKeyboardButton(no, callback_data=pack(prefix, "no"))]]
+
+
+async def pressed_answer(update: Update) -> tuple[CallbackQuery, bool] | None:
+    """The query of a `yes_or_no` press and whether it said yes; forged data is answered
+    here, and gives None."""
+    query = update.callback_query
+    assert query is not None and update.effective_user is not None
+    button = await pressed(query, ("yes", "no"))
+    return None if button is None else (query, button.verb == "yes")
+
+
 async def require_private(update: Update, context: BuurtnetContext) -> bool:
     """True in a private chat; elsewhere say to use the command in private."""
     if is_private(update):
@@ -137,11 +153,23 @@ async def pressed(query: CallbackQuery, verbs: Collection[str] | None = None, *,
 Record = TypeVar("Record")
 
 
-async def pressed_record(query: CallbackQuery, load: Callable[[int], Awaitable[Record | None]],
-                         verbs: Collection[str] | None = None
-                         ) -> tuple[ButtonData, Record] | None:
-    """The pressed button's data and the record its id names (`load`); forged data and
-    unknown ids are answered here, and give None."""
+@dataclass(frozen=True)
+class Pressed(Generic[Record]):
+    """A pressed button that names a record: the query to answer, who pressed it, its
+    data and the record."""
+
+    query: CallbackQuery
+    by: int
+    button: ButtonData
+    record: Record
+
+
+async def pressed_record(update: Update, load: Callable[[int], Awaitable[Record | None]],
+                         verbs: Collection[str] | None = None) -> Pressed[Record] | None:
+    """The pressed button and the record its id names (`load`); forged data and unknown
+    ids are answered here, and give None."""
+    query, user = update.callback_query, update.effective_user
+    assert query is not None and user is not None
     button = await pressed(query, verbs, with_id=True)
     if button is None or button.id is None:
         return None
@@ -149,7 +177,7 @@ async def pressed_record(query: CallbackQuery, load: Callable[[int], Awaitable[R
     if record is None:
         await stale_button(query)
         return None
-    return button, record
+    return Pressed(query, user.id, button, record)
 
 
 async def language_for(context: BuurtnetContext, telegram_id: int) -> str:

@@ -271,20 +271,18 @@ async def _draft_report(update: Update, context: BuurtnetContext, draft: Draft
 
 
 async def on_answer_button(update: Update, context: BuurtnetContext) -> None:
-    query = update.callback_query
-    assert query is not None and update.effective_user is not None
-    found = await pressed_record(query, context.repos.reports.question)
+    found = await pressed_record(update, context.repos.reports.question)
     if found is None:
         return
-    question = found[1]
+    query, question = found.query, found.record
     report = await context.repos.reports.get(question.report_id)
-    if report is None or report.reporter_id != update.effective_user.id:
+    if report is None or report.reporter_id != found.by:
         await stale_button(query)
         return
     if question.answer is not None:
         await query.answer(_("You already answered."), show_alert=True)
         return
-    await context.repos.drafts.put(update.effective_user.id, ANSWER_FLOW, "text",
+    await context.repos.drafts.put(found.by, ANSWER_FLOW, "text",
                                    {"question_id": question.id})
     await query.answer()
     # Promises about the name only where they hold: a named report carries it already.

@@ -230,15 +230,13 @@ async def closeidea_command(update: Update, context: BuurtnetContext) -> None:
 
 
 async def on_button(update: Update, context: BuurtnetContext) -> None:
-    query = update.callback_query
-    assert query is not None and update.effective_user is not None
-    found = await pressed_record(query, context.repos.ideas.get, ("support", "help", "close"))
+    found = await pressed_record(update, context.repos.ideas.get, ("support", "help", "close"))
     if found is None:
         return
-    button, idea = found
+    query, button, idea = found.query, found.button, found.record
     complex_ = await context.repos.complexes.get(idea.complex_id)
     assert complex_ is not None
-    resident = await context.repos.people.resident_of(update.effective_user.id)
+    resident = await context.repos.people.resident_of(found.by)
     if resident is None or not resident.is_active or resident.complex_id != idea.complex_id:
         await query.answer(_("Only residents of {complex} can vote on its ideas.").format(
             complex=complex_.name), show_alert=True)

@@ -2,15 +2,14 @@
 
 import json
 
-from telegram import InlineKeyboardButton, InputFile, Update
+from telegram import InputFile, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.clock import to_db
 from bot.context import BuurtnetContext
-from bot.domain.button_data import pack
 from bot.i18n import _
-from bot.services.stages import refresh_stage
-from handlers.common import pressed, reply, require_private
+from bot.services import joining
+from handlers.common import pressed_answer, reply, require_private, yes_or_no
 from handlers.menus import refresh_command_menu
 
 
@@ -38,27 +37,21 @@ async def forgetme_command(update: Update, context: BuurtnetContext) -> None:
         return
     await reply(update, _("Do you want me to erase everything I keep about you? You will "
                           "leave your complex and, if you are a contact, stop being one. This "
-                          "cannot be undone."), [[
-        InlineKeyboardButton(_("Yes, erase everything"), callback_data=pack("fg", "yes")),
-        InlineKeyboardButton(_("No"), callback_data=pack("fg", "no")),
-    ]])
+                          "cannot be undone."),
+                yes_or_no("fg", _("Yes, erase everything"), _("No")))
 
 
 async def on_forget(update: Update, context: BuurtnetContext) -> None:
-    query = update.callback_query
-    assert query is not None and update.effective_user is not None
-    button = await pressed(query, ("yes", "no"))
-    if button is None:
+    answered = await pressed_answer(update)
+    if answered is None:
         return
+    query, yes = answered
     await query.answer()
-    if button.verb == "no":
+    if not yes:
         await query.edit_message_text(_("Nothing was erased."))
         return
-    resident = await context.repos.people.resident_of(update.effective_user.id)
-    async with context.services.db.unit():  # erased everywhere, and the stage measured
-        await context.repos.people.forget(update.effective_user.id)
-        if resident is not None:
-            await refresh_stage(context.services, resident.complex_id)
+    assert update.effective_user is not None
+    await joining.forget(context.services, update.effective_user.id)
     await refresh_command_menu(context, update.effective_user.id)
     await query.edit_message_text(_("Done: everything I kept about you is erased."))
 

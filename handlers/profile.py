@@ -7,20 +7,20 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import BuurtnetContext
 from bot.domain import validation
-from bot.domain.button_data import pack
 from bot.domain.models import Draft, Resident
 from bot.domain.signup import INTERESTS, interest_labels, known_interests
 from bot.domain.validation import InvalidInput
 from bot.i18n import _
-from bot.services.stages import refresh_stage
+from bot.services import joining
 from handlers.common import (
     Keyboard,
     markup,
-    pressed,
+    pressed_answer,
     reply,
     require_private,
     say_invalid,
     stale_button,
+    yes_or_no,
 )
 from handlers.conversation import Flow
 from handlers.guards import signed_up
@@ -173,31 +173,26 @@ async def leave_command(update: Update, context: BuurtnetContext) -> None:
         return
     await reply(update, _("Do you want to leave <b>{complex}</b>? Your details there will be "
                           "erased. You can sign up again later with an invite link.").format(
-        complex=html.escape(await _complex_name(context, resident))), [[
-        InlineKeyboardButton(_("Yes, leave"), callback_data=pack("lv", "yes")),
-        InlineKeyboardButton(_("No, stay"), callback_data=pack("lv", "no")),
-    ]])
+        complex=html.escape(await _complex_name(context, resident))),
+        yes_or_no("lv", _("Yes, leave"), _("No, stay")))
 
 
 async def on_leave(update: Update, context: BuurtnetContext) -> None:
-    query = update.callback_query
-    assert query is not None and update.effective_user is not None
-    button = await pressed(query, ("yes", "no"))
-    if button is None:
+    answered = await pressed_answer(update)
+    if answered is None:
         return
+    query, yes = answered
+    assert update.effective_user is not None
     resident = await context.repos.people.resident_of(update.effective_user.id)
     if resident is None:
         await stale_button(query)
         return
     await query.answer()
-    if button.verb == "no":
+    if not yes:
         await query.edit_message_text(_("Good, you stay."))
         return
     name = await _complex_name(context, resident)
-    async with context.services.db.unit():  # gone, with no conversation left, and measured
-        await context.repos.people.delete_resident(resident.id)
-        await context.repos.drafts.clear(resident.telegram_id)
-        await refresh_stage(context.services, resident.complex_id)
+    await joining.leave(context.services, resident)
     await refresh_command_menu(context, resident.telegram_id)
     await query.edit_message_text(_("You left <b>{complex}</b> and your details there are "
                                     "erased. Take care!").format(complex=html.escape(name)))

@@ -336,12 +336,10 @@ def _me_too_keyboard(report: Report) -> Keyboard:
 
 
 async def on_me_too(update: Update, context: BuurtnetContext) -> None:
-    query = update.callback_query
-    assert query is not None and update.effective_user is not None
-    found = await pressed_record(query, context.repos.reports.get)
+    found = await pressed_record(update, context.repos.reports.get)
     if found is None:
         return
-    report = found[1]
+    query, report = found.query, found.record
     if not report.shared_in_group:
         await stale_button(query)
         return
@@ -391,13 +389,11 @@ async def myreports_command(update: Update, context: BuurtnetContext) -> None:
 
 
 async def on_add_button(update: Update, context: BuurtnetContext) -> None:
-    query = update.callback_query
-    assert query is not None and update.effective_user is not None
-    found = await pressed_record(query, context.repos.reports.get)
+    found = await pressed_record(update, context.repos.reports.get)
     if found is None:
         return
-    report = found[1]
-    if report.reporter_id != update.effective_user.id:
+    query, report = found.query, found.record
+    if report.reporter_id != found.by:
         await stale_button(query)
         return
     if report.status is ReportStatus.RESOLVED:

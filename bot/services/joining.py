@@ -1,5 +1,6 @@
-"""Joining a complex: the sign-up itself, the welcome in the group, and, where the complex
-asks for it, the initiators' approval (or the operators', while it has no initiators)."""
+"""Joining a complex and leaving it: the sign-up itself, the welcome in the group, where
+the complex asks for it the initiators' approval (or the operators', while it has no
+initiators), leaving, and being forgotten."""
 
 import html
 from typing import Any
@@ -120,6 +121,23 @@ async def decide(services: Services, complex_: Complex, resident: Resident,
             await welcome_in_group(services, complex_, activated)
             await refresh_stage(services, complex_.id)
     return True
+
+
+async def leave(services: Services, resident: Resident) -> None:
+    """The resident leaves their complex: their details there go, with any conversation."""
+    async with services.db.unit():  # gone, with no conversation left, and measured
+        await services.repos.people.delete_resident(resident.id)
+        await services.repos.drafts.clear(resident.telegram_id)
+        await refresh_stage(services, resident.complex_id)
+
+
+async def forget(services: Services, telegram_id: int) -> None:
+    """/forgetme: everything kept about the person is erased (`PeopleRepository.forget`)."""
+    resident = await services.repos.people.resident_of(telegram_id)
+    async with services.db.unit():  # erased everywhere, and the stage measured
+        await services.repos.people.forget(telegram_id)
+        if resident is not None:
+            await refresh_stage(services, resident.complex_id)
 
 
 async def run_due(services: Services) -> None:
