@@ -15,16 +15,13 @@ from bot.domain.labels import policy_label
 from bot.domain.models import Complex, JoinPolicy, Resident, ResidentRole, ResidentStatus
 from bot.domain.validation import InvalidInput
 from bot.i18n import _, current_language, ngettext, use_language
-from bot.services import joining, ladder
-from bot.services.stages import refresh_stage
+from bot.services import initiators, joining
 from handlers.common import (
     command_args,
     deep_link,
     is_group,
     keyboard_of,
-    language_for,
     markup,
-    notify,
     pressed,
     reply,
     reply_lines,
@@ -61,14 +58,14 @@ async def members_command(update: Update, context: BuurtnetContext) -> None:
     people = context.repos.people
     residents = await people.residents_of_complex(complex_.id)
     pending = await people.residents_of_complex(complex_.id, ResidentStatus.PENDING)
-    initiators = sum(1 for resident in residents if resident.is_initiator)
+    initiator_count = sum(1 for resident in residents if resident.is_initiator)
     organisers = sum(1 for resident in residents if resident.wants_to_organise)
     wanting = sum(1 for resident in residents if resident.wants_introductions)
     text = _("<b>{complex}</b>\nresidents: {residents} (homes: {homes}) · initiators: "
              "{initiators} · offer to help organise: {organisers} · want introductions: "
              "{introductions}").format(
         complex=html.escape(complex_.name), residents=len(residents), homes=complex_.homes,
-        initiators=initiators, organisers=organisers, introductions=wanting)
+        initiators=initiator_count, organisers=organisers, introductions=wanting)
     await reply_lines(update, text + "\n", [_member_line(resident) for resident in residents])
     await _suggest(update, context, complex_)
     for resident in pending:
@@ -171,27 +168,11 @@ async def _change_role(update: Update, context: BuurtnetContext, role: ResidentR
         await reply(update, (_("{name} is already an initiator.") if promoting
                              else _("{name} is not an initiator.")).format(name=name))
         return
-    if not promoting:
-        initiators = await context.repos.people.initiators_of(complex_.id)
-        if len(initiators) <= 1:
-            await reply(update, _("{name} is the only initiator; promote someone else "
-                                  "first.").format(name=name))
-            return
-    async with context.services.db.unit():  # the role and the link change together
-        await context.repos.people.set_role(resident.id, role)
-        if not promoting:  # a former initiator's copy of the initiators' link stops working
-            await context.repos.complexes.new_initiator_code(complex_.id)
-        await refresh_stage(context.services, complex_.id)
-        if promoting:
-            await ladder.reach_newcomers(context.services, complex_.id)
-        with use_language(await language_for(context, resident.telegram_id)):
-            text = (_("You are now an initiator of <b>{complex}</b>. /help shows what you can "
-                      "do.") if promoting else
-                    _("You are no longer an initiator of <b>{complex}</b>; you are still a "
-                      "resident."))
-            await notify(context,
-                         f"role:{resident.id}:{role.value}:{context.clock.now().isoformat()}",
-                         resident.telegram_id, text.format(complex=html.escape(complex_.name)))
+    if not promoting and len(await context.repos.people.initiators_of(complex_.id)) <= 1:
+        await reply(update, _("{name} is the only initiator; promote someone else "
+                              "first.").format(name=name))
+        return
+    await initiators.change_role(context.services, complex_, resident, role)
     await refresh_command_menu(context, resident.telegram_id)
     await reply(update, (_("{name} is now an initiator.") if promoting
                          else _("{name} is now a resident without initiator rights.")
@@ -224,15 +205,8 @@ async def remove_command(update: Update, context: BuurtnetContext) -> None:
         await say_invalid(update, error)
         await reply(update, usage)
         return
-    async with context.services.db.unit():  # removed, measured and told, together
-        await context.repos.people.remove_resident(
-            resident, removed_by=update.effective_user.id, reason=reason)
-        await refresh_stage(context.services, complex_.id)
-        with use_language(await language_for(context, resident.telegram_id)):
-            await notify(context, f"removed:{resident.id}", resident.telegram_id, _(
-                "An initiator removed you from <b>{complex}</b>. If you think this is a "
-                "mistake, talk to an initiator of your complex.").format(
-                complex=html.escape(complex_.name)))
+    await initiators.remove(context.services, complex_, resident, update.effective_user.id,
+                            reason)
     await reply(update, _("{name} is removed from {complex}. The reason is kept.").format(
         name=html.escape(resident.first_name), complex=html.escape(complex_.name)))
 
@@ -316,22 +290,7 @@ async def _ask_to_become_initiator(update: Update, context: BuurtnetContext,
         return
     complex_ = await context.repos.complexes.get(resident.complex_id)
     assert complex_ is not None
-    async with context.services.db.unit():  # asked, and the question on its way, together
-        asked = resident.is_active and await context.repos.suggestions.ask(resident.id,
-                                                                           asker.id)
-        if asked:
-            with use_language(await language_for(context, resident.telegram_id)):
-                await notify(context, f"become-initiator:{resident.id}", resident.telegram_id, _(
-                    "{initiator}, an initiator of <b>{complex}</b>, saw how you help out. "
-                    "Would you like to become an initiator too? Initiators organise activities "
-                    "and welcome new neighbours.").format(
-                        initiator=html.escape(asker.first_name),
-                        complex=html.escape(complex_.name)), [[
-                    InlineKeyboardButton(_("Yes, I'd like that"),
-                                         callback_data=pack("init", "yes", resident.id)),
-                    InlineKeyboardButton(_("No, thanks"),
-                                         callback_data=pack("init", "no", resident.id)),
-                ]])
+    asked = await initiators.invite_to_initiate(context.services, complex_, resident, asker)
     if not asked:
         await query.answer(_("{name} has already been asked.").format(name=name),
                            show_alert=True)
@@ -357,21 +316,8 @@ async def _answer_to_become_initiator(update: Update, context: BuurtnetContext,
     assert complex_ is not None
     asker = await context.repos.people.resident(invitation.asked_by)
     promoted = yes and not resident.is_initiator
-    async with context.services.db.unit():  # the answer, the role and the asker told
-        answered = await context.repos.suggestions.answer(resident.id, yes)
-        if answered and promoted:
-            await context.repos.people.set_role(resident.id, ResidentRole.INITIATOR)
-            await refresh_stage(context.services, complex_.id)
-            await ladder.reach_newcomers(context.services, complex_.id)
-        if answered and asker is not None:
-            with use_language(await language_for(context, asker.telegram_id)):
-                name = html.escape(resident.first_name)
-                await notify(context, f"become-initiator-answer:{resident.id}",
-                             asker.telegram_id, (
-                    _("{name} said yes: they are now an initiator of {complex}.") if yes
-                    else _("{name} would rather not become an initiator now. Thank you for "
-                           "asking; I will not suggest them again.")).format(
-                    name=name, complex=html.escape(complex_.name)))
+    answered = await initiators.answer_invitation(context.services, complex_, resident, asker,
+                                                  yes)
     if not answered:
         await query.answer(_("You have already answered."), show_alert=True)
         return

@@ -11,9 +11,8 @@ from telegram import InlineKeyboardButton, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import BuurtnetContext
-from bot.domain import outbox_keys
 from bot.domain.labels import CATEGORY_LABELS, KIND_LABELS, category_label, kind_text, status_label
-from bot.domain.models import Complex, Draft, Resident
+from bot.domain.models import Complex, Draft
 from bot.domain.reports import (
     DESCRIPTION_MAX,
     GROUP_TEXT_MAX,
@@ -30,14 +29,14 @@ from bot.domain.routing import is_urgent
 from bot.domain.validation import InvalidInput, free_text, one_line
 from bot.domain.vocabulary import ReportStatus
 from bot.i18n import _, use_language
-from bot.services import handling, ladder
+from bot.services import handling, reporting
 from bot.services.report_texts import waiting_notice
 from bot.storage.reports import Report
 from handlers.common import (
     Keyboard,
     is_group,
+    keyboard_of,
     markup,
-    notify,
     pressed_record,
     reply,
     say_invalid,
@@ -275,9 +274,8 @@ async def _send(update: Update, context: BuurtnetContext, draft: Draft) -> None:
                               "was not sent. In an emergency, call {emergency}.").format(
             emergency=context.config.emergency_number))
         return
-    urgent = is_urgent(data["now"], data["category"])
-    async with context.services.db.unit():  # stored, shared and on its ladder, together
-        report = await _store(context, draft, resident, complex_, urgent)
+    report = await reporting.submit(context.services, resident, complex_, data)
+    urgent = report.urgent
     report_id = report.id
     if report.waiting:  # the truth, at once: nobody is there to act on it yet
         text = _("Thank you. Your report <b>{reference}</b> is received and kept safe.").format(
@@ -294,45 +292,8 @@ async def _send(update: Update, context: BuurtnetContext, draft: Draft) -> None:
     await reply(update, text + "\n\n" + _summary(data, context))
 
 
-async def _store(context: BuurtnetContext, draft: Draft, resident: Resident,
-                 complex_: Complex, urgent: bool) -> Report:
-    """The report stored, shared in the group if chosen, and on its ladder; nobody is
-    told before the caller's unit of work commits (the outbox sends after)."""
-    data, repos = draft.data, context.repos
-    stage = complex_.effective_stage
-    location = data.get("location") or [None, None]
-    report_id = await repos.reports.create(
-        complex_id=complex_.id, reporter_id=draft.telegram_id,
-        reporter_name=None if data["anonymous"] else resident.first_name,
-        kind=data["kind"], category=data["category"], happening_now=data["now"],
-        urgent=urgent, occurred=data["when"], place=data.get("where"),
-        latitude=location[0], longitude=location[1], description=data["what"],
-        photo_file_id=data.get("photo"), stage=stage, shared_in_group=data.get("share", False),
-        group_text=data.get("group_text"),
-        chain=context.config.routing.chain(stage, data["kind"], data["category"], urgent),
-    )
-    report = await repos.reports.get(report_id)
-    assert report is not None
-    if report.shared_in_group and complex_.group_chat_id is not None:
-        with use_language(complex_.language):
-            await notify(context, outbox_keys.shared(report.id), complex_.group_chat_id,
-                         _shared_text(report), _me_too_keyboard(report))
-    await ladder.advance(context.services, report_id, reporter_told=True)
-    report = await repos.reports.get(report_id)
-    assert report is not None
-    return report
-
-
-def _shared_text(report: Report) -> str:
-    """The group's post: the category and the approved line, never the private text."""
-    return _("<b>A neighbour shared a concern</b> ({category})\n{what}\n\nDo you recognise "
-             "this? Press \"me too\". Do not discuss suspects here; report privately with "
-             "/report.").format(category=category_label(report.category),
-                                what=html.escape(group_line(report.category, report.group_text)))
-
-
 def _me_too_keyboard(report: Report) -> Keyboard:
-    return [[_button(_("Me too ({count})").format(count=report.me_too), f"me:{report.id}")]]
+    return keyboard_of(reporting.me_too_keyboard(report))
 
 
 async def on_me_too(update: Update, context: BuurtnetContext) -> None:

@@ -1,0 +1,88 @@
+"""Who runs a complex: initiators promote and demote each other, remove a resident, and
+ask a helpful resident whether they want to become an initiator."""
+
+import html
+
+from bot.domain.button_data import pack
+from bot.domain.models import Complex, Resident, ResidentRole
+from bot.i18n import _, use_language
+from bot.services import Services, ladder
+from bot.services.outgoing import button, language_for, queue
+from bot.services.stages import refresh_stage
+
+
+async def change_role(services: Services, complex_: Complex, resident: Resident,
+                      role: ResidentRole) -> None:
+    """Make the resident an initiator, or a resident again; they are told. A former
+    initiator's copy of the initiators' link stops working in the same unit of work."""
+    promoting = role is ResidentRole.INITIATOR
+    async with services.db.unit():  # the role and the link change together
+        await services.repos.people.set_role(resident.id, role)
+        if not promoting:
+            await services.repos.complexes.new_initiator_code(complex_.id)
+        await refresh_stage(services, complex_.id)
+        if promoting:
+            await ladder.reach_newcomers(services, complex_.id)
+        with use_language(await language_for(services, resident.telegram_id)):
+            text = (_("You are now an initiator of <b>{complex}</b>. /help shows what you can "
+                      "do.") if promoting else
+                    _("You are no longer an initiator of <b>{complex}</b>; you are still a "
+                      "resident."))
+            await queue(services,
+                        f"role:{resident.id}:{role.value}:{services.clock.now().isoformat()}",
+                        resident.telegram_id, text.format(complex=html.escape(complex_.name)))
+
+
+async def remove(services: Services, complex_: Complex, resident: Resident, by: int,
+                 reason: str) -> None:
+    """An initiator removes a resident, with a reason that is kept; the resident is told."""
+    async with services.db.unit():  # removed, measured and told, together
+        await services.repos.people.remove_resident(resident, removed_by=by, reason=reason)
+        await refresh_stage(services, complex_.id)
+        with use_language(await language_for(services, resident.telegram_id)):
+            await queue(services, f"removed:{resident.id}", resident.telegram_id, _(
+                "An initiator removed you from <b>{complex}</b>. If you think this is a "
+                "mistake, talk to an initiator of your complex.").format(
+                complex=html.escape(complex_.name)))
+
+
+async def invite_to_initiate(services: Services, complex_: Complex, resident: Resident,
+                             asker: Resident) -> bool:
+    """Ask the resident whether they would like to become an initiator; False if they
+    were asked before (or are no longer active)."""
+    async with services.db.unit():  # asked, and the question on its way, together
+        if not resident.is_active or not await services.repos.suggestions.ask(resident.id,
+                                                                                asker.id):
+            return False
+        with use_language(await language_for(services, resident.telegram_id)):
+            await queue(services, f"become-initiator:{resident.id}", resident.telegram_id, _(
+                "{initiator}, an initiator of <b>{complex}</b>, saw how you help out. "
+                "Would you like to become an initiator too? Initiators organise activities "
+                "and welcome new neighbours.").format(
+                    initiator=html.escape(asker.first_name),
+                    complex=html.escape(complex_.name)), [[
+                button(_("Yes, I'd like that"), pack("init", "yes", resident.id)),
+                button(_("No, thanks"), pack("init", "no", resident.id))]])
+    return True
+
+
+async def answer_invitation(services: Services, complex_: Complex, resident: Resident,
+                            asker: Resident | None, yes: bool) -> bool:
+    """The resident's answer: yes makes them an initiator; the asker is told. False if
+    they answered before."""
+    async with services.db.unit():  # the answer, the role and the asker told
+        if not await services.repos.suggestions.answer(resident.id, yes):
+            return False
+        if yes and not resident.is_initiator:
+            await services.repos.people.set_role(resident.id, ResidentRole.INITIATOR)
+            await refresh_stage(services, complex_.id)
+            await ladder.reach_newcomers(services, complex_.id)
+        if asker is not None:
+            with use_language(await language_for(services, asker.telegram_id)):
+                await queue(services, f"become-initiator-answer:{resident.id}",
+                            asker.telegram_id, (
+                    _("{name} said yes: they are now an initiator of {complex}.") if yes
+                    else _("{name} would rather not become an initiator now. Thank you for "
+                           "asking; I will not suggest them again.")).format(
+                    name=html.escape(resident.first_name), complex=html.escape(complex_.name)))
+    return True
