@@ -18,9 +18,8 @@ from bot.domain.validation import InvalidInput
 from bot.domain.vocabulary import CATEGORIES, STAGES
 from bot.i18n import N_, _, use_language
 from bot.roles import Standing
-from bot.services import ladder
 from bot.services.stage_texts import criteria_view
-from bot.services.stages import announce, day, refresh_stage, who_changed
+from bot.services.stages import day, set_committee, set_override, who_changed
 from bot.storage.stages import HistoryEntry
 from handlers.common import (
     command_args,
@@ -328,14 +327,8 @@ async def committee_command(update: Update, context: BuurtnetContext) -> None:
         return
     assert update.effective_user is not None
     on = choice == "on"
-    async with context.services.db.unit():  # registered, measured and reached, together
-        changed = await context.repos.stages.set_committee(complex_.id, on,
-                                                           update.effective_user.id)
-        if changed is not None:
-            await refresh_stage(context.services, complex_.id)
-            if on:  # the committee is a routing target of its own
-                await ladder.reach_newcomers(context.services, complex_.id)
-    if changed is None:
+    changed = await set_committee(context.services, complex_, on, update.effective_user.id)
+    if not changed:
         await reply(update, _committee_state(complex_))
         return
     updated = await context.repos.complexes.get(complex_.id)
@@ -391,10 +384,7 @@ async def setstage_command(update: Update, context: BuurtnetContext) -> None:
         return
     assert update.effective_user is not None
     actor = update.effective_user.id
-    async with context.services.db.unit():  # set and announced, together
-        entry = await context.repos.stages.set_override(complex_.id, stage, actor, reason)
-        if entry is not None:
-            await announce(context.services, complex_, entry)
+    entry = await set_override(context.services, complex_, stage, actor, reason)
     if entry is None:  # someone else changed it at the same moment
         await reply(update, _("The stage of <b>{complex}</b> was just changed by someone else; "
                               "/stage shows it.").format(complex=name))

@@ -7,10 +7,8 @@ from telegram.ext import BaseHandler, CommandHandler
 
 from bot.context import BuurtnetContext
 from bot.domain.labels import kind_label
-from bot.domain.models import ResidentRole
 from bot.i18n import _, resolve_language
-from bot.services import ladder
-from bot.services.stages import refresh_stage
+from bot.services import initiators, joining
 from bot.storage.invites import CONTACT_INVITE_VALIDITY, InviteUnusable
 from handlers import reports, signup
 from handlers.common import command_args, is_private, reply, standing
@@ -75,9 +73,7 @@ async def _join_as_resident(update: Update, context: BuurtnetContext, code: str)
                                   "live in one complex at a time: /leave it first.").format(
                 complex=html.escape(current.name if current else "?")))
         elif as_initiator and not resident.is_initiator and resident.is_active:
-            async with context.services.db.unit():  # the role and the stage, together
-                await repos.people.set_role(resident.id, ResidentRole.INITIATOR)
-                await refresh_stage(context.services, complex_.id)
+            await initiators.take_initiator_link(context.services, complex_, resident)
             await refresh_command_menu(context, user.id)
             await reply(update, _("You are now an initiator of <b>{complex}</b>. /help shows "
                                   "what you can do.").format(complex=html.escape(complex_.name)))
@@ -98,13 +94,9 @@ async def _join_as_contact(update: Update, context: BuurtnetContext, code: str) 
     assert user is not None
     repos = context.repos
     try:
-        async with context.services.db.unit():  # the contact, and what waits for their kind
-            contact = await repos.invites.redeem_contact_invite(code, user.id,
-                                                                user.first_name[:64])
-            if await repos.people.language_of(user.id) is None:
-                await repos.people.set_language(
-                    user.id, resolve_language(user.language_code, context.config.language))
-            await ladder.reach_newcomers(context.services, contact.complex_id)
+        contact = await joining.join_as_contact(
+            context.services, code, user.id, user.first_name[:64],
+            resolve_language(user.language_code, context.config.language))
     except InviteUnusable as problem:
         await reply(update, {
             "unknown": _("I do not know this link. Ask the person who gave it to you for a "

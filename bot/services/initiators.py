@@ -33,6 +33,16 @@ async def change_role(services: Services, complex_: Complex, resident: Resident,
                         resident.telegram_id, text.format(complex=html.escape(complex_.name)))
 
 
+async def take_initiator_link(services: Services, complex_: Complex,
+                              resident: Resident) -> None:
+    """A resident opened their complex's initiators' link: they become an initiator, and
+    reports waiting for the initiators reach them."""
+    async with services.db.unit():  # the role, the stage and the reports, together
+        await services.repos.people.set_role(resident.id, ResidentRole.INITIATOR)
+        await refresh_stage(services, complex_.id)
+        await ladder.reach_newcomers(services, complex_.id)
+
+
 async def remove(services: Services, complex_: Complex, resident: Resident, by: int,
                  reason: str) -> None:
     """An initiator removes a resident, with a reason that is kept; the resident is told."""

@@ -7,7 +7,7 @@ from typing import Any
 
 from bot.domain import outbox_keys
 from bot.domain.button_data import pack
-from bot.domain.models import Complex, Resident, ResidentStatus
+from bot.domain.models import Complex, Contact, Resident, ResidentStatus
 from bot.domain.signup import interest_labels, known_interests, placement
 from bot.i18n import _, use_language
 from bot.services import Services, ladder
@@ -47,6 +47,19 @@ async def sign_up(services: Services, telegram_id: int, complex_: Complex,
             if resident.is_initiator:
                 await ladder.reach_newcomers(services, complex_.id)
     return resident
+
+
+async def join_as_contact(services: Services, code: str, telegram_id: int, first_name: str,
+                          language: str) -> Contact:
+    """Redeem a contact invite (`InviteUnusable` if it cannot be); reports waiting for the
+    contact's organisation reach them at once. `language`: theirs, unless they chose one."""
+    repos = services.repos
+    async with services.db.unit():  # the contact, and what waits for their kind
+        contact = await repos.invites.redeem_contact_invite(code, telegram_id, first_name)
+        if await repos.people.language_of(telegram_id) is None:
+            await repos.people.set_language(telegram_id, language)
+        await ladder.reach_newcomers(services, contact.complex_id)
+    return contact
 
 
 async def welcome_in_group(services: Services, complex_: Complex, resident: Resident) -> None:

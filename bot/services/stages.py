@@ -16,7 +16,7 @@ from bot.domain.models import Complex
 from bot.domain.stages import decide
 from bot.domain.vocabulary import STAGES
 from bot.i18n import _, current_language, use_language
-from bot.services import Services
+from bot.services import Services, ladder
 from bot.services.outgoing import language_for, queue
 from bot.storage.stages import HistoryEntry
 
@@ -112,6 +112,31 @@ async def refresh_stage(services: Services, complex_id: int) -> None:
                                                               decision)
         if entry is not None:
             await announce(services, complex_, entry)
+
+
+async def set_committee(services: Services, complex_: Complex, on: bool, by: int
+                        ) -> bool:
+    """A contact registers or withdraws the residents' committee; False if it already was
+    so. The stage is measured again and, the committee being a routing target of its own,
+    reports waiting for it reach it."""
+    async with services.db.unit():  # registered, measured and reached, together
+        if await services.repos.stages.set_committee(complex_.id, on, by) is None:
+            return False
+        await refresh_stage(services, complex_.id)
+        if on:
+            await ladder.reach_newcomers(services, complex_.id)
+    return True
+
+
+async def set_override(services: Services, complex_: Complex, stage: str | None, by: int,
+                       reason: str) -> HistoryEntry | None:
+    """A contact sets the stage that routes reports (None lifts the override); the
+    initiators and other contacts are told. None if someone else changed it meanwhile."""
+    async with services.db.unit():  # set and announced, together
+        entry = await services.repos.stages.set_override(complex_.id, stage, by, reason)
+        if entry is not None:
+            await announce(services, complex_, entry)
+    return entry
 
 
 async def next_due(services: Services) -> datetime | None:
