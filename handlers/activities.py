@@ -16,16 +16,15 @@ from bot.clock import from_db, to_db
 from bot.context import BuurtnetContext
 from bot.domain import activities, moments
 from bot.domain.activities import Activity, ActivityStatus
-from bot.domain.button_data import pack, parse_id
+from bot.domain.button_data import parse_id
 from bot.domain.models import Complex, Draft, Resident
 from bot.domain.validation import InvalidInput
 from bot.i18n import _, current_language, ngettext, use_language
+from bot.services import activities as activity_service
 from bot.services.activities import card
-from bot.services.stages import refresh_stage
 from handlers.common import (
     Keyboard,
-    language_for,
-    notify,
+    keyboard_of,
     pressed_record,
     reply,
     require_private,
@@ -47,12 +46,7 @@ LABEL_MAX = 40
 
 
 def coming_keyboard(activity: Activity) -> Keyboard:
-    return [[InlineKeyboardButton(_("🙋 I'm coming · {count}").format(count=activity.coming),
-                                  callback_data=pack("act", "go", activity.id))]]
-
-
-def _come_along() -> str:
-    return _("Press the button if you are coming; I will remind you.")
+    return keyboard_of(activity_service.coming_keyboard(activity))
 
 
 async def _refresh_group_post(context: BuurtnetContext, activity: Activity,
@@ -261,18 +255,10 @@ async def _finish(update: Update, context: BuurtnetContext, draft: Draft,
         return
     complex_ = await context.repos.complexes.get(planner.complex_id)
     assert complex_ is not None
-    told = 0
-    async with context.services.db.unit():  # planned, announced and told, together
-        activity = await context.repos.activities.create(
-            complex_id=planner.complex_id, idea_id=data.get("idea_id"), title=data["title"],
-            place=data["place"], starts_at=starts, planned_by=planner.id,
-            schedule=activities.schedule_for(starts, now))
-        await context.repos.drafts.clear(draft.telegram_id)
-        announced = await _announce(context, activity, complex_)
-        if activity.idea_id is not None:
-            told = await _tell_followers(context, activity, complex_, planner)
+    planned = await activity_service.plan(context.services, planner, complex_, data, starts)
+    activity, told = planned.activity, planned.told
     parts = [_("<b>{title}</b> is planned.").format(title=html.escape(activity.title))]
-    if announced:
+    if planned.announced:
         parts.append(_("It is announced in the group chat."))
     if activity.idea_id is not None:
         idea = await context.repos.ideas.get(activity.idea_id)
@@ -283,40 +269,6 @@ async def _finish(update: Update, context: BuurtnetContext, draft: Draft,
                                   "I told the {count} neighbours who followed the idea.",
                                   told).format(count=told))
     await reply(update, " ".join(parts))
-
-
-async def _announce(context: BuurtnetContext, activity: Activity, complex_: Complex) -> bool:
-    """Queue the announcement in the group, in the caller's unit of work."""
-    if complex_.group_chat_id is None:
-        return False
-    await context.repos.activities.set_group_chat(activity.id, complex_.group_chat_id)
-    with use_language(complex_.language):
-        text = _("New activity in {complex}!").format(complex=html.escape(complex_.name))
-        await notify(context, activities.post_key(activity.id), complex_.group_chat_id,
-                     text + "\n\n" + card(context.config.tz, activity) + "\n\n" + _come_along(),
-                     coming_keyboard(activity))
-    return True
-
-
-async def _tell_followers(context: BuurtnetContext, activity: Activity, complex_: Complex,
-                          planner: Resident) -> int:
-    """Tell who proposed, supported or offered help on the idea."""
-    assert activity.idea_id is not None
-    idea = await context.repos.ideas.get(activity.idea_id)
-    assert idea is not None
-    told = 0
-    for telegram_id in await context.repos.ideas.followers(idea.id):
-        if telegram_id == planner.telegram_id:
-            continue
-        with use_language(await language_for(context, telegram_id)):
-            text = _("Good news: the idea “{idea}” is now an activity!").format(
-                idea=html.escape(idea.text))
-            queued = await notify(
-                context, f"activity:{activity.id}:planned:{telegram_id}", telegram_id,
-                text + "\n\n" + card(context.config.tz, activity) + "\n\n" + _come_along(),
-                coming_keyboard(activity))
-        told += queued
-    return told
 
 
 # -- "I'm coming" and the outcome ------------------------------------------------------------
@@ -353,13 +305,8 @@ async def on_button(update: Update, context: BuurtnetContext) -> None:
         })
         await reply(update, _("About how many came? Type a number."))
         return
-    async with context.services.db.unit():  # cancelled, with no attendance question left
-        recorded = await context.repos.activities.record_outcome(activity.id, None)
-        draft = await context.repos.drafts.get(found.by)
-        if recorded and draft and draft.flow == OUTCOME_FLOW \
-                and draft.data["activity_id"] == activity.id:
-            await context.repos.drafts.clear(draft.telegram_id)
-    if not recorded:
+    if not await activity_service.record_outcome(context.services, activity, found.by, None,
+                                                 OUTCOME_FLOW):
         await query.answer(_("This has already been recorded."), show_alert=True)
         return
     await query.answer(_("Recorded: it was cancelled."))
@@ -413,11 +360,8 @@ async def on_outcome_text(update: Update, context: BuurtnetContext, draft: Draft
     except InvalidInput as error:
         await say_invalid(update, error)
         return
-    async with context.services.db.unit():  # recorded, with no question left, and measured
-        await context.repos.drafts.clear(draft.telegram_id)
-        recorded = await context.repos.activities.record_outcome(activity.id, count)
-        if recorded:
-            await refresh_stage(context.services, activity.complex_id)  # an activity held counts
+    recorded = await activity_service.record_outcome(context.services, activity,
+                                                     draft.telegram_id, count, OUTCOME_FLOW)
     if not recorded:
         await reply(update, _("This has already been recorded."))
         return

@@ -1,15 +1,20 @@
-"""What falls due around activities: reminders to those coming, and after an activity the
-question to its planner whether it took place."""
+"""Activities: planning one (announced in the group, and told to who followed its idea),
+the reminders to those coming, the question afterwards whether it took place, and its
+outcome."""
 
 import html
+from dataclasses import dataclass
 from datetime import datetime, tzinfo
+from typing import Any
 
 from bot.domain import activities
 from bot.domain.activities import Activity, Reminder
 from bot.domain.button_data import pack
+from bot.domain.models import Complex, Resident
 from bot.i18n import _, current_language, use_language
 from bot.services import Services
-from bot.services.outgoing import button, language_for
+from bot.services.outgoing import Rows, button, language_for, queue
+from bot.services.stages import refresh_stage
 from bot.storage.outbox import Message
 
 
@@ -18,6 +23,92 @@ def card(zone: tzinfo, activity: Activity) -> str:
     when = activities.format_when(activity.starts_at, zone, current_language())
     return _("📅 <b>{title}</b>\nWhen: {when}\nWhere: {place}").format(
         title=html.escape(activity.title), when=when, place=html.escape(activity.place))
+
+
+def coming_keyboard(activity: Activity) -> Rows:
+    return [[button(_("🙋 I'm coming · {count}").format(count=activity.coming),
+                    pack("act", "go", activity.id))]]
+
+
+def _come_along() -> str:
+    return _("Press the button if you are coming; I will remind you.")
+
+
+@dataclass(frozen=True)
+class Planned:
+    activity: Activity
+    announced: bool
+    """Posted in the complex's group."""
+    told: int
+    """How many of the idea's followers are told."""
+
+
+async def plan(services: Services, planner: Resident, complex_: Complex,
+               answers: dict[str, Any], starts: datetime) -> Planned:
+    """Plan the activity the planner's `answers` describe: stored (their draft ends),
+    announced in the group and told to who followed its idea, together."""
+    repos = services.repos
+    told = 0
+    async with services.db.unit():  # planned, announced and told, together
+        activity = await repos.activities.create(
+            complex_id=planner.complex_id, idea_id=answers.get("idea_id"),
+            title=answers["title"], place=answers["place"], starts_at=starts,
+            planned_by=planner.id,
+            schedule=activities.schedule_for(starts, services.clock.now()))
+        await repos.drafts.clear(planner.telegram_id)
+        announced = await _announce(services, activity, complex_)
+        if activity.idea_id is not None:
+            told = await _tell_followers(services, activity, planner)
+    return Planned(activity, announced, told)
+
+
+async def _announce(services: Services, activity: Activity, complex_: Complex) -> bool:
+    """Queue the announcement in the group, in the caller's unit of work."""
+    if complex_.group_chat_id is None:
+        return False
+    await services.repos.activities.set_group_chat(activity.id, complex_.group_chat_id)
+    with use_language(complex_.language):
+        text = _("New activity in {complex}!").format(complex=html.escape(complex_.name))
+        await queue(services, activities.post_key(activity.id), complex_.group_chat_id,
+                    text + "\n\n" + card(services.config.tz, activity) + "\n\n"
+                    + _come_along(), coming_keyboard(activity))
+    return True
+
+
+async def _tell_followers(services: Services, activity: Activity, planner: Resident) -> int:
+    """Tell who proposed, supported or offered help on the idea."""
+    assert activity.idea_id is not None
+    idea = await services.repos.ideas.get(activity.idea_id)
+    assert idea is not None
+    told = 0
+    for telegram_id in await services.repos.ideas.followers(idea.id):
+        if telegram_id == planner.telegram_id:
+            continue
+        with use_language(await language_for(services, telegram_id)):
+            text = _("Good news: the idea “{idea}” is now an activity!").format(
+                idea=html.escape(idea.text))
+            told += await queue(
+                services, f"activity:{activity.id}:planned:{telegram_id}", telegram_id,
+                text + "\n\n" + card(services.config.tz, activity) + "\n\n" + _come_along(),
+                coming_keyboard(activity))
+    return told
+
+
+async def record_outcome(services: Services, activity: Activity, recorder: int,
+                         attendance: int | None, outcome_flow: str) -> bool:
+    """It took place with about `attendance` people (which the stage counts), or (None)
+    it was cancelled; the recorder's attendance question (`outcome_flow`) ends. False if
+    it was recorded before."""
+    repos = services.repos
+    async with services.db.unit():  # recorded, with no question left, and measured
+        draft = await repos.drafts.get(recorder)
+        if draft and draft.flow == outcome_flow and draft.data["activity_id"] == activity.id:
+            await repos.drafts.clear(recorder)
+        if not await repos.activities.record_outcome(activity.id, attendance):
+            return False
+        if attendance is not None:
+            await refresh_stage(services, activity.complex_id)  # an activity held counts
+    return True
 
 
 async def next_due(services: Services) -> datetime | None:
