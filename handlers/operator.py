@@ -14,7 +14,7 @@ from bot.domain.labels import kind_label, policy_label
 from bot.domain.models import Complex, ContactKind, Draft, JoinPolicy
 from bot.domain.validation import InvalidInput
 from bot.i18n import LANGUAGE_NAMES, LANGUAGES, N_, _, current_language
-from bot.storage.complexes import DuplicateComplexName
+from bot.services import settings
 from handlers.common import (
     Keyboard,
     deep_link,
@@ -60,19 +60,9 @@ async def _create(update: Update, context: BuurtnetContext, form: complex_form.C
                   *, ending: Draft | None = None) -> None:
     """Create the complex; the conversation that asked for it (`ending`) ends either way."""
     assert update.effective_user is not None
-    repos = context.repos
-    try:
-        async with context.services.db.unit():  # created, with no conversation left
-            if ending is not None:
-                await repos.drafts.clear(ending.telegram_id)
-            complex_ = await repos.complexes.create(
-                name=form.name, homes=form.homes, municipality=form.municipality,
-                language=form.language, join_policy=form.join_policy,
-                created_by=update.effective_user.id,
-            )
-    except DuplicateComplexName:
-        if ending is not None:
-            await repos.drafts.clear(ending.telegram_id)
+    complex_ = await settings.create_complex(context.services, form, update.effective_user.id,
+                                             ends_conversation=ending is not None)
+    if complex_ is None:
         await reply(update, _("There is already a complex called {name}. Choose another "
                               "name.").format(name=html.escape(form.name)))
         return

@@ -11,7 +11,7 @@ from bot.domain.models import Draft, Resident
 from bot.domain.signup import INTERESTS, interest_labels, known_interests
 from bot.domain.validation import InvalidInput
 from bot.i18n import _
-from bot.services import joining
+from bot.services import joining, settings
 from handlers.common import (
     Keyboard,
     markup,
@@ -96,9 +96,7 @@ async def on_button(update: Update, context: BuurtnetContext,
             InlineKeyboardButton(_("Remove it"), callback_data="pf:building:remove")]])
         return
     if action == "building" and pieces[2:] == ["remove"]:
-        async with context.services.db.unit():  # removed, with no question left
-            await repos.people.update_resident(resident.id, building=None)
-            await repos.drafts.clear(resident.telegram_id)
+        await settings.update_profile(context.services, resident, building=None)
         await query.answer()
         await query.edit_message_text(_("Your building or floor is removed."))
         return
@@ -155,9 +153,7 @@ async def on_text(update: Update, context: BuurtnetContext, draft: Draft) -> Non
     except InvalidInput as error:
         await say_invalid(update, error)
         return
-    async with context.services.db.unit():  # saved, with no question left
-        await repos.people.update_resident(resident.id, **change)
-        await repos.drafts.clear(draft.telegram_id)
+    await settings.update_profile(context.services, resident, **change)
     updated = await repos.people.resident(resident.id)
     assert updated is not None
     await reply(update, _("Saved.") + "\n\n" +

@@ -11,6 +11,7 @@ from bot.domain.introductions import parse_time_of_day
 from bot.domain.models import Complex, Draft
 from bot.domain.validation import InvalidInput
 from bot.i18n import _, current_language
+from bot.services.settings import set_intro_time
 from handlers.common import (
     Keyboard,
     markup,
@@ -101,11 +102,7 @@ async def on_text(update: Update, context: BuurtnetContext, draft: Draft) -> Non
     except InvalidInput as error:
         await say_invalid(update, error)
         return
-    async with context.services.db.unit():  # saved, with no question left
-        await context.repos.complexes.set_intro_schedule(
-            complex_.id, enabled=complex_.intro_enabled, weekday=complex_.intro_weekday,
-            time=time)
-        await context.repos.drafts.clear(draft.telegram_id)
+    await set_intro_time(context.services, complex_, time, draft.telegram_id)
     updated = await context.repos.complexes.get(complex_.id)
     assert updated is not None
     await reply(update, _("Saved.") + "\n\n" + _text(updated), _keyboard(updated))

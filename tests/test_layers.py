@@ -66,6 +66,12 @@ def test_handlers_write_no_sql(path: Path) -> None:
     assert "conn.execute" not in path.read_text()
 
 
+@pytest.mark.parametrize("path", _modules("handlers"), ids=lambda p: p.name)
+def test_handlers_leave_units_of_work_to_services(path: Path) -> None:
+    """A use case of several writes is a service in bot/services/, one unit of work."""
+    assert ".unit()" not in path.read_text()
+
+
 def test_only_the_application_factory_and_the_console_reach_into_handlers() -> None:
     reaching = {path.relative_to(ROOT).as_posix() for path in _modules("bot")
                 if _breaking(path, ("handlers",))}
