@@ -11,7 +11,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from bot.context import BuurtnetContext
 from bot.domain.button_data import pack
 from bot.domain.keywords import keyword
-from bot.domain.labels import category_name, stage_meaning, stage_name
+from bot.domain.labels import category_name, stage_meaning, stage_name, target_phrases
 from bot.domain.models import Complex
 from bot.domain.routing import URGENT_CATEGORIES, Level, RoutingTable
 from bot.domain.validation import InvalidInput
@@ -37,14 +37,6 @@ HISTORY_REASON_MAX = 80  # characters of a reason in the history; /stage stays o
 REASON_MIN, REASON_MAX = 3, 300
 AUTO = "auto"
 
-TARGETS = {  # in the order they are named
-    "initiators": N_("the initiators"),
-    "committee": N_("the residents' committee"),
-    "police": N_("the police"),
-    "municipality": N_("the municipality"),
-    "corporation": N_("the housing corporation"),
-    "peer": N_("an experienced resident of another complex"),
-}
 ROUTES = (
     ("concern", False, N_("Worries"), N_("Worries ({categories})")),
     ("incident", False, N_("Incidents"), N_("Incidents ({categories})")),
@@ -63,7 +55,7 @@ def _and(items: list[str]) -> str:
 
 
 def _targets(targets: tuple[str, ...]) -> str:
-    return _and([_(label) for target, label in TARGETS.items() if target in targets])
+    return _and(target_phrases(targets))
 
 
 def _level(level: Level) -> str:

@@ -109,6 +109,21 @@ def target_label(target: str) -> str:
     return _("the committee") if target == Target.COMMITTEE else _("the initiators")
 
 
+TARGET_PHRASES = {  # in the order they are named
+    Target.INITIATORS: N_("the initiators"),
+    Target.COMMITTEE: N_("the residents' committee"),
+    Target.POLICE: N_("the police"),
+    Target.MUNICIPALITY: N_("the municipality"),
+    Target.CORPORATION: N_("the housing corporation"),
+    Target.PEER: N_("an experienced resident of another complex"),
+}
+
+
+def target_phrases(targets: tuple[str, ...]) -> list[str]:
+    """Routing targets as a sentence names them ("the police"), in a fixed order."""
+    return [_(phrase) for target, phrase in TARGET_PHRASES.items() if target in targets]
+
+
 def policy_label(policy: JoinPolicy) -> str:
     return _("open with the invite link") if policy is JoinPolicy.OPEN else \
         _("approval by an initiator")
