@@ -16,7 +16,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import BuurtnetContext
 from bot.domain import outbox_keys
-from bot.domain.button_data import parse_id
+from bot.domain.button_data import ButtonData, pack, parse_id, unpack
 from bot.domain.labels import category_label, kind_label, kind_text, status_label
 from bot.domain.models import ContactKind, Draft
 from bot.domain.reports import (
@@ -37,6 +37,7 @@ from handlers.common import (
     Keyboard,
     keyboard_of,
     markup,
+    pressed,
     pressed_record,
     reply,
     reply_lines,
@@ -54,16 +55,16 @@ QUEUE_BUTTONS = 40  # a button per report: Telegram allows 100 in a keyboard
 # -- what targets do ----------------------------------------------------------------------
 
 
-async def _acting_on(update: Update, context: BuurtnetContext, actions: tuple[str, ...]
-                     ) -> tuple[Report, str, list[str]] | None:
+async def _acting_on(update: Update, context: BuurtnetContext
+                     ) -> tuple[Report, ButtonData] | None:
     """The report a button is about, if the presser was asked to act on it."""
     query = update.callback_query
     assert query is not None and update.effective_user is not None
-    pieces = (query.data or "").split(":")
-    report_id = parse_id(pieces[2]) if len(pieces) >= 3 else None
-    if report_id is None or pieces[1] not in actions:
-        await stale_button(query)
+    button = unpack(query.data, ("fw",), with_id=True, detail=CONTACT_TARGETS) or \
+        await pressed(query, ("ack", "res", "fwd", "ask", "take", "open"), with_id=True)
+    if button is None or button.id is None:
         return None
+    report_id = button.id
     report = await context.repos.reports.get(report_id)
     if report is None or not await context.repos.reports.is_actor(report.id,
                                                                    update.effective_user.id):
@@ -74,15 +75,15 @@ async def _acting_on(update: Update, context: BuurtnetContext, actions: tuple[st
         await query.answer(_("This report is resolved."), show_alert=True)
         await query.edit_message_reply_markup(None)
         return None
-    return report, pieces[1], pieces[3:]
+    return report, button
 
 
 async def on_action(update: Update, context: BuurtnetContext) -> None:
-    found = await _acting_on(update, context, ("ack", "res", "fwd", "fw", "ask", "take",
-                                               "open"))
+    found = await _acting_on(update, context)
     if found is None:
         return
-    report, action, extra = found
+    report, button = found
+    action = button.verb
     query = update.callback_query
     assert query is not None and update.effective_user is not None
     me = update.effective_user.id
@@ -109,7 +110,7 @@ async def on_action(update: Update, context: BuurtnetContext) -> None:
                                                        reference=reference(report.id)),
                     [[InlineKeyboardButton(_("Take over {reference}").format(
                         reference=reference(report.id)),
-                        callback_data=f"es:take:{report.id}")]])
+                        callback_data=pack("es", "take", report.id))]])
     elif action == "res":
         await context.repos.drafts.put(me, RESOLVE_FLOW, "note", {"report_id": report.id})
         await query.answer()
@@ -137,17 +138,17 @@ async def on_action(update: Update, context: BuurtnetContext) -> None:
         await query.answer()
         await reply(update, _("Forward {reference} to:").format(reference=reference(report.id)),
                     [[InlineKeyboardButton(kind_label(kind),
-                                           callback_data=f"es:fw:{report.id}:{kind.value}")]
+                                           callback_data=pack("es", "fw", report.id,
+                                                              kind.value))]
                      for kind in kinds])
-    elif len(extra) == 1 and extra[0] in CONTACT_TARGETS:
-        if ContactKind(extra[0]) not in await handling.forward_kinds(context.services, report,
-                                                                     me):
+    else:  # "fw", with the organisation as its detail
+        assert button.detail is not None
+        kind = ContactKind(button.detail)
+        if kind not in await handling.forward_kinds(context.services, report, me):
             await query.answer(_("This complex has no contact of that kind; the report stays "
                                  "with you."), show_alert=True)
             return
-        await _forward(update, context, report, ContactKind(extra[0]))
-    else:
-        await stale_button(query)
+        await _forward(update, context, report, kind)
 
 
 async def _acknowledge(update: Update, context: BuurtnetContext, report: Report,
@@ -219,7 +220,8 @@ async def on_resolve_note(update: Update, context: BuurtnetContext, draft: Draft
                 who=await holder_name(context.services, fresh, fresh.acknowledged_by),
                 reference=reference(report.id)),
                 [[InlineKeyboardButton(_("Take over {reference}").format(
-                    reference=reference(report.id)), callback_data=f"es:take:{report.id}")]])
+                    reference=reference(report.id)),
+                    callback_data=pack("es", "take", report.id))]])
             return
         await reply(update, _("This report is resolved."))
         return
@@ -393,7 +395,8 @@ async def queue_command(update: Update, context: BuurtnetContext) -> None:
             reference=reference(report.id), complex=names[report.complex_id],
             category=category_label(report.category), age=_age(report, now), state=state,
             count=report.me_too))
-    buttons = [InlineKeyboardButton(reference(report.id), callback_data=f"es:open:{report.id}")
+    buttons = [InlineKeyboardButton(reference(report.id),
+                                    callback_data=pack("es", "open", report.id))
                for report in reports[:QUEUE_BUTTONS]]
     await reply_lines(update, _("<b>Waiting for you</b> (press one to open it):"), lines,
                       [buttons[i:i + 4] for i in range(0, len(buttons), 4)])

@@ -14,7 +14,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.clock import to_db
 from bot.context import BuurtnetContext
-from bot.domain.button_data import parse_id
+from bot.domain.button_data import is_id, pack, parse_id, unpack
 from bot.domain.labels import category_label, kind_label
 from bot.domain.models import Complex
 from bot.domain.reports import reference
@@ -33,6 +33,7 @@ from bot.storage.reports import Report, Target
 from handlers.common import (
     keyboard_of,
     language_for,
+    pressed,
     reply,
     reply_lines,
     require_private,
@@ -82,7 +83,8 @@ async def openreports_command(update: Update, context: BuurtnetContext) -> None:
     total = await repos.reports.count_open()
     if total > len(reports):
         lines.append(_("… and {count} more").format(count=total - len(reports)))
-    buttons = [InlineKeyboardButton(reference(report.id), callback_data=f"or:open:{report.id}")
+    buttons = [InlineKeyboardButton(reference(report.id),
+                                    callback_data=pack("or", "open", report.id))
                for report in reports]
     await reply_lines(update, lines[0], lines[1:],
                       [buttons[i:i + 4] for i in range(0, len(buttons), 4)])
@@ -93,13 +95,11 @@ async def on_button(update: Update, context: BuurtnetContext) -> None:
     assert query is not None
     if not await operators_only(update, context):
         return
-    parts = (query.data or "").split(":")
-    ids = [parse_id(part) for part in parts[2:]]
-    if len(parts) not in (3, 4) or parts[1] not in ("open", "resend", "hand", "to") \
-            or None in ids:
-        await stale_button(query)
+    button = unpack(query.data, ("to",), with_id=True, detail=is_id) or \
+        await pressed(query, ("open", "resend", "hand"), with_id=True)
+    if button is None or button.id is None:
         return
-    report = await context.repos.reports.get(ids[0])
+    report = await context.repos.reports.get(button.id)
     complex_ = await context.repos.complexes.get(report.complex_id) if report else None
     if report is None or complex_ is None:
         await stale_button(query)
@@ -107,7 +107,7 @@ async def on_button(update: Update, context: BuurtnetContext) -> None:
     if report.status is ReportStatus.RESOLVED:
         await query.answer(_("This report is resolved."), show_alert=True)
         return
-    action = parts[1]
+    action = button.verb
     if action == "open":
         await query.answer()
         # As a contact sees it; an anonymous reporter stays anonymous.
@@ -116,7 +116,7 @@ async def on_button(update: Update, context: BuurtnetContext) -> None:
         await reply(update, text, keyboard_of(operator_actions(report.id)))
     elif action == "resend":
         await _resend(update, context, report, complex_)
-    elif action == "hand" and len(parts) == 3:
+    elif action == "hand":
         choices = await _hand_choices(context, report, complex_)
         if not choices:
             await query.answer(_("Nobody in {complex} can take it yet: invite a contact with "
@@ -125,12 +125,13 @@ async def on_button(update: Update, context: BuurtnetContext) -> None:
             return
         await query.answer()
         await reply(update, _("Hand {reference} to:").format(reference=reference(report.id)),
-                    [[InlineKeyboardButton(label, callback_data=f"or:to:{report.id}:{who}")]
+                    [[InlineKeyboardButton(label, callback_data=pack("or", "to", report.id,
+                                                                   str(who)))]
                      for who, _target, label in choices])
-    elif action == "to" and len(ids) == 2 and ids[1] is not None:
-        await _hand(update, context, report, complex_, ids[1])
-    else:
-        await stale_button(query)
+    else:  # "to", with the chosen person as its detail
+        chosen = parse_id(button.detail or "")
+        assert chosen is not None
+        await _hand(update, context, report, complex_, chosen)
 
 
 async def _hand_choices(context: BuurtnetContext, report: Report, complex_: Complex

@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.domain.button_data import ButtonData, pack, unpack
+from bot.domain.button_data import ButtonData, is_id, pack, unpack
 
 
 @pytest.mark.parametrize("button", [ButtonData("idea", "help", 12), ButtonData("lv", "yes"),
@@ -18,6 +18,17 @@ def test_what_is_packed_unpacks_the_same(button: ButtonData) -> None:
                                   "idea:help:" + "9" * 19, "idea:help:-"])
 def test_forged_or_stale_shapes_are_refused(data: str | None) -> None:
     assert unpack(data, ("help", "support"), with_id=True) is None
+
+
+def test_a_detail_after_the_id_comes_back_only_if_it_is_one_expected() -> None:
+    assert unpack(pack("es", "fw", 12, "police"), ("fw",), with_id=True,
+                  detail=("police", "municipality")) == ButtonData("es", "fw", 12, "police")
+    assert unpack(pack("or", "to", 12, "4242"), ("to",), with_id=True,
+                  detail=is_id) == ButtonData("or", "to", 12, "4242")
+    for forged in ("es:fw:12:army", "es:fw:12", "es:fw:12:police:1", "es:fw:x:police"):
+        assert unpack(forged, ("fw",), with_id=True, detail=("police",)) is None, forged
+    assert unpack("or:to:12:me", ("to",), with_id=True, detail=is_id) is None
+    assert unpack("es:ack:12:police", ("ack",), with_id=True) is None
 
 
 def test_data_over_telegrams_64_bytes_is_refused_when_packed() -> None:

@@ -1,11 +1,11 @@
 """What a button asks for, as its callback data: "prefix:verb:id", "prefix:verb" or
-"prefix:id".
+"prefix:id", and after the id a detail where a button needs one ("es:fw:12:police").
 
 Telegram hands callback data back as the bot sent it, or as anyone forged it: `unpack`
 accepts only the shape a handler expects and gives None for anything else.
 """
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 MAX_BYTES = 64  # Telegram's limit on a button's callback data
@@ -17,12 +17,14 @@ class ButtonData:
     prefix: str
     verb: str | None = None
     id: int | None = None
+    detail: str | None = None
 
 
-def pack(prefix: str, verb: str | None = None, record: int | None = None) -> str:
+def pack(prefix: str, verb: str | None = None, record: int | None = None,
+         detail: str | None = None) -> str:
     """The callback data of a button: what `unpack` reads back as ButtonData."""
-    data = ":".join(part for part in (prefix, verb, None if record is None else str(record))
-                    if part is not None)
+    data = ":".join(part for part in (prefix, verb, None if record is None else str(record),
+                                      detail) if part is not None)
     if len(data.encode()) > MAX_BYTES:
         raise ValueError(f"callback data over {MAX_BYTES} bytes: {data!r}")
     return data
@@ -37,16 +39,26 @@ def parse_id(text: str) -> int | None:
     return int(text)
 
 
+def is_id(text: str) -> bool:
+    """A detail that is an id too (`unpack`'s `detail=is_id`)."""
+    return parse_id(text) is not None
+
+
 def unpack(data: str | None, verbs: Collection[str] | None = None, *,
-           with_id: bool = False) -> ButtonData | None:
-    """`data` as a prefix, then one of `verbs` (if given), then an id (if `with_id`)."""
+           with_id: bool = False, detail: Collection[str] | Callable[[str], bool] | None = None
+           ) -> ButtonData | None:
+    """`data` as a prefix, then one of `verbs` (if given), then an id (if `with_id`), then
+    a detail (if `detail` is given: one of it, or one it accepts)."""
     parts = (data or "").split(":")
-    if len(parts) != 1 + (verbs is not None) + with_id:
+    if len(parts) != 1 + (verbs is not None) + with_id + (detail is not None):
         return None
     verb = parts[1] if verbs is not None else None
     if verbs is not None and verb not in verbs:
         return None
-    record = parse_id(parts[-1]) if with_id else None
+    record = parse_id(parts[1 + (verbs is not None)]) if with_id else None
     if with_id and record is None:
         return None
-    return ButtonData(parts[0], verb, record)
+    extra = parts[-1] if detail is not None else None
+    if extra is not None and not (detail(extra) if callable(detail) else extra in detail):
+        return None
+    return ButtonData(parts[0], verb, record, extra)

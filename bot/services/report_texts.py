@@ -6,6 +6,7 @@ from datetime import tzinfo
 
 from bot.config import Config
 from bot.domain.activities import format_when
+from bot.domain.button_data import pack
 from bot.domain.labels import category_label, kind_label, kind_text
 from bot.domain.models import Complex
 from bot.domain.reports import reference, when_text
@@ -58,20 +59,20 @@ def reporter_shown(report: Report) -> tuple[Shown, ...]:
 
 
 def action_keyboard(report_id: int, *, acknowledged: bool = False) -> Rows:
-    first = [button(_("Resolve"), f"es:res:{report_id}")]
+    first = [button(_("Resolve"), pack("es", "res", report_id))]
     if not acknowledged:
-        first.insert(0, button(_("Acknowledge"), f"es:ack:{report_id}"))
+        first.insert(0, button(_("Acknowledge"), pack("es", "ack", report_id)))
     return [
         first,
-        [button(_("Forward"), f"es:fwd:{report_id}"),
-         button(_("Ask the reporter"), f"es:ask:{report_id}")],
+        [button(_("Forward"), pack("es", "fwd", report_id)),
+         button(_("Ask the reporter"), pack("es", "ask", report_id))],
     ]
 
 
 def operator_actions(report_id: int) -> Rows:
-    return [[button(_("Open"), f"or:open:{report_id}"),
-             button(_("Resend"), f"or:resend:{report_id}"),
-             button(_("Hand to…"), f"or:hand:{report_id}")]]
+    return [[button(_("Open"), pack("or", "open", report_id)),
+             button(_("Resend"), pack("or", "resend", report_id)),
+             button(_("Hand to…"), pack("or", "hand", report_id))]]
 
 
 def history_text(questions: list[Question]) -> str:
