@@ -16,7 +16,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import BuurtnetContext
 from bot.domain import outbox_keys
-from bot.domain.button_data import ButtonData, pack, parse_id, unpack
+from bot.domain.button_data import ButtonData, pack, unpack
 from bot.domain.labels import category_label, kind_label, kind_text, status_label
 from bot.domain.models import ContactKind, Draft
 from bot.domain.reports import (
@@ -315,10 +315,6 @@ async def typed_answer(update: Update, context: BuurtnetContext) -> bool:
     return True
 
 
-REPORT_COPIES = ("esc", "hand", "resend")
-"""Outbox key prefixes of a handler's copy of a report: "esc:<report id>:…"."""
-
-
 async def replied_question(update: Update, context: BuurtnetContext) -> bool:
     """A handler asks the reporter as people do in Telegram: by replying to their copy of
     the report, or to the reporter's answer. True if the message was taken as a question."""
@@ -327,15 +323,12 @@ async def replied_question(update: Update, context: BuurtnetContext) -> bool:
     if message.reply_to_message is None:
         return False
     key = await context.repos.outbox.key_of(user.id, message.reply_to_message.message_id)
-    prefix, _separator, rest = (key or "").partition(":")
-    number = parse_id(rest.split(":")[0])
-    if number is None or prefix not in (*REPORT_COPIES, "answer"):
+    number = outbox_keys.report_of_copy(key)
+    if (question_id := outbox_keys.question_of_answer(key)) is not None:
+        question = await context.repos.reports.question(question_id)
+        number = question.report_id if question is not None else None
+    if number is None:
         return False
-    if prefix == "answer":
-        question = await context.repos.reports.question(number)
-        if question is None:
-            return False
-        number = question.report_id
     report = await context.repos.reports.get(number)
     if report is not None and report.reporter_id == GONE:
         await reply(update, _("The reporter asked to be forgotten and can no longer be "

@@ -289,6 +289,24 @@ async def test_report_texts_are_purged_after_the_retention_period(world: World) 
     assert [row["key"] for row in leftovers] == []
 
 
+async def test_copies_the_operators_handed_or_sent_again_are_purged_too(world: World) -> None:
+    from bot.app import housekeeping
+    from bot.context import BuurtnetContext
+
+    await _complex(world)
+    escalation = _escalation(await _report(world, identity="named"), CONTACT)
+    for data in ("or:resend:1", f"or:to:1:{CONTACT['id']}"):
+        calls = await world.feed(world.telegram.press_update(OPERATOR, OPERATOR["id"], 1, data))
+        assert any("Loud music" in c.text for c in sent(calls, CONTACT["id"])), data
+    await world.press(CONTACT, escalation, "es:res:1")
+    await world.say(CONTACT, "Spoke to them.")
+    world.clock.advance(timedelta(days=366))
+    await housekeeping(BuurtnetContext(world.app))
+    db = world.app.bot_data["services"].db
+    leftovers = await db.fetch_all("SELECT key FROM outbox WHERE text LIKE '%Loud music%'")
+    assert [row["key"] for row in leftovers] == []
+
+
 async def test_a_stage_change_lost_before_its_news_is_announced_by_the_sweeper(
         world: World) -> None:
     from bot.domain.stages import Decision

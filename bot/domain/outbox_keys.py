@@ -9,11 +9,24 @@ about: the patterns are made from the same prefixes as the keys.
 from bot.domain.button_data import parse_id
 
 ESCALATION, RESOLVED, SHARED, ADDITION = "esc:", "resolved:", "share:", "addition:"
+HANDED, RESENT = "hand:", "resend:"
+HANDLERS_COPIES = (ESCALATION, HANDED, RESENT)
+"""The prefixes of a handler's own copy of a report: "<prefix><report id>:…"."""
 QUESTION, ANSWER, APPROVAL = "question:", "answer:", "approval:"
 
 
 def escalation(report_id: int, lap: int, level: int, telegram_id: int) -> str:
     return f"{ESCALATION}{report_id}:{lap}:{level}:{telegram_id}"
+
+
+def handed(report_id: int, moment: str, telegram_id: int) -> str:
+    """A report an operator handed to someone (at `moment`, so it can be handed again)."""
+    return f"{HANDED}{report_id}:{moment}:{telegram_id}"
+
+
+def resent(report_id: int, moment: str, telegram_id: int) -> str:
+    """A report an operator sent round again."""
+    return f"{RESENT}{report_id}:{moment}:{telegram_id}"
 
 
 def resolved(report_id: int) -> str:
@@ -44,12 +57,29 @@ def answer(question_id: int, reader: int) -> str:
     return f"{ANSWER}{question_id}:{reader}"
 
 
+def _first_number(key: str | None, prefix: str) -> int | None:
+    if not key or not key.startswith(prefix):
+        return None
+    return parse_id(key.removeprefix(prefix).split(":")[0])
+
+
+def report_of_copy(key: str | None) -> int | None:
+    """The report a handler's own copy of it belongs to, if `key` is one's."""
+    return next((number for prefix in HANDLERS_COPIES
+                 if (number := _first_number(key, prefix)) is not None), None)
+
+
+def question_of_answer(key: str | None) -> int | None:
+    """The question an answer passed on to a handler answers, if `key` is one's."""
+    return _first_number(key, ANSWER)
+
+
 def approval(resident_id: int, telegram_id: int) -> str:
     return f"{APPROVAL}{resident_id}:{telegram_id}"
 
 
 def report_copies(report_id: int, question_ids: list[int]) -> list[str]:
     """LIKE patterns of every message that carries a report's contents."""
-    patterns = [f"{ESCALATION}{report_id}:%", f"{ADDITION}{report_id}:%",
-                f"{resolved(report_id)}:%", shared(report_id)]
+    patterns = [f"{prefix}{report_id}:%" for prefix in (*HANDLERS_COPIES, ADDITION)]
+    patterns += [f"{resolved(report_id)}:%", shared(report_id)]
     return patterns + [p for q in question_ids for p in (question(q), f"{ANSWER}{q}:%")]
