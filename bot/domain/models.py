@@ -2,24 +2,8 @@
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import StrEnum
 
-from bot.domain.vocabulary import ContactKind
-
-
-class JoinPolicy(StrEnum):
-    OPEN = "open"
-    APPROVAL = "approval"
-
-
-class ResidentRole(StrEnum):
-    RESIDENT = "resident"
-    INITIATOR = "initiator"
-
-
-class ResidentStatus(StrEnum):
-    PENDING = "pending"
-    ACTIVE = "active"
+from bot.domain.vocabulary import ContactKind, JoinPolicy, ResidentRole, ResidentStatus
 
 
 @dataclass(frozen=True)

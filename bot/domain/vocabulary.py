@@ -1,6 +1,7 @@
 """The words Buurtnet is built of, defined once: stages, report kinds, categories, statuses,
-the kinds of contact and routing targets. Each is a StrEnum, so a value is also the string
-stored and routed on; `bot.domain.labels` gives each its words for people, per language."""
+sign-up policies, residents' roles and standing, the kinds of contact and routing targets.
+Each is a StrEnum, so a value is also the string stored and routed on; `bot.domain.labels`
+gives each its words for people, per language."""
 
 from enum import StrEnum
 
@@ -34,6 +35,21 @@ class ReportStatus(StrEnum):
     OPEN = "open"
     ACKNOWLEDGED = "acknowledged"
     RESOLVED = "resolved"
+
+
+class JoinPolicy(StrEnum):
+    OPEN = "open"
+    APPROVAL = "approval"
+
+
+class ResidentRole(StrEnum):
+    RESIDENT = "resident"
+    INITIATOR = "initiator"
+
+
+class ResidentStatus(StrEnum):
+    PENDING = "pending"
+    ACTIVE = "active"
 
 
 class ContactKind(StrEnum):
