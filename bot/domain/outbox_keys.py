@@ -13,6 +13,7 @@ HANDED, RESENT = "hand:", "resend:"
 HANDLERS_COPIES = (ESCALATION, HANDED, RESENT)
 """The prefixes of a handler's own copy of a report: "<prefix><report id>:…"."""
 QUESTION, ANSWER, APPROVAL = "question:", "answer:", "approval:"
+INTRODUCTION = "intro:"
 
 
 def escalation(report_id: int, lap: int, level: int, telegram_id: int) -> str:
@@ -76,6 +77,45 @@ def question_of_answer(key: str | None) -> int | None:
 
 def approval(resident_id: int, telegram_id: int) -> str:
     return f"{APPROVAL}{resident_id}:{telegram_id}"
+
+
+def introduction(introduction_id: int, purpose: str, resident_id: int) -> str:
+    """A message about an introduction to one member ("propose", "mention", "followup2");
+    the sweeper looks for a missing one as INTRODUCTION, id, purpose and member."""
+    return f"{INTRODUCTION}{introduction_id}:{purpose}:{resident_id}"
+
+
+def acknowledged(report_id: int) -> str:
+    """The news that someone took a report; one key per reader follows it after ':'."""
+    return f"ack:{report_id}"
+
+
+def taken_over(report_id: int, moment: str, previous: int) -> str:
+    return f"takeover:{report_id}:{moment}:{previous}"
+
+
+def missing_targets(report_id: int, lap: int, operator: int) -> str:
+    return f"missing:{report_id}:{lap}:{operator}"
+
+
+def waiting(report_id: int, reader: int | str) -> str:
+    """Nobody can be reached for a report: to an operator, or "reporter"."""
+    return f"waiting:{report_id}:{reader}"
+
+
+def slow(report_id: int, lap: int) -> str:
+    """The reporter told that their report is slow in being picked up."""
+    return f"slow:{report_id}:{lap}"
+
+
+def lap_alert(report_id: int) -> str:
+    """The operators told that a report goes round again; their ids follow after ':'."""
+    return f"lap:{report_id}"
+
+
+def exhausted(report_id: int) -> str:
+    """The operators told that a report was not picked up after two rounds."""
+    return f"exhausted:{report_id}"
 
 
 def report_copies(report_id: int, question_ids: list[int]) -> list[str]:

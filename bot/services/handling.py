@@ -44,11 +44,14 @@ async def _others(services: Services, report: Report, telegram_id: int,
 
 async def acknowledge(services: Services, report: Report, me: int) -> Taken:
     """`me` takes the report: the ladder stops, the others and the reporter are told."""
-    messages = await _others(services, report, me, f"ack:{report.id}", lambda who: _(
-        "{who} took report {reference}.").format(who=who, reference=reference(report.id)))
+    messages = await _others(
+        services, report, me, outbox_keys.acknowledged(report.id),
+        lambda who: _("{who} took report {reference}.").format(who=who,
+                                                               reference=reference(report.id)))
     if report.reporter_id != GONE:
         with use_language(await language_for(services, report.reporter_id)):
-            messages.append(Message(f"ack:{report.id}:reporter", report.reporter_id, _(
+            key = outbox_keys.acknowledged(report.id) + ":reporter"
+            messages.append(Message(key, report.reporter_id, _(
                 "Your report {reference} was picked up ({organisation}).").format(
                 reference=reference(report.id),
                 organisation=await organisation(services, report, me))))
@@ -66,9 +69,9 @@ async def take_over(services: Services, report: Report, me: int) -> Taken:
         return Taken.ALREADY_YOURS
     who = await holder_name(services, report, me)
     with use_language(await language_for(services, previous)):
-        messages = [Message(f"takeover:{report.id}:{to_db(services.clock.now())}:{previous}",
-                            previous, _("{who} took over report {reference} from you; it is "
-                                        "theirs to resolve now.").format(
+        key = outbox_keys.taken_over(report.id, to_db(services.clock.now()), previous)
+        messages = [Message(key, previous, _("{who} took over report {reference} from you; it "
+                                             "is theirs to resolve now.").format(
                                 who=who, reference=reference(report.id)))]
     if not await services.repos.reports.take_over(report.id, me, previous, messages):
         return Taken.GONE

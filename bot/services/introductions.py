@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import datetime
 from functools import partial
 
-from bot.domain import matching
+from bot.domain import matching, outbox_keys
 from bot.domain.button_data import pack
 from bot.domain.introductions import ROUND_EVERY, Answer, latest_round_due, round_seed
 from bot.domain.models import Resident
@@ -62,7 +62,7 @@ async def _send_to_members(
 
 
 def _key(introduction_id: int, purpose: str, resident_id: int) -> str:
-    return f"intro:{introduction_id}:{purpose}:{resident_id}"
+    return outbox_keys.introduction(introduction_id, purpose, resident_id)
 
 
 def _proposal(introduction: Introduction, member: Member) -> Rendered:

@@ -238,8 +238,8 @@ async def _missing_targets(services: Services, report: Report, complex_: Complex
     missing = await _missing(services, report, complex_)
     for operator in sorted(services.config.operators):
         with use_language(await language_for(services, operator)):
-            await queue(services, f"missing:{report.id}:{report.lap}:{operator}", operator,
-                        _missing_text(report, complex_, missing, waits=False),
+            await queue(services, outbox_keys.missing_targets(report.id, report.lap, operator),
+                        operator, _missing_text(report, complex_, missing, waits=False),
                         _missing_keyboard(report, missing))
 
 
@@ -249,12 +249,12 @@ async def _waiting_messages(services: Services, report: Report, complex_: Comple
     messages = []
     for operator in sorted(services.config.operators):
         with use_language(await language_for(services, operator)):
-            messages.append(Message(f"waiting:{report.id}:{operator}", operator,
+            messages.append(Message(outbox_keys.waiting(report.id, operator), operator,
                                     _missing_text(report, complex_, missing, waits=True),
                                     _missing_keyboard(report, missing)))
     if not reporter_told and report.reporter_id != GONE:
         with use_language(await language_for(services, report.reporter_id)):
-            messages.append(Message(f"waiting:{report.id}:reporter", report.reporter_id,
+            messages.append(Message(outbox_keys.waiting(report.id, "reporter"), report.reporter_id,
                                     waiting_notice(services.config, report.id)))
     return messages
 
@@ -307,21 +307,21 @@ async def _climb_alert(services: Services, report: Report, complex_: Complex
     if report.reporter_id != GONE:
         # The reporter should not wait for a pick-up that is slow in coming.
         with use_language(await language_for(services, report.reporter_id)):
-            messages.append(Message(f"slow:{report.id}:{report.lap}", report.reporter_id, _(
+            messages.append(Message(outbox_keys.slow(report.id, report.lap), report.reporter_id, _(
                 "Nobody has picked up your report {reference} yet; I keep trying. If anyone "
                 "is in danger, call {emergency} now; for the police without urgency: "
                 "{police}.").format(reference=reference(report.id),
                                     emergency=config.emergency_number,
                                     police=config.police_number)))
     if step is Climb.LAP:
-        return messages + await _tell_operators(services, report, complex_, f"lap:{report.id}",
-                                                lambda: _(
+        return messages + await _tell_operators(services, report, complex_,
+                                                outbox_keys.lap_alert(report.id), lambda: _(
             "Nobody acknowledged report {reference} ({category}, {complex}) on any level. "
             "I am sending it round once more.").format(
             reference=reference(report.id), category=category_label(report.category),
             complex=html.escape(complex_.name)))
     return messages + await _tell_operators(services, report, complex_,
-                                            f"exhausted:{report.id}", lambda: _(
+                                            outbox_keys.exhausted(report.id), lambda: _(
         "Report {reference} ({category}, {complex}) is still not acknowledged after two "
         "rounds. Please make sure someone picks it up.").format(
         reference=reference(report.id), category=category_label(report.category),

@@ -7,6 +7,7 @@ from itertools import combinations
 import aiosqlite
 
 from bot.clock import Clock, from_db, to_db
+from bot.domain import outbox_keys
 from bot.domain.introductions import (
     ANSWER_WITHIN,
     FIRST_FOLLOW_UP,
@@ -339,9 +340,9 @@ class IntroductionRepository:
             "SELECT DISTINCT i.id FROM introductions i JOIN introduction_members m"
             " ON m.introduction_id = i.id WHERE i.status = ? AND NOT EXISTS ("
             "  SELECT 1 FROM outbox o"
-            "  WHERE o.key = 'intro:' || i.id || ':' || ? || ':' || m.resident_id)"
+            "  WHERE o.key = ? || i.id || ':' || ? || ':' || m.resident_id)"
             " ORDER BY i.id",
-            (status, purpose),
+            (status, outbox_keys.INTRODUCTION, purpose),
         )
         return [row[0] for row in rows]
 
