@@ -24,7 +24,7 @@ from bot.domain.models import Complex, ContactKind
 from bot.domain.reports import GONE, reference
 from bot.domain.routing import Level
 from bot.domain.vocabulary import CONTACT_TARGETS, ReportStatus
-from bot.i18n import _, current_language, use_language
+from bot.i18n import N_, _, current_language, use_language
 from bot.services import Services
 from bot.services.outgoing import Rows, button, language_for, queue
 from bot.services.report_texts import (
@@ -307,25 +307,24 @@ async def _climb_alert(services: Services, report: Report, complex_: Complex
     if report.reporter_id != GONE:
         # The reporter should not wait for a pick-up that is slow in coming.
         with use_language(await language_for(services, report.reporter_id)):
-            messages.append(Message(outbox_keys.slow(report.id, report.lap), report.reporter_id, _(
-                "Nobody has picked up your report {reference} yet; I keep trying. If anyone "
-                "is in danger, call {emergency} now; for the police without urgency: "
-                "{police}.").format(reference=reference(report.id),
-                                    emergency=config.emergency_number,
-                                    police=config.police_number)))
+            text = _("Nobody has picked up your report {reference} yet; I keep trying. If "
+                     "anyone is in danger, call {emergency} now; for the police without "
+                     "urgency: {police}.").format(reference=reference(report.id),
+                                                  emergency=config.emergency_number,
+                                                  police=config.police_number)
+            messages.append(Message(outbox_keys.slow(report.id, report.lap), report.reporter_id,
+                                    text))
     if step is Climb.LAP:
-        return messages + await _tell_operators(services, report, complex_,
-                                                outbox_keys.lap_alert(report.id), lambda: _(
+        key, alert = outbox_keys.lap_alert(report.id), N_(
             "Nobody acknowledged report {reference} ({category}, {complex}) on any level. "
-            "I am sending it round once more.").format(
-            reference=reference(report.id), category=category_label(report.category),
-            complex=html.escape(complex_.name)))
-    return messages + await _tell_operators(services, report, complex_,
-                                            outbox_keys.exhausted(report.id), lambda: _(
-        "Report {reference} ({category}, {complex}) is still not acknowledged after two "
-        "rounds. Please make sure someone picks it up.").format(
-        reference=reference(report.id), category=category_label(report.category),
-        complex=html.escape(complex_.name)))
+            "I am sending it round once more.")
+    else:
+        key, alert = outbox_keys.exhausted(report.id), N_(
+            "Report {reference} ({category}, {complex}) is still not acknowledged after two "
+            "rounds. Please make sure someone picks it up.")
+    return messages + await _tell_operators(services, report, complex_, key, lambda: _(
+        alert).format(reference=reference(report.id), category=category_label(report.category),
+                      complex=html.escape(complex_.name)))
 
 
 async def next_due(services: Services) -> datetime | None:
