@@ -25,7 +25,7 @@ class Taken(Enum):
     TAKEN = "taken"
     ALREADY_YOURS = "already yours"
     SOMEONE_ELSE = "someone else"
-    GONE = "gone"
+    MOVED = "moved"
     """The report changed hands meanwhile: the button no longer fits."""
 
 
@@ -74,7 +74,7 @@ async def take_over(services: Services, report: Report, me: int) -> Taken:
                                              "is theirs to resolve now.").format(
                                 who=who, reference=reference(report.id)))]
     if not await services.repos.reports.take_over(report.id, me, previous, messages):
-        return Taken.GONE
+        return Taken.MOVED
     return Taken.TAKEN
 
 
