@@ -6,6 +6,7 @@ from bot.clock import Clock, from_db, to_db
 from bot.domain.activities import POST_KEY, Activity, ActivityStatus, Reminder, Schedule
 from bot.storage.db import Database
 from bot.storage.outbox import Message, queue_all
+from bot.storage.rows import record
 
 # The announcement goes through the outbox under POST_KEY; its message id is the outbox's
 # once sent (activities.group_message_id holds it for announcements made before that).
@@ -17,28 +18,8 @@ _SELECT = (
 )
 
 
-def _maybe(text: str | None) -> datetime | None:
-    return from_db(text) if text else None
-
-
 def _activity(row: aiosqlite.Row) -> Activity:
-    return Activity(
-        id=row["id"],
-        complex_id=row["complex_id"],
-        idea_id=row["idea_id"],
-        title=row["title"],
-        place=row["place"],
-        starts_at=from_db(row["starts_at"]),
-        planned_by=row["planned_by"],
-        status=ActivityStatus(row["status"]),
-        attendance=row["attendance"],
-        remind_day_at=_maybe(row["remind_day_at"]),
-        remind_hour_at=_maybe(row["remind_hour_at"]),
-        ask_outcome_at=_maybe(row["ask_outcome_at"]),
-        group_chat_id=row["group_chat_id"],
-        group_message_id=row["post_message_id"],
-        coming=row["coming"],
-    )
+    return record(Activity, row, group_message_id=row["post_message_id"])
 
 
 def _db(moment: datetime | None) -> str | None:
@@ -126,7 +107,7 @@ class ActivityRepository:
             " UNION ALL SELECT MIN(remind_hour_at) FROM activities"
             " UNION ALL SELECT MIN(ask_outcome_at) FROM activities)"
         )
-        return _maybe(text)
+        return from_db(text) if text else None
 
     async def due_reminders(self, now: datetime) -> list[tuple[Activity, Reminder]]:
         found = []

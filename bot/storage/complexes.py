@@ -1,12 +1,12 @@
 import secrets
 import sqlite3
-from datetime import datetime
 
 import aiosqlite
 
 from bot.clock import Clock, from_db, to_db
 from bot.domain.models import Complex, ComplexCounts, JoinPolicy
 from bot.storage.db import Database
+from bot.storage.rows import record
 
 
 class DuplicateComplexName(Exception):
@@ -20,31 +20,8 @@ class GroupLinkedElsewhere(Exception):
 
 
 def _complex(row: aiosqlite.Row) -> Complex:
-    return Complex(
-        id=row["id"],
-        name=row["name"],
-        homes=row["homes"],
-        municipality=row["municipality"],
-        language=row["language"],
-        join_policy=JoinPolicy(row["join_policy"]),
-        stage=row["stage"],
-        resident_code=row["resident_code"],
-        initiator_code=row["initiator_code"],
-        group_chat_id=row["group_chat_id"],
-        created_at=from_db(row["created_at"]),
-        intro_enabled=bool(row["intro_enabled"]),
-        intro_weekday=row["intro_weekday"],
-        intro_time=row["intro_time"],
-        intro_changed_at=from_db(row["intro_changed_at"] or row["created_at"]),
-        committee=bool(row["committee"]),
-        stage_override=row["stage_override"],
-        stage_failing_since=_maybe(row["stage_failing_since"]),
-        stage_checked_at=_maybe(row["stage_checked_at"]),
-    )
-
-
-def _maybe(text: str | None) -> datetime | None:
-    return from_db(text) if text else None
+    return record(Complex, row,
+                  intro_changed_at=from_db(row["intro_changed_at"] or row["created_at"]))
 
 
 def new_code(prefix: str) -> str:

@@ -1,6 +1,6 @@
 import aiosqlite
 
-from bot.clock import Clock, from_db, to_db
+from bot.clock import Clock, to_db
 from bot.domain.ideas import (
     HELPS_TO_SUGGEST,
     POST_KEY,
@@ -11,6 +11,7 @@ from bot.domain.ideas import (
     VoteKind,
 )
 from bot.storage.db import Database
+from bot.storage.rows import record
 
 # The group post goes through the outbox under POST_KEY; its message id is the outbox's
 # once sent (ideas.group_message_id holds it for posts made before that).
@@ -28,19 +29,7 @@ _SELECT = _COLUMNS + _FROM
 
 
 def _idea(row: aiosqlite.Row) -> Idea:
-    return Idea(
-        id=row["id"],
-        complex_id=row["complex_id"],
-        proposer_id=row["proposer_id"],
-        proposer_name=row["proposer_name"],
-        text=row["text"],
-        status=IdeaStatus(row["status"]),
-        group_chat_id=row["group_chat_id"],
-        group_message_id=row["post_message_id"],
-        created_at=from_db(row["created_at"]),
-        supporters=row["supporters"],
-        helpers=row["helpers"],
-    )
+    return record(Idea, row, group_message_id=row["post_message_id"])
 
 
 class IdeaRepository:
@@ -163,14 +152,7 @@ class SuggestionRepository:
             (complex_id, HELPS_TO_SUGGEST),
         )
         return [
-            Candidate(
-                resident_id=row["id"],
-                first_name=row["first_name"],
-                building=row["building"],
-                helps=row["helps"],
-                ideas_planned=row["ideas_planned"],
-                wants_to_organise=bool(row["wants_to_organise"]),
-            )
+            record(Candidate, row, resident_id=row["id"])
             for row in rows
         ]
 

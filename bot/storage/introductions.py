@@ -22,6 +22,7 @@ from bot.domain.introductions import (
 from bot.domain.matching import Candidate
 from bot.storage.db import Database
 from bot.storage.outbox import Message, claim_and_queue
+from bot.storage.rows import record
 
 Chooser = Callable[[Candidate, list[Candidate], set[frozenset[int]]], int | None]
 
@@ -57,6 +58,11 @@ def _ordered(a: int, b: int) -> tuple[int, int]:
     return (a, b) if a < b else (b, a)
 
 
+def _interests(joined: str | None) -> frozenset[str]:
+    """A resident's interests, as SQLite's GROUP_CONCAT joined them."""
+    return frozenset((joined or "").split(",")) - {""}
+
+
 class IntroductionRepository:
     def __init__(self, db: Database, clock: Clock) -> None:
         self.db = db
@@ -78,25 +84,8 @@ class IntroductionRepository:
             " WHERE m.introduction_id = ? ORDER BY r.id",
             (introduction_id,),
         )
-        return Introduction(
-            id=row["id"],
-            complex_id=row["complex_id"],
-            status=row["status"],
-            expires_at=from_db(row["expires_at"]),
-            members=tuple(
-                Member(
-                    resident_id=m["resident_id"],
-                    telegram_id=m["telegram_id"],
-                    first_name=m["first_name"],
-                    building=m["building"],
-                    interests=frozenset((m["interests"] or "").split(",")) - {""},
-                    answer=m["answer"],
-                    followups_sent=m["followups_sent"],
-                    met=m["met"],
-                )
-                for m in members
-            ),
-        )
+        return record(Introduction, row, members=tuple(
+            record(Member, m, interests=_interests(m["interests"])) for m in members))
 
     async def in_open_introduction(self, resident_id: int) -> bool:
         return bool(await self.db.fetch_value(
@@ -144,12 +133,7 @@ class IntroductionRepository:
         ) as cursor:
             rows = await cursor.fetchall()
         return [
-            Candidate(
-                id=row["id"],
-                building=row["building"],
-                interests=frozenset((row["interests"] or "").split(",")) - {""},
-                joined_at=from_db(row["joined_at"]),
-            )
+            record(Candidate, row, interests=_interests(row["interests"]))
             for row in rows
         ]
 

@@ -2,10 +2,11 @@ from datetime import timedelta
 
 import aiosqlite
 
-from bot.clock import Clock, from_db, to_db
+from bot.clock import Clock, to_db
 from bot.domain.models import Contact, ContactInvite, ContactKind
 from bot.storage.complexes import new_code
 from bot.storage.db import Database
+from bot.storage.rows import record
 
 CONTACT_INVITE_VALIDITY = timedelta(days=7)
 
@@ -19,13 +20,7 @@ class InviteUnusable(Exception):
 
 
 def _invite(row: aiosqlite.Row) -> ContactInvite:
-    return ContactInvite(
-        code=row["code"],
-        complex_id=row["complex_id"],
-        kind=ContactKind(row["kind"]),
-        expires_at=from_db(row["expires_at"]),
-        used_by=row["used_by"],
-    )
+    return record(ContactInvite, row)
 
 
 class InviteRepository:

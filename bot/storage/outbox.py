@@ -8,6 +8,7 @@ import aiosqlite
 
 from bot.clock import Clock, to_db
 from bot.storage.db import Database
+from bot.storage.rows import record
 
 
 @dataclass(frozen=True)
@@ -70,16 +71,8 @@ async def claim_and_queue(
 
 
 def _outgoing(row: aiosqlite.Row) -> Outgoing:
-    return Outgoing(
-        id=row["id"],
-        key=row["key"],
-        chat_id=row["chat_id"],
-        text=row["text"],
-        keyboard=json.loads(row["keyboard"]) if row["keyboard"] else None,
-        attempts=row["attempts"],
-        photo_file_id=row["photo_file_id"],
-        edits=row["edits"],
-    )
+    return record(Outgoing, row,
+                  keyboard=json.loads(row["keyboard"]) if row["keyboard"] else None)
 
 
 async def enqueue_in(

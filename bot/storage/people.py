@@ -3,11 +3,12 @@ from collections.abc import Iterable
 
 import aiosqlite
 
-from bot.clock import Clock, from_db, to_db
+from bot.clock import Clock, to_db
 from bot.domain import outbox_keys
-from bot.domain.models import Contact, ContactKind, Resident, ResidentRole, ResidentStatus
+from bot.domain.models import Contact, Resident, ResidentRole, ResidentStatus
 from bot.storage.db import Database
 from bot.storage.outbox import forget_in
+from bot.storage.rows import record
 
 
 class AlreadyResident(Exception):
@@ -15,13 +16,7 @@ class AlreadyResident(Exception):
 
 
 def _contact(row: aiosqlite.Row) -> Contact:
-    return Contact(
-        telegram_id=row["telegram_id"],
-        complex_id=row["complex_id"],
-        kind=ContactKind(row["kind"]),
-        first_name=row["first_name"],
-        joined_at=from_db(row["joined_at"]),
-    )
+    return record(Contact, row)
 
 
 async def _close_introductions(conn: aiosqlite.Connection, which: str, value: int) -> None:
@@ -66,19 +61,7 @@ class PeopleRepository:
             "SELECT interest FROM resident_interests WHERE resident_id = ? ORDER BY interest",
             (row["id"],),
         )
-        return Resident(
-            id=row["id"],
-            telegram_id=row["telegram_id"],
-            complex_id=row["complex_id"],
-            first_name=row["first_name"],
-            building=row["building"],
-            wants_to_organise=bool(row["wants_to_organise"]),
-            wants_introductions=bool(row["wants_introductions"]),
-            role=ResidentRole(row["role"]),
-            status=ResidentStatus(row["status"]),
-            joined_at=from_db(row["joined_at"]),
-            interests=tuple(item["interest"] for item in interests),
-        )
+        return record(Resident, row, interests=tuple(item["interest"] for item in interests))
 
     async def resident_of(self, telegram_id: int) -> Resident | None:
         row = await self.db.fetch_one(

@@ -11,6 +11,7 @@ from bot.domain.routing import Level
 from bot.domain.vocabulary import Category, ReportKind, ReportStatus, Stage
 from bot.storage.db import Database
 from bot.storage.outbox import Message, claim_and_queue, enqueue_in, queue_all
+from bot.storage.rows import record
 
 
 @dataclass(frozen=True)
@@ -91,25 +92,7 @@ def _chain(text: str) -> tuple[Level, ...]:
 
 
 def _report(row: aiosqlite.Row) -> Report:
-    return Report(
-        id=row["id"], complex_id=row["complex_id"], reporter_id=row["reporter_id"],
-        reporter_name=row["reporter_name"], kind=ReportKind(row["kind"]),
-        category=Category(row["category"]),
-        happening_now=bool(row["happening_now"]), urgent=bool(row["urgent"]),
-        occurred=row["occurred"], place=row["place"], latitude=row["latitude"],
-        longitude=row["longitude"], description=row["description"],
-        photo_file_id=row["photo_file_id"], stage=Stage(row["stage"]),
-        status=ReportStatus(row["status"]),
-        shared_in_group=bool(row["shared_in_group"]), me_too=row["me_too"],
-        created_at=from_db(row["created_at"]), resolution=row["resolution"],
-        chain=_chain(row["chain"]), lap=row["lap"], level=row["level"],
-        level_started=bool(row["level_started"]),
-        deadline_at=from_db(row["deadline_at"]) if row["deadline_at"] else None,
-        acknowledged_by=row["acknowledged_by"], exhausted=bool(row["exhausted"]),
-        waiting_since=from_db(row["waiting_since"]) if row["waiting_since"] else None,
-        acknowledged_at=from_db(row["acknowledged_at"]) if row["acknowledged_at"] else None,
-        group_text=row["group_text"],
-    )
+    return record(Report, row, chain=_chain(row["chain"]))
 
 
 _SELECT = "SELECT r.*, e.* FROM reports r JOIN escalations e ON e.report_id = r.id"
@@ -384,8 +367,7 @@ class ReportRepository:
     async def targets(self, report_id: int) -> list[Target]:
         rows = await self.db.fetch_all(
             "SELECT * FROM escalation_targets WHERE report_id = ? ORDER BY id", (report_id,))
-        return [Target(row["telegram_id"], row["target"], bool(row["acts"]), row["lap"],
-                       row["level"], row["outbox_key"]) for row in rows]
+        return [record(Target, row) for row in rows]
 
     async def current_level_unreachable(self, report: Report) -> bool:
         """Nobody asked to act at the current level can be reached (blocked the bot, or
@@ -535,8 +517,7 @@ class ReportRepository:
     async def questions_of(self, report_id: int) -> list[Question]:
         rows = await self.db.fetch_all(
             "SELECT * FROM report_questions WHERE report_id = ? ORDER BY id", (report_id,))
-        return [Question(row["id"], row["report_id"], row["asked_by"], row["question"],
-                         row["answer"]) for row in rows]
+        return [record(Question, row) for row in rows]
 
     async def open_question_of(self, reporter_id: int) -> Question | None:
         """The newest question still unanswered about an open report of this reporter."""
@@ -546,16 +527,14 @@ class ReportRepository:
             " ORDER BY q.id DESC LIMIT 1", (reporter_id,))
         if row is None:
             return None
-        return Question(row["id"], row["report_id"], row["asked_by"], row["question"],
-                        row["answer"])
+        return record(Question, row)
 
     async def question(self, question_id: int) -> Question | None:
         row = await self.db.fetch_one(
             "SELECT * FROM report_questions WHERE id = ?", (question_id,))
         if row is None:
             return None
-        return Question(row["id"], row["report_id"], row["asked_by"], row["question"],
-                        row["answer"])
+        return record(Question, row)
 
     async def answer(self, question_id: int, answer: str, messages: list[Message]) -> bool:
         now = self.clock.now()

@@ -10,6 +10,7 @@ from bot.clock import Clock, from_db, to_db
 from bot.domain.models import ContactKind
 from bot.domain.stages import Decision, Metrics, Thresholds
 from bot.storage.db import Database
+from bot.storage.rows import record
 
 
 @dataclass(frozen=True)
@@ -35,18 +36,7 @@ _HISTORY = (
 
 
 def _entry(row: aiosqlite.Row) -> HistoryEntry:
-    return HistoryEntry(
-        id=row["id"],
-        complex_id=row["complex_id"],
-        from_stage=row["from_stage"],
-        to_stage=row["to_stage"],
-        cause=row["cause"],
-        changed_by=row["changed_by"],
-        by_name=row["by_name"],
-        by_kind=ContactKind(row["by_kind"]) if row["by_kind"] else None,
-        reason=row["reason"],
-        changed_at=from_db(row["changed_at"]),
-    )
+    return record(HistoryEntry, row)
 
 
 async def _insert_history(
@@ -75,31 +65,24 @@ class StageRepository:
             " (SELECT COUNT(*) FROM residents r WHERE r.complex_id = c.id"
             "  AND r.status = 'active') AS residents,"
             " (SELECT COUNT(*) FROM residents r WHERE r.complex_id = c.id"
-            "  AND r.status = 'active' AND r.role = 'initiator') AS initiators,"
+            "  AND r.status = 'active' AND r.role = 'initiator') AS active_initiators,"
             " (SELECT COUNT(*) FROM activities a WHERE a.complex_id = c.id"
-            "  AND a.status = 'held' AND a.starts_at > ? AND a.starts_at <= ?) AS held,"
+            "  AND a.status = 'held' AND a.starts_at > ? AND a.starts_at <= ?) AS activities_held,"
             " (SELECT COUNT(*) FROM residents r WHERE r.complex_id = c.id"
             "  AND r.status = 'active' AND EXISTS (SELECT 1 FROM acquaintances q"
             "   WHERE q.complex_id = c.id AND r.id IN (q.resident_a, q.resident_b)))"
-            "  AS introduced,"
+            "  AS introduced_residents,"
             " (SELECT COUNT(*) FROM residents r WHERE r.complex_id = c.id"
             "  AND r.status = 'active' AND (SELECT COUNT(*) FROM acquaintances q"
             "   WHERE q.complex_id = c.id AND r.id IN (q.resident_a, q.resident_b)) >= ?)"
-            "  AS acquainted"
+            "  AS acquainted_residents"
             " FROM complexes c WHERE c.id = ?",
             (to_db(now - timedelta(days=limits.window_days)), to_db(now),
              limits.group_neighbours_known, complex_id),
         )
         if row is None:
             return Metrics(0, 0, 0, 0, 0, False)
-        return Metrics(
-            residents=row["residents"],
-            active_initiators=row["initiators"],
-            activities_held=row["held"],
-            introduced_residents=row["introduced"],
-            acquainted_residents=row["acquainted"],
-            committee=bool(row["committee"]),
-        )
+        return record(Metrics, row)
 
     async def due_for_check(self, checked_before: datetime, failing_before: datetime
                             ) -> list[int]:
@@ -275,11 +258,11 @@ class DigestRepository:
         counts = await self.db.fetch_one(
             "SELECT"
             " (SELECT COUNT(*) FROM residents WHERE complex_id = ?1 AND status = 'active'"
-            "  AND joined_at >= ?2 AND joined_at < ?3) AS residents,"
+            "  AND joined_at >= ?2 AND joined_at < ?3) AS new_residents,"
             " (SELECT COUNT(*) FROM introductions WHERE complex_id = ?1"
-            "  AND created_at >= ?2 AND created_at < ?3) AS made,"
+            "  AND created_at >= ?2 AND created_at < ?3) AS introductions_made,"
             " (SELECT COUNT(*) FROM acquaintances WHERE complex_id = ?1"
-            "  AND confirmed_at >= ?2 AND confirmed_at < ?3) AS confirmed",
+            "  AND confirmed_at >= ?2 AND confirmed_at < ?3) AS introductions_confirmed",
             window,
         )
         assert counts is not None
@@ -295,21 +278,16 @@ class DigestRepository:
             window,
         )
         open_escalations = await self.db.fetch_all(
-            "SELECT r.id, r.category, r.created_at FROM escalations e"
+            "SELECT r.id AS report_id, r.category, r.created_at FROM escalations e"
             " JOIN reports r ON r.id = e.report_id"
             # Ladders that ran out (operators alerted) are the most unacknowledged of all.
             " WHERE r.complex_id = ? AND r.status = 'open' AND e.acknowledged_by IS NULL"
             " ORDER BY r.created_at, r.id",
             (complex_id,),
         )
-        return WeekFigures(
-            new_residents=counts["residents"],
-            introductions_made=counts["made"],
-            introductions_confirmed=counts["confirmed"],
-            activities=tuple(HeldActivity(row["title"], row["attendance"])
-                             for row in activities),
+        return record(
+            WeekFigures, counts,
+            activities=tuple(record(HeldActivity, row) for row in activities),
             reports=tuple((row["category"], row["status"], row["n"]) for row in reports),
-            unacknowledged=tuple(OpenEscalation(row["id"], row["category"],
-                                                from_db(row["created_at"]))
-                                 for row in open_escalations),
+            unacknowledged=tuple(record(OpenEscalation, row) for row in open_escalations),
         )
