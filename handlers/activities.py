@@ -15,10 +15,11 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from bot.clock import from_db, to_db
 from bot.context import BuurtnetContext
 from bot.domain import activities, moments
-from bot.domain.activities import Activity, ActivityStatus
+from bot.domain.activities import Activity
 from bot.domain.button_data import parse_id
 from bot.domain.models import Complex, Draft, Resident
 from bot.domain.validation import InvalidInput
+from bot.domain.vocabulary import ActivityStatus
 from bot.i18n import _, current_language, ngettext, use_language
 from bot.services import activities as activity_service
 from bot.services.activities import card

@@ -12,9 +12,10 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from bot.context import BuurtnetContext
 from bot.domain import ideas
 from bot.domain.button_data import parse_id
-from bot.domain.ideas import Idea, IdeaStatus, VoteKind
+from bot.domain.ideas import Idea
 from bot.domain.models import Complex, Resident
 from bot.domain.validation import InvalidInput
+from bot.domain.vocabulary import IdeaStatus, VoteKind
 from bot.i18n import _, use_language
 from bot.services import ideas as ideas_service
 from bot.services.ideas import idea_post

@@ -6,10 +6,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.console.offline import Call
-from bot.domain.activities import ActivityStatus, format_when
-from bot.domain.ideas import IdeaStatus
+from bot.domain.activities import format_when
 from bot.domain.moments import needs_confirmation, read_moment
 from bot.domain.validation import InvalidInput
+from bot.domain.vocabulary import ActivityStatus, IdeaStatus
 from tests.conftest import make_config
 from tests.people import DUTCH_RESIDENT, INITIATOR, NEIGHBOUR, RESIDENT, STRANGER
 from tests.world import GROUP_ID, World, alerts, last_message, nl, sent, sweep

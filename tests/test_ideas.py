@@ -1,7 +1,7 @@
 """Ideas: proposing, voting with 👍 and 🙋, listing and closing, and every refusal."""
 
 from bot.console.offline import Call
-from bot.domain.ideas import IdeaStatus
+from bot.domain.vocabulary import IdeaStatus
 from tests.people import DUTCH_RESIDENT, INITIATOR, NEIGHBOUR, RESIDENT, STRANGER
 from tests.world import GROUP_ID, World, alerts, last_message, nl, sent, sweep, texts
 

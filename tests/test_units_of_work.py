@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from bot.domain.activities import ActivityStatus
 from bot.domain.models import ResidentRole
+from bot.domain.vocabulary import ActivityStatus
 from tests.people import INITIATOR, NEIGHBOUR, OPERATOR, RESIDENT
 from tests.test_activities import START, _planned_with_guests
 from tests.test_initiator_suggestions import _complex as _suggestion_complex

@@ -9,6 +9,7 @@ from babel.dates import format_datetime
 
 from bot.domain import validation
 from bot.domain.validation import InvalidInput
+from bot.domain.vocabulary import ActivityStatus
 from bot.i18n import N_
 
 TITLE_MAX = 100
@@ -18,18 +19,6 @@ REMIND_DAY_BEFORE = timedelta(hours=24)
 REMIND_HOUR_BEFORE = timedelta(hours=1)
 ASK_OUTCOME_AFTER = timedelta(hours=3)
 RECENT = timedelta(days=90)
-POST_KEY = "activity-post:"
-"""Outbox key prefix of an activity's announcement in its group."""
-
-
-def post_key(activity_id: int) -> str:
-    return f"{POST_KEY}{activity_id}"
-
-
-class ActivityStatus(StrEnum):
-    PLANNED = "planned"
-    HELD = "held"
-    CANCELLED = "cancelled"
 
 
 class Reminder(StrEnum):

@@ -2,31 +2,14 @@
 
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 
 from bot.domain import validation
 from bot.domain.models import Resident
+from bot.domain.vocabulary import IdeaStatus
 
 IDEA_MAX = 500
 HELPS_TO_SUGGEST = 2
-POST_KEY = "idea:"
-"""Outbox key prefix of an idea's post in its group."""
-
-
-def post_key(idea_id: int) -> str:
-    return f"{POST_KEY}{idea_id}"
 """Offering help on this many ideas makes a resident a candidate initiator."""
-
-
-class IdeaStatus(StrEnum):
-    OPEN = "open"
-    CLOSED = "closed"
-    PLANNED = "planned"
-
-
-class VoteKind(StrEnum):
-    SUPPORT = "support"
-    HELP = "help"
 
 
 @dataclass(frozen=True)

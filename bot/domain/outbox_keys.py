@@ -14,6 +14,9 @@ HANDLERS_COPIES = (ESCALATION, HANDED, RESENT)
 """The prefixes of a handler's own copy of a report: "<prefix><report id>:…"."""
 QUESTION, ANSWER, APPROVAL = "question:", "answer:", "approval:"
 INTRODUCTION = "intro:"
+IDEA_POST, ACTIVITY_POST = "idea:", "activity-post:"
+"""The group posts of ideas and activities: the sender keeps their message ids, which
+storage finds again by these prefixes to edit the post in place."""
 
 
 def escalation(report_id: int, lap: int, level: int, telegram_id: int) -> str:
@@ -123,3 +126,56 @@ def report_copies(report_id: int, question_ids: list[int]) -> list[str]:
     patterns = [f"{prefix}{report_id}:%" for prefix in (*HANDLERS_COPIES, ADDITION)]
     patterns += [f"{resolved(report_id)}:%", shared(report_id)]
     return patterns + [p for q in question_ids for p in (question(q), f"{ANSWER}{q}:%")]
+
+
+def idea_post(idea_id: int) -> str:
+    return f"{IDEA_POST}{idea_id}"
+
+
+def activity_post(activity_id: int) -> str:
+    return f"{ACTIVITY_POST}{activity_id}"
+
+
+def activity(activity_id: int, purpose: str, telegram_id: int) -> str:
+    """A message about an activity to one person: "planned", a reminder, "outcome"."""
+    return f"activity:{activity_id}:{purpose}:{telegram_id}"
+
+
+def welcome(resident_id: int) -> str:
+    return f"welcome:{resident_id}"
+
+
+def decision(resident_id: int) -> str:
+    """The answer to a sign-up that needed approval."""
+    return f"decision:{resident_id}"
+
+
+def role(resident_id: int, role_name: str, moment: str) -> str:
+    return f"role:{resident_id}:{role_name}:{moment}"
+
+
+def removed(resident_id: int) -> str:
+    return f"removed:{resident_id}"
+
+
+def become_initiator(resident_id: int) -> str:
+    """A helpful resident asked whether they would become an initiator."""
+    return f"become-initiator:{resident_id}"
+
+
+def become_initiator_answer(resident_id: int) -> str:
+    return f"become-initiator-answer:{resident_id}"
+
+
+def stage_news(entry_id: int, telegram_id: int) -> str:
+    """A stage change, from its history entry, to one person."""
+    return f"stage:{entry_id}:{telegram_id}"
+
+
+def digest(complex_id: int, telegram_id: int, week: str) -> str:
+    return f"digest:{complex_id}:{telegram_id}:{week}"
+
+
+def forgotten(outbox_id: int, telegram_id: int) -> str:
+    """The correction of a sent message that showed someone who asked to be forgotten."""
+    return f"forgotten:{outbox_id}:{telegram_id}"

@@ -9,6 +9,7 @@ Due-ness is recomputed from the database on every sweep: the digests table remem
 import html
 from datetime import datetime
 
+from bot.domain import outbox_keys
 from bot.domain.digest import WEEK, digest_week
 from bot.domain.labels import category_label, stage_name, status_label
 from bot.domain.models import Complex
@@ -118,6 +119,6 @@ async def run_due(services: Services) -> None:
         figures = await repos.digests.figures(complex_.id, moment - WEEK, moment)
         with use_language(await language_for(services, due.telegram_id)):
             text = digest_text(services, complex_, metrics, figures, moment)
-        await queue(services, f"digest:{complex_.id}:{due.telegram_id}:{week}",
+        await queue(services, outbox_keys.digest(complex_.id, due.telegram_id, week),
                      due.telegram_id, text)
         await repos.digests.mark_sent(complex_.id, due.telegram_id, week)

@@ -73,7 +73,8 @@ async def take_over(services: Services, report: Report, me: int) -> Taken:
         messages = [Message(key, previous, _("{who} took over report {reference} from you; it "
                                              "is theirs to resolve now.").format(
                                 who=who, reference=reference(report.id)))]
-    if not await services.repos.reports.take_over(report.id, me, previous, messages):
+    if not await services.repos.reports.acknowledge(report.id, me, messages,
+                                                     held_by=previous):
         return Taken.MOVED
     return Taken.TAKEN
 

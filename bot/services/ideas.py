@@ -3,10 +3,11 @@ as soon as the complex has a group."""
 
 import html
 
-from bot.domain import ideas
+from bot.domain import outbox_keys
 from bot.domain.button_data import pack
-from bot.domain.ideas import Idea, IdeaStatus
+from bot.domain.ideas import Idea
 from bot.domain.models import Complex, Resident
+from bot.domain.vocabulary import IdeaStatus
 from bot.i18n import _, use_language
 from bot.services import Services
 from bot.services.outgoing import Rows, button, queue
@@ -38,7 +39,7 @@ def vote_keyboard(idea: Idea, *, can_close: bool = False) -> Rows | None:
 async def _post(services: Services, idea: Idea, complex_: Complex, chat_id: int) -> None:
     """Queue the idea's post in the group, in the caller's unit of work."""
     with use_language(complex_.language):
-        await queue(services, ideas.post_key(idea.id), chat_id, idea_post(idea),
+        await queue(services, outbox_keys.idea_post(idea.id), chat_id, idea_post(idea),
                     vote_keyboard(idea))
 
 

@@ -76,7 +76,7 @@ async def welcome_in_group(services: Services, complex_: Complex, resident: Resi
             text += "\n" + _("Likes: {interests}").format(
                 interests=interest_labels(resident.interests))
         gone = _("A neighbour who joined here has since left Buurtnet.")
-        await queue(services, f"welcome:{resident.id}", complex_.group_chat_id, text,
+        await queue(services, outbox_keys.welcome(resident.id), complex_.group_chat_id, text,
                     shows=(Shown(resident.telegram_id, text, gone),))
 
 
@@ -126,7 +126,7 @@ async def decide(services: Services, complex_: Complex, resident: Resident,
             else:
                 text = _("Your sign-up for <b>{complex}</b> was not accepted. If you think "
                          "this is a mistake, talk to an initiator of your complex.")
-            await queue(services, f"decision:{resident.id}", resident.telegram_id,
+            await queue(services, outbox_keys.decision(resident.id), resident.telegram_id,
                         text.format(complex=html.escape(complex_.name)))
         if approve:
             activated = await repos.people.resident(resident.id)

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta, tzinfo
 
 from babel.dates import format_date
 
+from bot.domain import outbox_keys
 from bot.domain.labels import kind_label, stage_meaning, stage_name
 from bot.domain.models import Complex
 from bot.domain.stages import decide
@@ -44,7 +45,7 @@ async def tell_organisers(
             continue
         with use_language(await language_for(services, telegram_id)):
             text = render()
-        await queue(services, f"stage:{entry.id}:{telegram_id}", telegram_id, text)
+        await queue(services, outbox_keys.stage_news(entry.id, telegram_id), telegram_id, text)
 
 
 def who_changed(entry: HistoryEntry) -> str:

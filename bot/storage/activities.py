@@ -3,17 +3,20 @@ from datetime import datetime
 import aiosqlite
 
 from bot.clock import Clock, from_db, to_db
-from bot.domain.activities import POST_KEY, Activity, ActivityStatus, Reminder, Schedule
+from bot.domain import outbox_keys
+from bot.domain.activities import Activity, Reminder, Schedule
+from bot.domain.vocabulary import ActivityStatus
 from bot.storage.db import Database
 from bot.storage.outbox import Message, queue_all
 from bot.storage.rows import record
 
-# The announcement goes through the outbox under POST_KEY; its message id is the outbox's
+# The announcement goes through the outbox under ACTIVITY_POST; its message id is the outbox's
 # once sent (activities.group_message_id holds it for announcements made before that).
 _SELECT = (
     "SELECT a.*, (SELECT COUNT(*) FROM activity_attendees t WHERE t.activity_id = a.id)"
     " AS coming, COALESCE(a.group_message_id, (SELECT o.message_id FROM outbox o"
-    f" WHERE o.key = '{POST_KEY}' || a.id AND o.status = 'sent')) AS post_message_id"
+    f" WHERE o.key = '{outbox_keys.ACTIVITY_POST}' || a.id AND o.status = 'sent'))"
+    " AS post_message_id"
     " FROM activities a"
 )
 

@@ -6,7 +6,7 @@ import aiosqlite
 from bot.clock import Clock, from_db, to_db
 from bot.domain.models import Complex, ComplexCounts, JoinPolicy
 from bot.storage.db import Database
-from bot.storage.rows import record
+from bot.storage.rows import insert, record
 
 
 class DuplicateComplexName(Exception):
@@ -46,23 +46,11 @@ class ComplexRepository:
     ) -> Complex:
         try:
             async with self.db.transaction() as conn:
-                cursor = await conn.execute(
-                    "INSERT INTO complexes (name, homes, municipality, language, join_policy,"
-                    " resident_code, initiator_code, created_by, created_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        name,
-                        homes,
-                        municipality,
-                        language,
-                        join_policy.value,
-                        new_code("r"),
-                        new_code("i"),
-                        created_by,
-                        to_db(self.clock.now()),
-                    ),
-                )
-                complex_id = cursor.lastrowid
+                complex_id = await insert(
+                    conn, "complexes", name=name, homes=homes, municipality=municipality,
+                    language=language, join_policy=join_policy, resident_code=new_code("r"),
+                    initiator_code=new_code("i"), created_by=created_by,
+                    created_at=self.clock.now())
         except sqlite3.IntegrityError as exc:
             raise DuplicateComplexName(name) from exc
         created = await self.get(complex_id)

@@ -1,24 +1,18 @@
 import aiosqlite
 
 from bot.clock import Clock, to_db
-from bot.domain.ideas import (
-    HELPS_TO_SUGGEST,
-    POST_KEY,
-    Candidate,
-    Idea,
-    IdeaStatus,
-    Invitation,
-    VoteKind,
-)
+from bot.domain import outbox_keys
+from bot.domain.ideas import HELPS_TO_SUGGEST, Candidate, Idea, Invitation
+from bot.domain.vocabulary import IdeaStatus, VoteKind
 from bot.storage.db import Database
 from bot.storage.rows import record
 
-# The group post goes through the outbox under POST_KEY; its message id is the outbox's
+# The group post goes through the outbox under IDEA_POST; its message id is the outbox's
 # once sent (ideas.group_message_id holds it for posts made before that).
 _COLUMNS = (
     "SELECT i.*, r.first_name AS proposer_name,"
     " COALESCE(i.group_message_id, (SELECT o.message_id FROM outbox o"
-    f"  WHERE o.key = '{POST_KEY}' || i.id AND o.status = 'sent')) AS post_message_id,"
+    f"  WHERE o.key = '{outbox_keys.IDEA_POST}' || i.id AND o.status = 'sent')) AS post_message_id,"
     " (SELECT COUNT(*) FROM idea_votes v WHERE v.idea_id = i.id AND v.kind = 'support')"
     "  AS supporters,"
     " (SELECT COUNT(*) FROM idea_votes v WHERE v.idea_id = i.id AND v.kind = 'help')"

@@ -7,6 +7,7 @@ from typing import Any
 import aiosqlite
 
 from bot.clock import Clock, to_db
+from bot.domain import outbox_keys
 from bot.storage.db import Database
 from bot.storage.rows import record
 
@@ -125,7 +126,7 @@ async def forget_in(conn: aiosqlite.Connection, now: datetime, telegram_id: int)
         if first["status"] == "sent" and first["message_id"] is not None \
                 and not first["photo_file_id"]:
             keyboard = json.loads(first["keyboard"]) if first["keyboard"] else None
-            await enqueue_in(conn, now, f"forgotten:{outbox_id}:{telegram_id}",
+            await enqueue_in(conn, now, outbox_keys.forgotten(outbox_id, telegram_id),
                              first["chat_id"], text, keyboard, edits=first["message_id"])
 
 

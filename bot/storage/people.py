@@ -8,7 +8,7 @@ from bot.domain import outbox_keys
 from bot.domain.models import Contact, Resident, ResidentRole, ResidentStatus
 from bot.storage.db import Database
 from bot.storage.outbox import forget_in
-from bot.storage.rows import record
+from bot.storage.rows import insert, record
 
 
 class AlreadyResident(Exception):
@@ -120,24 +120,12 @@ class PeopleRepository:
         now = to_db(self.clock.now())
         try:
             async with self.db.transaction() as conn:
-                cursor = await conn.execute(
-                    "INSERT INTO residents (telegram_id, complex_id, first_name, building,"
-                    " wants_to_organise, wants_introductions, role, status, consented_at,"
-                    " joined_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        telegram_id,
-                        complex_id,
-                        first_name,
-                        building,
-                        int(wants_to_organise),
-                        int(wants_introductions),
-                        role.value,
-                        status.value,
-                        now,
-                        now,
-                    ),
-                )
-                resident_id = cursor.lastrowid
+                resident_id = await insert(
+                    conn, "residents", telegram_id=telegram_id, complex_id=complex_id,
+                    first_name=first_name, building=building,
+                    wants_to_organise=wants_to_organise,
+                    wants_introductions=wants_introductions, role=role, status=status,
+                    consented_at=now, joined_at=now)
                 await conn.executemany(
                     "INSERT INTO resident_interests (resident_id, interest) VALUES (?, ?)",
                     [(resident_id, interest) for interest in sorted(set(interests))],

@@ -344,17 +344,6 @@ class ReportRepository:
         return await self.db.fetch_value(
             "SELECT COUNT(*) FROM reports WHERE status != 'resolved'")
 
-    async def take_over(self, report_id: int, telegram_id: int, previous: int,
-                        messages: list[Message]) -> bool:
-        """Hand a picked-up report from `previous` to `telegram_id`; False if it moved."""
-        now = self.clock.now()
-        return await claim_and_queue(
-            self.db, now,
-            "UPDATE escalations SET acknowledged_by = ?, acknowledged_at = ?"
-            " WHERE report_id = ? AND acknowledged_by = ?",
-            (telegram_id, to_db(now), report_id, previous),
-            messages)
-
     async def skip_level(self, report: Report) -> None:
         """A level with nobody behind it: straight to the next."""
         async with self.db.transaction() as conn:
@@ -388,15 +377,16 @@ class ReportRepository:
                 (to_db(self.clock.now()), report.id, report.lap, report.level),
             )
 
-    async def acknowledge(self, report_id: int, telegram_id: int,
-                          messages: list[Message]) -> bool:
-        """The first acknowledgement stops the climb; False if someone was first."""
+    async def acknowledge(self, report_id: int, telegram_id: int, messages: list[Message],
+                          *, held_by: int | None = None) -> bool:
+        """Pick a report up from whoever holds it: nobody (the first acknowledgement stops
+        the climb) or, taking it over, `held_by`. False if that is no longer who holds it."""
         now = self.clock.now()
         return await claim_and_queue(
             self.db, now,
             "UPDATE escalations SET acknowledged_by = ?, acknowledged_at = ?,"
-            " deadline_at = NULL WHERE report_id = ? AND acknowledged_by IS NULL",
-            (telegram_id, to_db(now), report_id),
+            " deadline_at = NULL WHERE report_id = ? AND acknowledged_by IS ?",
+            (telegram_id, to_db(now), report_id, held_by),
             messages,
             then=lambda conn: conn.execute(
                 "UPDATE reports SET status = 'acknowledged' WHERE id = ? AND status = 'open'",

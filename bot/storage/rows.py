@@ -1,4 +1,4 @@
-"""Turning a database row into a record, once for every record.
+"""Turning a database row into a record and values into a row, once for every record.
 
 A record's field is read from the column of the same name and converted by the field's
 type: a moment from its stored text, a flag from 0/1, a vocabulary word from its value.
@@ -15,7 +15,7 @@ from typing import Any, TypeVar, Union, get_args, get_origin, get_type_hints
 
 import aiosqlite
 
-from bot.clock import from_db
+from bot.clock import from_db, to_db
 
 _AS_STORED = (int, str, float)
 
@@ -69,3 +69,24 @@ def _converted(value: Any, kind: Any, optional: bool) -> Any:
     if kind in _AS_STORED:
         return value
     raise TypeError(f"a {kind} cannot be read from a column as it is; give it")
+
+
+async def insert(conn: aiosqlite.Connection, table: str, **values: Any) -> int:
+    """Add a row of `values` (named by their columns) to `table`; returns its rowid.
+    Moments and flags are stored as `record` reads them back."""
+    columns = ", ".join(values)
+    marks = ", ".join("?" * len(values))
+    cursor = await conn.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})",
+                                [_stored(value) for value in values.values()])
+    assert cursor.lastrowid is not None
+    return cursor.lastrowid
+
+
+def _stored(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return to_db(value)
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, Enum):
+        return value.value
+    return value
