@@ -236,7 +236,7 @@ async def _retire_buttons(context: BuurtnetContext, report: Report) -> None:
             if t.acts]
     complex_ = await context.repos.complexes.get(report.complex_id)
     if report.shared_in_group and complex_ and complex_.group_chat_id is not None:
-        sent.append((complex_.group_chat_id, outbox_keys.shared(report.id)))
+        sent.append((complex_.group_chat_id, outbox_keys.SHARED.of(report.id)))
     for chat_id, key in sent:
         message_id = await context.repos.outbox.message_id(key)
         if message_id is None:
@@ -301,7 +301,7 @@ async def typed_answer(update: Update, context: BuurtnetContext) -> bool:
     question = None
     if message.reply_to_message is not None:
         key = await context.repos.outbox.key_of(user.id, message.reply_to_message.message_id)
-        question_id = outbox_keys.question_of(key)
+        question_id = outbox_keys.QUESTION.first_id(key)
         question = (await context.repos.reports.question(question_id)
                     if question_id is not None else None)
         if question is not None and question.answer is not None:
@@ -324,7 +324,7 @@ async def replied_question(update: Update, context: BuurtnetContext) -> bool:
         return False
     key = await context.repos.outbox.key_of(user.id, message.reply_to_message.message_id)
     number = outbox_keys.report_of_copy(key)
-    if (question_id := outbox_keys.question_of_answer(key)) is not None:
+    if (question_id := outbox_keys.ANSWER.first_id(key)) is not None:
         question = await context.repos.reports.question(question_id)
         number = question.report_id if question is not None else None
     if number is None:

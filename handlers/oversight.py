@@ -155,7 +155,7 @@ async def _hand(update: Update, context: BuurtnetContext, report: Report, comple
         await query.answer(_("That person can no longer take reports in this complex."),
                            show_alert=True)
         return
-    key = outbox_keys.handed(report.id, to_db(context.clock.now()), telegram_id)
+    key = outbox_keys.HANDED.of(report.id, to_db(context.clock.now()), telegram_id)
     level = report.current_level or report.chain[-1]
     with use_language(await language_for(context, telegram_id)):
         text = _("The operators hand this report to you.") + "\n\n" + \
@@ -205,7 +205,7 @@ async def _resend(update: Update, context: BuurtnetContext, report: Report, comp
             keyboard = action_keyboard(report.id,
                                        acknowledged=report.acknowledged_by is not None)
             resent.append(Message(
-                outbox_keys.resent(report.id, moment, target.telegram_id), target.telegram_id,
+                outbox_keys.RESENT.of(report.id, moment, target.telegram_id), target.telegram_id,
                 _("Sent again by the operators.") + "\n\n"
                 + await full_text(context.services, report, complex_),
                 keyboard, shows=reporter_shown(report)))

@@ -42,18 +42,22 @@ def test_outbox_keys_and_their_patterns_are_made_of_the_same_pieces() -> None:
     from bot.domain import outbox_keys as keys
 
     patterns = [p.replace("%", "*") for p in keys.report_copies(7, [3])]
-    for key in (keys.escalation(7, 1, 0, 42), keys.addition(7, 2, 42),
-                keys.handed(7, "2026-12-03T08:00:00+00:00", 42), keys.resent(7, "now", 42),
-                keys.resolved(7) + ":42", keys.shared(7), keys.question(3), keys.answer(3, 42)):
+    for key in (keys.ESCALATION.of(7, 1, 0, 42), keys.ADDITION.of(7, 2, 42),
+                keys.HANDED.of(7, "2026-12-03T08:00:00+00:00", 42), keys.RESENT.of(7, "now", 42),
+                keys.RESOLVED.of(7) + ":42", keys.SHARED.of(7), keys.QUESTION.of(3),
+                keys.ANSWER.of(3, 42)):
         assert any(fnmatchcase(key, p) for p in patterns), key
-    for key in (keys.escalation(70, 1, 0, 42), keys.shared(70), keys.question(30),
-                keys.approval(7, 42)):
+    for key in (keys.ESCALATION.of(70, 1, 0, 42), keys.SHARED.of(70), keys.QUESTION.of(30),
+                keys.APPROVAL.of(7, 42)):
         assert not any(fnmatchcase(key, p) for p in patterns), key
-    assert keys.question_of(keys.question(3)) == 3
-    assert [keys.report_of_copy(k) for k in (keys.escalation(7, 1, 0, 42),
-                                             keys.handed(7, "t", 42), keys.resent(7, "t", 42),
-                                             keys.shared(7), keys.answer(3, 42), None)] \
+    assert keys.QUESTION.first_id(keys.QUESTION.of(3)) == 3
+    assert [keys.report_of_copy(k) for k in (keys.ESCALATION.of(7, 1, 0, 42),
+                                             keys.HANDED.of(7, "t", 42), keys.RESENT.of(7, "t", 42),
+                                             keys.SHARED.of(7), keys.ANSWER.of(3, 42), None)] \
         == [7, 7, 7, None, None, None]
-    assert keys.question_of_answer(keys.answer(3, 42)) == 3
-    assert keys.question_of_answer(keys.escalation(3, 1, 0, 42)) is None
-    assert keys.question_of(keys.answer(3, 42)) is None and keys.question_of(None) is None
+    assert keys.ANSWER.first_id(keys.ANSWER.of(3, 42)) == 3
+    assert keys.ANSWER.first_id(keys.ESCALATION.of(3, 1, 0, 42)) is None
+    assert keys.QUESTION.first_id(keys.ANSWER.of(3, 42)) is None
+    assert keys.QUESTION.first_id(None) is None
+    with pytest.raises(TypeError):
+        keys.ESCALATION.of(7, 1, 0)

@@ -69,7 +69,7 @@ async def _announce(services: Services, activity: Activity, complex_: Complex) -
     await services.repos.activities.set_group_chat(activity.id, complex_.group_chat_id)
     with use_language(complex_.language):
         text = _("New activity in {complex}!").format(complex=html.escape(complex_.name))
-        await queue(services, outbox_keys.activity_post(activity.id), complex_.group_chat_id,
+        await queue(services, outbox_keys.ACTIVITY_POST.of(activity.id), complex_.group_chat_id,
                     text + "\n\n" + card(services.config.tz, activity) + "\n\n"
                     + _come_along(), coming_keyboard(activity))
     return True
@@ -88,7 +88,7 @@ async def _tell_followers(services: Services, activity: Activity, planner: Resid
             text = _("Good news: the idea “{idea}” is now an activity!").format(
                 idea=html.escape(idea.text))
             told += await queue(
-                services, outbox_keys.activity(activity.id, "planned", telegram_id), telegram_id,
+                services, outbox_keys.ACTIVITY.of(activity.id, "planned", telegram_id), telegram_id,
                 text + "\n\n" + card(services.config.tz, activity) + "\n\n" + _come_along(),
                 coming_keyboard(activity))
     return told
@@ -139,7 +139,7 @@ async def _reminders(services: Services, activity: Activity, reminder: Reminder
             header = (_("⏰ Reminder: you are coming to this activity.")
                       if reminder is Reminder.DAY
                       else _("⏰ Starting soon! You are coming to this activity."))
-            key = outbox_keys.activity(activity.id, reminder.value, telegram_id)
+            key = outbox_keys.ACTIVITY.of(activity.id, reminder.value, telegram_id)
             messages.append(Message(key, telegram_id,
                                     header + "\n\n" + card(services.config.tz, activity)))
     return messages
@@ -161,7 +161,7 @@ async def _outcome_questions(services: Services, activity: Activity) -> list[Mes
             keyboard = [[button(_("Yes, it took place"), pack("act", "held", activity.id)),
                          button(_("No, it was cancelled"), pack("act", "off", activity.id))]]
             messages.append(Message(
-                outbox_keys.activity(activity.id, "outcome", person.telegram_id),
+                outbox_keys.ACTIVITY.of(activity.id, "outcome", person.telegram_id),
                 person.telegram_id,
                 _("Did <b>{title}</b> ({when}) take place?").format(
                     title=html.escape(activity.title), when=when), keyboard))

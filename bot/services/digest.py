@@ -119,6 +119,6 @@ async def run_due(services: Services) -> None:
         figures = await repos.digests.figures(complex_.id, moment - WEEK, moment)
         with use_language(await language_for(services, due.telegram_id)):
             text = digest_text(services, complex_, metrics, figures, moment)
-        await queue(services, outbox_keys.digest(complex_.id, due.telegram_id, week),
+        await queue(services, outbox_keys.DIGEST.of(complex_.id, due.telegram_id, week),
                      due.telegram_id, text)
         await repos.digests.mark_sent(complex_.id, due.telegram_id, week)

@@ -45,12 +45,12 @@ async def _others(services: Services, report: Report, telegram_id: int,
 async def acknowledge(services: Services, report: Report, me: int) -> Taken:
     """`me` takes the report: the ladder stops, the others and the reporter are told."""
     messages = await _others(
-        services, report, me, outbox_keys.acknowledged(report.id),
+        services, report, me, outbox_keys.ACKNOWLEDGED.of(report.id),
         lambda who: _("{who} took report {reference}.").format(who=who,
                                                                reference=reference(report.id)))
     if report.reporter_id != GONE:
         with use_language(await language_for(services, report.reporter_id)):
-            key = outbox_keys.acknowledged(report.id) + ":reporter"
+            key = outbox_keys.ACKNOWLEDGED.of(report.id) + ":reporter"
             messages.append(Message(key, report.reporter_id, _(
                 "Your report {reference} was picked up ({organisation}).").format(
                 reference=reference(report.id),
@@ -69,7 +69,7 @@ async def take_over(services: Services, report: Report, me: int) -> Taken:
         return Taken.ALREADY_YOURS
     who = await holder_name(services, report, me)
     with use_language(await language_for(services, previous)):
-        key = outbox_keys.taken_over(report.id, to_db(services.clock.now()), previous)
+        key = outbox_keys.TAKEN_OVER.of(report.id, to_db(services.clock.now()), previous)
         messages = [Message(key, previous, _("{who} took over report {reference} from you; it "
                                              "is theirs to resolve now.").format(
                                 who=who, reference=reference(report.id)))]
@@ -102,13 +102,13 @@ async def forward(services: Services, report_id: int, kind: ContactKind) -> None
 async def resolve(services: Services, report: Report, me: int, note: str) -> bool:
     """`me` resolves the report; the reporter gets the note. False if someone else holds
     it, or it was resolved already. The resolver's draft ends with it."""
-    messages = await _others(services, report, me, outbox_keys.resolved(report.id),
+    messages = await _others(services, report, me, outbox_keys.RESOLVED.of(report.id),
                              lambda who: _("{who} resolved report {reference}.").format(
                                  who=who, reference=reference(report.id)))
     if report.reporter_id != GONE:
         with use_language(await language_for(services, report.reporter_id)):
             messages.append(Message(
-                outbox_keys.resolved(report.id) + ":reporter", report.reporter_id, _(
+                outbox_keys.RESOLVED.of(report.id) + ":reporter", report.reporter_id, _(
                 "Your report {reference} is resolved ({organisation}). The note: {note}").format(
                 reference=reference(report.id),
                 organisation=await organisation(services, report, me),
@@ -123,7 +123,7 @@ async def ask(services: Services, report: Report, asker: int, question: str) -> 
     """Pass a handler's question on to the reporter, with a button to answer."""
     with use_language(await language_for(services, report.reporter_id)):
         message = Message(
-            outbox_keys.question("{question}"), report.reporter_id,
+            outbox_keys.QUESTION.of("{question}"), report.reporter_id,
             _("A question about your report {reference} ({organisation}):\n{question}").format(
                 reference=reference(report.id),
                 organisation=await organisation(services, report, asker),
@@ -145,7 +145,7 @@ async def answer(services: Services, question: Question, reporter: int, text: st
     messages = []
     for reader in readers:
         with use_language(await language_for(services, reader)):
-            messages.append(Message(outbox_keys.answer(question.id, reader), reader, _(
+            messages.append(Message(outbox_keys.ANSWER.of(question.id, reader), reader, _(
                 "The reporter of {reference} answers the question \"{question}\":\n"
                 "{answer}").format(reference=reference(question.report_id),
                                    question=html.escape(question.question),
@@ -173,7 +173,7 @@ async def add_information(services: Services, report: Report, reporter: int,
             count = len(await reports.additions(report.id))
             for telegram_id in sorted(people):
                 with use_language(await language_for(services, telegram_id)):
-                    await queue(services, outbox_keys.addition(report.id, count, telegram_id),
+                    await queue(services, outbox_keys.ADDITION.of(report.id, count, telegram_id),
                                 telegram_id, _("The reporter added to {reference}:\n{text}")
                                 .format(reference=reference(report.id),
                                         text=html.escape(text)))

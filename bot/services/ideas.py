@@ -39,7 +39,7 @@ def vote_keyboard(idea: Idea, *, can_close: bool = False) -> Rows | None:
 async def _post(services: Services, idea: Idea, complex_: Complex, chat_id: int) -> None:
     """Queue the idea's post in the group, in the caller's unit of work."""
     with use_language(complex_.language):
-        await queue(services, outbox_keys.idea_post(idea.id), chat_id, idea_post(idea),
+        await queue(services, outbox_keys.IDEA_POST.of(idea.id), chat_id, idea_post(idea),
                     vote_keyboard(idea))
 
 

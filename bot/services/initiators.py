@@ -30,7 +30,8 @@ async def change_role(services: Services, complex_: Complex, resident: Resident,
                     _("You are no longer an initiator of <b>{complex}</b>; you are still a "
                       "resident."))
             await queue(services,
-                        outbox_keys.role(resident.id, role.value, services.clock.now().isoformat()),
+                        outbox_keys.ROLE.of(resident.id, role.value,
+                                            services.clock.now().isoformat()),
                         resident.telegram_id, text.format(complex=html.escape(complex_.name)))
 
 
@@ -51,7 +52,7 @@ async def remove(services: Services, complex_: Complex, resident: Resident, by: 
         await services.repos.people.remove_resident(resident, removed_by=by, reason=reason)
         await refresh_stage(services, complex_.id)
         with use_language(await language_for(services, resident.telegram_id)):
-            await queue(services, outbox_keys.removed(resident.id), resident.telegram_id, _(
+            await queue(services, outbox_keys.REMOVED.of(resident.id), resident.telegram_id, _(
                 "An initiator removed you from <b>{complex}</b>. If you think this is a "
                 "mistake, talk to an initiator of your complex.").format(
                 complex=html.escape(complex_.name)))
@@ -66,7 +67,7 @@ async def invite_to_initiate(services: Services, complex_: Complex, resident: Re
                                                                                 asker.id):
             return False
         with use_language(await language_for(services, resident.telegram_id)):
-            key = outbox_keys.become_initiator(resident.id)
+            key = outbox_keys.BECOME_INITIATOR.of(resident.id)
             await queue(services, key, resident.telegram_id, _(
                 "{initiator}, an initiator of <b>{complex}</b>, saw how you help out. "
                 "Would you like to become an initiator too? Initiators organise activities "
@@ -91,7 +92,7 @@ async def answer_invitation(services: Services, complex_: Complex, resident: Res
             await ladder.reach_newcomers(services, complex_.id)
         if asker is not None:
             with use_language(await language_for(services, asker.telegram_id)):
-                await queue(services, outbox_keys.become_initiator_answer(resident.id),
+                await queue(services, outbox_keys.BECOME_INITIATOR_ANSWER.of(resident.id),
                             asker.telegram_id, (
                     _("{name} said yes: they are now an initiator of {complex}.") if yes
                     else _("{name} would rather not become an initiator now. Thank you for "

@@ -62,7 +62,7 @@ async def _send_to_members(
 
 
 def _key(introduction_id: int, purpose: str, resident_id: int) -> str:
-    return outbox_keys.introduction(introduction_id, purpose, resident_id)
+    return outbox_keys.INTRODUCTION.of(introduction_id, purpose, resident_id)
 
 
 def _proposal(introduction: Introduction, member: Member) -> Rendered:

@@ -76,7 +76,7 @@ async def welcome_in_group(services: Services, complex_: Complex, resident: Resi
             text += "\n" + _("Likes: {interests}").format(
                 interests=interest_labels(resident.interests))
         gone = _("A neighbour who joined here has since left Buurtnet.")
-        await queue(services, outbox_keys.welcome(resident.id), complex_.group_chat_id, text,
+        await queue(services, outbox_keys.WELCOME.of(resident.id), complex_.group_chat_id, text,
                     shows=(Shown(resident.telegram_id, text, gone),))
 
 
@@ -104,7 +104,7 @@ async def ask_deciders(services: Services, complex_: Complex, resident: Resident
         with use_language(await language_for(services, telegram_id)):
             text = request_text(complex_, resident)
             gone = _("Someone asked to join and has since asked to be forgotten.")
-            await queue(services, outbox_keys.approval(resident.id, telegram_id), telegram_id,
+            await queue(services, outbox_keys.APPROVAL.of(resident.id, telegram_id), telegram_id,
                         text, approval_keyboard(resident.id),
                         (Shown(resident.telegram_id, text, gone),))
 
@@ -126,7 +126,7 @@ async def decide(services: Services, complex_: Complex, resident: Resident,
             else:
                 text = _("Your sign-up for <b>{complex}</b> was not accepted. If you think "
                          "this is a mistake, talk to an initiator of your complex.")
-            await queue(services, outbox_keys.decision(resident.id), resident.telegram_id,
+            await queue(services, outbox_keys.DECISION.of(resident.id), resident.telegram_id,
                         text.format(complex=html.escape(complex_.name)))
         if approve:
             activated = await repos.people.resident(resident.id)

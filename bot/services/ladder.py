@@ -72,7 +72,7 @@ async def level_messages(
                 if telegram_id in seen:
                     continue
                 seen.add(telegram_id)
-                key = outbox_keys.escalation(report.id, report.lap, report.level, telegram_id)
+                key = outbox_keys.ESCALATION.of(report.id, report.lap, report.level, telegram_id)
                 targets.append(Target(telegram_id, target, acts, report.lap, report.level, key))
                 with use_language(await language_for(services, telegram_id)):
                     messages += _notification(services, report, complex_, level, key,
@@ -238,7 +238,7 @@ async def _missing_targets(services: Services, report: Report, complex_: Complex
     missing = await _missing(services, report, complex_)
     for operator in sorted(services.config.operators):
         with use_language(await language_for(services, operator)):
-            await queue(services, outbox_keys.missing_targets(report.id, report.lap, operator),
+            await queue(services, outbox_keys.MISSING_TARGETS.of(report.id, report.lap, operator),
                         operator, _missing_text(report, complex_, missing, waits=False),
                         _missing_keyboard(report, missing))
 
@@ -249,12 +249,13 @@ async def _waiting_messages(services: Services, report: Report, complex_: Comple
     messages = []
     for operator in sorted(services.config.operators):
         with use_language(await language_for(services, operator)):
-            messages.append(Message(outbox_keys.waiting(report.id, operator), operator,
+            messages.append(Message(outbox_keys.WAITING.of(report.id, operator), operator,
                                     _missing_text(report, complex_, missing, waits=True),
                                     _missing_keyboard(report, missing)))
     if not reporter_told and report.reporter_id != GONE:
         with use_language(await language_for(services, report.reporter_id)):
-            messages.append(Message(outbox_keys.waiting(report.id, "reporter"), report.reporter_id,
+            key = outbox_keys.WAITING.of(report.id, "reporter")
+            messages.append(Message(key, report.reporter_id,
                                     waiting_notice(services.config, report.id)))
     return messages
 
@@ -312,14 +313,14 @@ async def _climb_alert(services: Services, report: Report, complex_: Complex
                      "urgency: {police}.").format(reference=reference(report.id),
                                                   emergency=config.emergency_number,
                                                   police=config.police_number)
-            messages.append(Message(outbox_keys.slow(report.id, report.lap), report.reporter_id,
+            messages.append(Message(outbox_keys.SLOW.of(report.id, report.lap), report.reporter_id,
                                     text))
     if step is Climb.LAP:
-        key, alert = outbox_keys.lap_alert(report.id), N_(
+        key, alert = outbox_keys.LAP_ALERT.of(report.id), N_(
             "Nobody acknowledged report {reference} ({category}, {complex}) on any level. "
             "I am sending it round once more.")
     else:
-        key, alert = outbox_keys.exhausted(report.id), N_(
+        key, alert = outbox_keys.EXHAUSTED.of(report.id), N_(
             "Report {reference} ({category}, {complex}) is still not acknowledged after two "
             "rounds. Please make sure someone picks it up.")
     return messages + await _tell_operators(services, report, complex_, key, lambda: _(

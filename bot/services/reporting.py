@@ -51,7 +51,7 @@ async def submit(services: Services, resident: Resident, complex_: Complex,
         assert report is not None
         if report.shared_in_group and complex_.group_chat_id is not None:
             with use_language(complex_.language):
-                await queue(services, outbox_keys.shared(report.id), complex_.group_chat_id,
+                await queue(services, outbox_keys.SHARED.of(report.id), complex_.group_chat_id,
                             shared_text(report), me_too_keyboard(report))
         await ladder.advance(services, report_id, reporter_told=True)
         report = await repos.reports.get(report_id)

@@ -45,7 +45,7 @@ async def tell_organisers(
             continue
         with use_language(await language_for(services, telegram_id)):
             text = render()
-        await queue(services, outbox_keys.stage_news(entry.id, telegram_id), telegram_id, text)
+        await queue(services, outbox_keys.STAGE_NEWS.of(entry.id, telegram_id), telegram_id, text)
 
 
 def who_changed(entry: HistoryEntry) -> str:

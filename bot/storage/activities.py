@@ -15,7 +15,7 @@ from bot.storage.rows import record
 _SELECT = (
     "SELECT a.*, (SELECT COUNT(*) FROM activity_attendees t WHERE t.activity_id = a.id)"
     " AS coming, COALESCE(a.group_message_id, (SELECT o.message_id FROM outbox o"
-    f" WHERE o.key = '{outbox_keys.ACTIVITY_POST}' || a.id AND o.status = 'sent'))"
+    f" WHERE o.key = '{outbox_keys.ACTIVITY_POST.prefix}' || a.id AND o.status = 'sent'))"
     " AS post_message_id"
     " FROM activities a"
 )

@@ -12,7 +12,8 @@ from bot.storage.rows import record
 _COLUMNS = (
     "SELECT i.*, r.first_name AS proposer_name,"
     " COALESCE(i.group_message_id, (SELECT o.message_id FROM outbox o"
-    f"  WHERE o.key = '{outbox_keys.IDEA_POST}' || i.id AND o.status = 'sent')) AS post_message_id,"
+    f"  WHERE o.key = '{outbox_keys.IDEA_POST.prefix}' || i.id AND o.status = 'sent'))"
+    " AS post_message_id,"
     " (SELECT COUNT(*) FROM idea_votes v WHERE v.idea_id = i.id AND v.kind = 'support')"
     "  AS supporters,"
     " (SELECT COUNT(*) FROM idea_votes v WHERE v.idea_id = i.id AND v.kind = 'help')"

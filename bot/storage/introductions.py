@@ -326,7 +326,7 @@ class IntroductionRepository:
             "  SELECT 1 FROM outbox o"
             "  WHERE o.key = ? || i.id || ':' || ? || ':' || m.resident_id)"
             " ORDER BY i.id",
-            (status, outbox_keys.INTRODUCTION, purpose),
+            (status, outbox_keys.INTRODUCTION.prefix, purpose),
         )
         return [row[0] for row in rows]
 

@@ -126,7 +126,7 @@ async def forget_in(conn: aiosqlite.Connection, now: datetime, telegram_id: int)
         if first["status"] == "sent" and first["message_id"] is not None \
                 and not first["photo_file_id"]:
             keyboard = json.loads(first["keyboard"]) if first["keyboard"] else None
-            await enqueue_in(conn, now, outbox_keys.forgotten(outbox_id, telegram_id),
+            await enqueue_in(conn, now, outbox_keys.FORGOTTEN.of(outbox_id, telegram_id),
                              first["chat_id"], text, keyboard, edits=first["message_id"])
 
 

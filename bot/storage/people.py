@@ -88,7 +88,7 @@ class PeopleRepository:
         rows = await self.db.fetch_all(
             "SELECT * FROM residents r WHERE r.status = 'pending' AND NOT EXISTS ("
             " SELECT 1 FROM outbox o WHERE o.key LIKE ? || r.id || ':%')",
-            (outbox_keys.APPROVAL,),  # any approval:<resident>:<initiator> key
+            (outbox_keys.APPROVAL.prefix,),  # any approval:<resident>:<initiator> key
         )
         return [resident for row in rows if (resident := await self._resident(row))]
 
