@@ -2,13 +2,13 @@ from datetime import datetime
 
 import aiosqlite
 
-from bot.clock import Clock, from_db, to_db
+from bot.clock import to_db
 from bot.domain import outbox_keys
 from bot.domain.activities import Activity, Reminder, Schedule
 from bot.domain.vocabulary import ActivityStatus
-from bot.storage.db import Database
-from bot.storage.outbox import Message, queue_all
-from bot.storage.rows import record
+from bot.storage.db import Repository, fetch_one_in
+from bot.storage.outbox import Message, claim_and_queue
+from bot.storage.rows import fetch_moment, fetch_record, insert, read_back, record
 
 # The announcement goes through the outbox under ACTIVITY_POST; its message id is the outbox's
 # once sent (activities.group_message_id holds it for announcements made before that).
@@ -25,16 +25,8 @@ def _activity(row: aiosqlite.Row) -> Activity:
     return record(Activity, row, group_message_id=row["post_message_id"])
 
 
-def _db(moment: datetime | None) -> str | None:
-    return to_db(moment) if moment else None
-
-
-class ActivityRepository:
+class ActivityRepository(Repository):
     """Activities, who is coming, and their due reminders and outcome questions."""
-
-    def __init__(self, db: Database, clock: Clock) -> None:
-        self.db = db
-        self.clock = clock
 
     async def create(self, *, complex_id: int, idea_id: int | None, title: str, place: str,
                      starts_at: datetime, planned_by: int, schedule: Schedule) -> Activity:
@@ -48,39 +40,32 @@ class ActivityRepository:
                     (idea_id, complex_id),
                 )
                 idea_id = idea_id if cursor.rowcount == 1 else None
-            cursor = await conn.execute(
-                "INSERT INTO activities (complex_id, idea_id, title, place, starts_at,"
-                " planned_by, remind_day_at, remind_hour_at, ask_outcome_at, created_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (complex_id, idea_id, title, place, to_db(starts_at), planned_by,
-                 _db(schedule.remind_day_at), _db(schedule.remind_hour_at),
-                 to_db(schedule.ask_outcome_at), to_db(self.clock.now())),
-            )
-            activity_id = cursor.lastrowid
-        created = await self.get(activity_id)
-        assert created is not None
-        return created
+            activity_id = await insert(
+                conn, "activities", complex_id=complex_id, idea_id=idea_id, title=title,
+                place=place, starts_at=starts_at, planned_by=planned_by,
+                remind_day_at=schedule.remind_day_at, remind_hour_at=schedule.remind_hour_at,
+                ask_outcome_at=schedule.ask_outcome_at, created_at=self.clock.now())
+        return await read_back(self.get(activity_id))
 
     async def get(self, activity_id: int) -> Activity | None:
-        row = await self.db.fetch_one(f"{_SELECT} WHERE a.id = ?", (activity_id,))
-        return _activity(row) if row else None
+        return await fetch_record(self.db, _activity, f"{_SELECT} WHERE a.id = ?",
+                                  (activity_id,))
 
     async def set_group_chat(self, activity_id: int, chat_id: int) -> None:
         """The group its announcement is queued for."""
-        async with self.db.transaction() as conn:
-            await conn.execute("UPDATE activities SET group_chat_id = ? WHERE id = ?",
-                               (chat_id, activity_id))
+        await self.db.write("UPDATE activities SET group_chat_id = ? WHERE id = ?",
+                            (chat_id, activity_id))
 
     async def toggle_coming(self, activity_id: int, resident_id: int) -> bool | None:
         """Say one is coming, or no longer: True if now coming, None if it is not planned
         or has started."""
         async with self.db.transaction() as conn:
-            async with conn.execute(
+            if await fetch_one_in(
+                conn,
                 "SELECT 1 FROM activities WHERE id = ? AND status = 'planned' AND starts_at > ?",
                 (activity_id, to_db(self.clock.now())),
-            ) as cursor:
-                if await cursor.fetchone() is None:
-                    return None
+            ) is None:
+                return None
             cursor = await conn.execute(
                 "DELETE FROM activity_attendees WHERE activity_id = ? AND resident_id = ?",
                 (activity_id, resident_id),
@@ -95,22 +80,21 @@ class ActivityRepository:
 
     async def coming(self, activity_id: int) -> list[int]:
         """Telegram ids of the active residents who said they are coming."""
-        rows = await self.db.fetch_all(
+        return await self.db.fetch_column(
             "SELECT r.telegram_id FROM activity_attendees t JOIN residents r"
             " ON r.id = t.resident_id WHERE t.activity_id = ? AND r.status = 'active'"
             " ORDER BY r.id",
             (activity_id,),
         )
-        return [row["telegram_id"] for row in rows]
 
     async def next_due_at(self) -> datetime | None:
         """The earliest reminder or outcome question still to send."""
-        text = await self.db.fetch_value(
+        return await fetch_moment(
+            self.db,
             "SELECT MIN(due) FROM (SELECT MIN(remind_day_at) AS due FROM activities"
             " UNION ALL SELECT MIN(remind_hour_at) FROM activities"
             " UNION ALL SELECT MIN(ask_outcome_at) FROM activities)"
         )
-        return from_db(text) if text else None
 
     async def due_reminders(self, now: datetime) -> list[tuple[Activity, Reminder]]:
         found = []
@@ -127,15 +111,12 @@ class ActivityRepository:
                              messages: list[Message]) -> bool:
         """Mark a reminder as sent and queue its messages, together; False if it already
         was, so it is never sent twice."""
-        async with self.db.transaction() as conn:
-            cursor = await conn.execute(
-                f"UPDATE activities SET {reminder.value} = NULL"
-                f" WHERE id = ? AND {reminder.value} IS NOT NULL",
-                (activity_id,),
-            )
-            if cursor.rowcount == 1:
-                await queue_all(conn, self.clock.now(), messages)
-            return cursor.rowcount == 1
+        return await claim_and_queue(
+            self.db, self.clock.now(),
+            f"UPDATE activities SET {reminder.value} = NULL"
+            f" WHERE id = ? AND {reminder.value} IS NOT NULL",
+            (activity_id,),
+            messages)
 
     async def due_outcome_questions(self, now: datetime) -> list[Activity]:
         rows = await self.db.fetch_all(
@@ -147,27 +128,22 @@ class ActivityRepository:
 
     async def claim_outcome_question(self, activity_id: int, messages: list[Message]) -> bool:
         """Mark the outcome question as asked and queue it, together."""
-        async with self.db.transaction() as conn:
-            cursor = await conn.execute(
-                "UPDATE activities SET ask_outcome_at = NULL"
-                " WHERE id = ? AND ask_outcome_at IS NOT NULL",
-                (activity_id,),
-            )
-            if cursor.rowcount == 1:
-                await queue_all(conn, self.clock.now(), messages)
-            return cursor.rowcount == 1
+        return await claim_and_queue(
+            self.db, self.clock.now(),
+            "UPDATE activities SET ask_outcome_at = NULL"
+            " WHERE id = ? AND ask_outcome_at IS NOT NULL",
+            (activity_id,),
+            messages)
 
     async def record_outcome(self, activity_id: int, attendance: int | None) -> bool:
         """Held with `attendance`, or cancelled when None; False if already recorded."""
         status = ActivityStatus.CANCELLED if attendance is None else ActivityStatus.HELD
-        async with self.db.transaction() as conn:
-            cursor = await conn.execute(
-                "UPDATE activities SET status = ?, attendance = ?, remind_day_at = NULL,"
-                " remind_hour_at = NULL, ask_outcome_at = NULL"
-                " WHERE id = ? AND status = 'planned'",
-                (status.value, attendance, activity_id),
-            )
-            return cursor.rowcount == 1
+        return await self.db.write_one(
+            "UPDATE activities SET status = ?, attendance = ?, remind_day_at = NULL,"
+            " remind_hour_at = NULL, ask_outcome_at = NULL"
+            " WHERE id = ? AND status = 'planned'",
+            (status.value, attendance, activity_id),
+        )
 
     async def upcoming(self, complex_id: int, now: datetime) -> list[Activity]:
         rows = await self.db.fetch_all(

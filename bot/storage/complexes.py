@@ -3,10 +3,10 @@ import sqlite3
 
 import aiosqlite
 
-from bot.clock import Clock, from_db, to_db
+from bot.clock import from_db, to_db
 from bot.domain.models import Complex, ComplexCounts, JoinPolicy
-from bot.storage.db import Database
-from bot.storage.rows import insert, record
+from bot.storage.db import Repository, fetch_one_in
+from bot.storage.rows import fetch_record, insert, read_back, record
 
 
 class DuplicateComplexName(Exception):
@@ -29,11 +29,7 @@ def new_code(prefix: str) -> str:
     return f"{prefix}_{secrets.token_urlsafe(9)}"
 
 
-class ComplexRepository:
-    def __init__(self, db: Database, clock: Clock) -> None:
-        self.db = db
-        self.clock = clock
-
+class ComplexRepository(Repository):
     async def create(
         self,
         *,
@@ -53,33 +49,27 @@ class ComplexRepository:
                     created_at=self.clock.now())
         except sqlite3.IntegrityError as exc:
             raise DuplicateComplexName(name) from exc
-        created = await self.get(complex_id)
-        assert created is not None
-        return created
+        return await read_back(self.get(complex_id))
 
     async def get(self, complex_id: int) -> Complex | None:
-        row = await self.db.fetch_one("SELECT * FROM complexes WHERE id = ?", (complex_id,))
-        return _complex(row) if row else None
+        return await self._by("id", complex_id)
 
     async def by_name(self, name: str) -> Complex | None:
-        row = await self.db.fetch_one("SELECT * FROM complexes WHERE name = ?", (name,))
-        return _complex(row) if row else None
+        return await self._by("name", name)
 
     async def by_resident_code(self, code: str) -> Complex | None:
-        row = await self.db.fetch_one("SELECT * FROM complexes WHERE resident_code = ?", (code,))
-        return _complex(row) if row else None
+        return await self._by("resident_code", code)
 
     async def by_initiator_code(self, code: str) -> Complex | None:
-        row = await self.db.fetch_one(
-            "SELECT * FROM complexes WHERE initiator_code = ?", (code,)
-        )
-        return _complex(row) if row else None
+        return await self._by("initiator_code", code)
 
     async def by_group(self, chat_id: int) -> Complex | None:
-        row = await self.db.fetch_one(
-            "SELECT * FROM complexes WHERE group_chat_id = ?", (chat_id,)
-        )
-        return _complex(row) if row else None
+        return await self._by("group_chat_id", chat_id)
+
+    async def _by(self, column: str, value: int | str) -> Complex | None:
+        """The complex whose `column` (a unique one) holds `value`."""
+        return await fetch_record(self.db, _complex,
+                                  f"SELECT * FROM complexes WHERE {column} = ?", (value,))
 
     async def all(self) -> list[Complex]:
         rows = await self.db.fetch_all("SELECT * FROM complexes ORDER BY name")
@@ -115,10 +105,8 @@ class ComplexRepository:
     async def link_group(self, complex_id: int, chat_id: int) -> bool:
         """Link the group chat; False if it was already linked to this complex."""
         async with self.db.transaction() as conn:
-            async with conn.execute(
-                "SELECT * FROM complexes WHERE group_chat_id = ?", (chat_id,)
-            ) as cursor:
-                row = await cursor.fetchone()
+            row = await fetch_one_in(
+                conn, "SELECT * FROM complexes WHERE group_chat_id = ?", (chat_id,))
             if row is not None:
                 if row["id"] == complex_id:
                     return False
@@ -129,39 +117,30 @@ class ComplexRepository:
         return True
 
     async def unlink_group(self, chat_id: int) -> None:
-        async with self.db.transaction() as conn:
-            await conn.execute(
-                "UPDATE complexes SET group_chat_id = NULL WHERE group_chat_id = ?", (chat_id,)
-            )
+        await self.db.write(
+            "UPDATE complexes SET group_chat_id = NULL WHERE group_chat_id = ?", (chat_id,))
 
     async def move_group(self, old_chat_id: int, new_chat_id: int) -> None:
         """A group that became a supergroup gets a new chat id."""
-        async with self.db.transaction() as conn:
-            await conn.execute(
-                "UPDATE complexes SET group_chat_id = ? WHERE group_chat_id = ?",
-                (new_chat_id, old_chat_id),
-            )
+        await self.db.write("UPDATE complexes SET group_chat_id = ? WHERE group_chat_id = ?",
+                            (new_chat_id, old_chat_id))
 
     async def new_initiator_code(self, complex_id: int) -> str:
         """Replace the initiators' link: the old one stops working at once."""
         code = new_code("i")
-        async with self.db.transaction() as conn:
-            await conn.execute(
-                "UPDATE complexes SET initiator_code = ? WHERE id = ?", (code, complex_id))
+        await self.db.write("UPDATE complexes SET initiator_code = ? WHERE id = ?",
+                            (code, complex_id))
         return code
 
     async def set_join_policy(self, complex_id: int, policy: JoinPolicy) -> None:
-        async with self.db.transaction() as conn:
-            await conn.execute(
-                "UPDATE complexes SET join_policy = ? WHERE id = ?", (policy.value, complex_id)
-            )
+        await self.db.write("UPDATE complexes SET join_policy = ? WHERE id = ?",
+                            (policy.value, complex_id))
 
     async def set_intro_schedule(
         self, complex_id: int, *, enabled: bool, weekday: int, time: str
     ) -> None:
-        async with self.db.transaction() as conn:
-            await conn.execute(
-                "UPDATE complexes SET intro_enabled = ?, intro_weekday = ?, intro_time = ?,"
-                " intro_changed_at = ? WHERE id = ?",
-                (int(enabled), weekday, time, to_db(self.clock.now()), complex_id),
-            )
+        await self.db.write(
+            "UPDATE complexes SET intro_enabled = ?, intro_weekday = ?, intro_time = ?,"
+            " intro_changed_at = ? WHERE id = ?",
+            (int(enabled), weekday, time, to_db(self.clock.now()), complex_id),
+        )

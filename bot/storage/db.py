@@ -157,13 +157,27 @@ class Database:
                     await self.conn.execute("ROLLBACK")
                 raise
 
+    async def write(self, sql: str, params: Iterable[Any] = ()) -> int:
+        """One statement in a transaction of its own; how many rows it changed."""
+        async with self.transaction() as conn:
+            cursor = await conn.execute(sql, tuple(params))
+            return cursor.rowcount
+
+    async def write_one(self, sql: str, params: Iterable[Any] = ()) -> bool:
+        """A conditional write in a transaction of its own; True if it changed exactly one
+        row, False if the row was not (or no longer) as its condition asks."""
+        return await self.write(sql, params) == 1
+
     async def fetch_one(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Row | None:
-        async with self.conn.execute(sql, tuple(params)) as cursor:
-            return await cursor.fetchone()
+        return await fetch_one_in(self.conn, sql, params)
 
     async def fetch_all(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
         async with self.conn.execute(sql, tuple(params)) as cursor:
             return list(await cursor.fetchall())
+
+    async def fetch_column(self, sql: str, params: Iterable[Any] = ()) -> list[Any]:
+        """The first column of every row."""
+        return [row[0] for row in await self.fetch_all(sql, params)]
 
     @asynccontextmanager
     async def committed(self) -> AsyncIterator[aiosqlite.Connection]:
@@ -223,6 +237,21 @@ class Database:
             log.info("applied migration %s", path.name)
             applied.append(number)
         return applied
+
+
+class Repository:
+    """Records kept in `db`; `clock` gives the moments they are written at."""
+
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self.db = db
+        self.clock = clock
+
+
+async def fetch_one_in(conn: aiosqlite.Connection, sql: str, params: Iterable[Any] = ()
+                       ) -> aiosqlite.Row | None:
+    """The first row `sql` finds, read inside the caller's transaction."""
+    async with conn.execute(sql, tuple(params)) as cursor:
+        return await cursor.fetchone()
 
 
 def _split_statements(script: str) -> list[str]:

@@ -1,16 +1,12 @@
 import json
 
-from bot.clock import Clock, to_db
+from bot.clock import to_db
 from bot.domain.models import AskedButtons, Draft
-from bot.storage.db import Database
+from bot.storage.db import Repository
 
 
-class DraftRepository:
+class DraftRepository(Repository):
     """Conversations in progress, one per person, kept in the database."""
-
-    def __init__(self, db: Database, clock: Clock) -> None:
-        self.db = db
-        self.clock = clock
 
     async def get(self, telegram_id: int) -> Draft | None:
         row = await self.db.fetch_one("SELECT * FROM drafts WHERE telegram_id = ?", (telegram_id,))
@@ -26,15 +22,14 @@ class DraftRepository:
         )
 
     async def put(self, telegram_id: int, flow: str, step: str, data: dict) -> Draft:
-        async with self.db.transaction() as conn:
-            await conn.execute(
-                "INSERT INTO drafts (telegram_id, flow, step, data, updated_at)"
-                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (telegram_id) DO UPDATE SET"
-                " flow = excluded.flow, step = excluded.step, data = excluded.data,"
-                " buttons = CASE WHEN drafts.flow = excluded.flow AND drafts.step ="
-                " excluded.step THEN drafts.buttons END, updated_at = excluded.updated_at",
-                (telegram_id, flow, step, json.dumps(data), to_db(self.clock.now())),
-            )
+        await self.db.write(
+            "INSERT INTO drafts (telegram_id, flow, step, data, updated_at)"
+            " VALUES (?, ?, ?, ?, ?) ON CONFLICT (telegram_id) DO UPDATE SET"
+            " flow = excluded.flow, step = excluded.step, data = excluded.data,"
+            " buttons = CASE WHEN drafts.flow = excluded.flow AND drafts.step ="
+            " excluded.step THEN drafts.buttons END, updated_at = excluded.updated_at",
+            (telegram_id, flow, step, json.dumps(data), to_db(self.clock.now())),
+        )
         return Draft(telegram_id=telegram_id, flow=flow, step=step, data=data)
 
     async def ask_with(self, telegram_id: int, buttons: AskedButtons) -> None:
@@ -47,11 +42,7 @@ class DraftRepository:
                  telegram_id))
 
     async def clear(self, telegram_id: int) -> bool:
-        async with self.db.transaction() as conn:
-            cursor = await conn.execute("DELETE FROM drafts WHERE telegram_id = ?", (telegram_id,))
-            return cursor.rowcount > 0
+        return await self.db.write("DELETE FROM drafts WHERE telegram_id = ?", (telegram_id,)) > 0
 
     async def prune(self, older_than: str) -> int:
-        async with self.db.transaction() as conn:
-            cursor = await conn.execute("DELETE FROM drafts WHERE updated_at < ?", (older_than,))
-            return cursor.rowcount
+        return await self.db.write("DELETE FROM drafts WHERE updated_at < ?", (older_than,))

@@ -1,11 +1,13 @@
+from functools import partial
+
 import aiosqlite
 
-from bot.clock import Clock, to_db
+from bot.clock import to_db
 from bot.domain import outbox_keys
 from bot.domain.ideas import HELPS_TO_SUGGEST, Candidate, Idea, Invitation
 from bot.domain.vocabulary import IdeaStatus, VoteKind
-from bot.storage.db import Database
-from bot.storage.rows import record
+from bot.storage.db import Repository, fetch_one_in
+from bot.storage.rows import fetch_record, insert, read_back, record
 
 # The group post goes through the outbox under IDEA_POST; its message id is the outbox's
 # once sent (ideas.group_message_id holds it for posts made before that).
@@ -27,30 +29,20 @@ def _idea(row: aiosqlite.Row) -> Idea:
     return record(Idea, row, group_message_id=row["post_message_id"])
 
 
-class IdeaRepository:
+class IdeaRepository(Repository):
     """Ideas and the votes on them."""
-
-    def __init__(self, db: Database, clock: Clock) -> None:
-        self.db = db
-        self.clock = clock
 
     async def add(self, *, complex_id: int, proposer_id: int, text: str,
                   group_chat_id: int | None) -> Idea:
         """Store an idea; `group_chat_id` claims its group post for the caller."""
         async with self.db.transaction() as conn:
-            cursor = await conn.execute(
-                "INSERT INTO ideas (complex_id, proposer_id, text, group_chat_id, created_at)"
-                " VALUES (?, ?, ?, ?, ?)",
-                (complex_id, proposer_id, text, group_chat_id, to_db(self.clock.now())),
-            )
-            idea_id = cursor.lastrowid
-        added = await self.get(idea_id)
-        assert added is not None
-        return added
+            idea_id = await insert(conn, "ideas", complex_id=complex_id, proposer_id=proposer_id,
+                                   text=text, group_chat_id=group_chat_id,
+                                   created_at=self.clock.now())
+        return await read_back(self.get(idea_id))
 
     async def get(self, idea_id: int) -> Idea | None:
-        row = await self.db.fetch_one(f"{_SELECT} WHERE i.id = ?", (idea_id,))
-        return _idea(row) if row else None
+        return await fetch_record(self.db, _idea, f"{_SELECT} WHERE i.id = ?", (idea_id,))
 
     async def open_of(self, complex_id: int) -> list[Idea]:
         """The open ideas, most supported first, then most helpers, then the oldest."""
@@ -73,18 +65,15 @@ class IdeaRepository:
 
     async def claim_post(self, idea_id: int, group_chat_id: int) -> bool:
         """Take on posting an idea in a group; False if someone else already did."""
-        async with self.db.transaction() as conn:
-            cursor = await conn.execute(
-                "UPDATE ideas SET group_chat_id = ? WHERE id = ? AND group_chat_id IS NULL",
-                (group_chat_id, idea_id),
-            )
-            return cursor.rowcount == 1
+        return await self.db.write_one(
+            "UPDATE ideas SET group_chat_id = ? WHERE id = ? AND group_chat_id IS NULL",
+            (group_chat_id, idea_id),
+        )
 
     async def toggle_vote(self, idea_id: int, resident_id: int, kind: VoteKind) -> bool | None:
         """Add or withdraw a vote on an open idea: True if added, None if not open."""
         async with self.db.transaction() as conn:
-            async with conn.execute("SELECT status FROM ideas WHERE id = ?", (idea_id,)) as cur:
-                row = await cur.fetchone()
+            row = await fetch_one_in(conn, "SELECT status FROM ideas WHERE id = ?", (idea_id,))
             if row is None or row["status"] != IdeaStatus.OPEN:
                 return None
             cursor = await conn.execute(
@@ -102,32 +91,25 @@ class IdeaRepository:
 
     async def close(self, idea_id: int) -> bool:
         """Close an open idea; False if it was not open."""
-        async with self.db.transaction() as conn:
-            cursor = await conn.execute(
-                "UPDATE ideas SET status = 'closed', closed_at = ?"
-                " WHERE id = ? AND status = 'open'",
-                (to_db(self.clock.now()), idea_id),
-            )
-            return cursor.rowcount == 1
+        return await self.db.write_one(
+            "UPDATE ideas SET status = 'closed', closed_at = ?"
+            " WHERE id = ? AND status = 'open'",
+            (to_db(self.clock.now()), idea_id),
+        )
 
     async def followers(self, idea_id: int) -> list[int]:
         """Telegram ids of the active residents who proposed, supported or offered help."""
-        rows = await self.db.fetch_all(
+        return await self.db.fetch_column(
             "SELECT DISTINCT r.telegram_id FROM residents r JOIN ideas i"
             " ON i.complex_id = r.complex_id WHERE i.id = ? AND r.status = 'active'"
             " AND (r.id = i.proposer_id OR EXISTS (SELECT 1 FROM idea_votes v"
             "  WHERE v.idea_id = i.id AND v.resident_id = r.id)) ORDER BY r.id",
             (idea_id,),
         )
-        return [row["telegram_id"] for row in rows]
 
 
-class SuggestionRepository:
+class SuggestionRepository(Repository):
     """Residents who could become initiators, and whether they were asked."""
-
-    def __init__(self, db: Database, clock: Clock) -> None:
-        self.db = db
-        self.clock = clock
 
     async def candidates(self, complex_id: int) -> list[Candidate]:
         """Active non-initiators not yet asked who offered help on HELPS_TO_SUGGEST ideas,
@@ -153,29 +135,22 @@ class SuggestionRepository:
 
     async def ask(self, resident_id: int, asked_by: int) -> bool:
         """Record that an initiator asked; False if the resident was asked before."""
-        async with self.db.transaction() as conn:
-            cursor = await conn.execute(
-                "INSERT OR IGNORE INTO initiator_invitations (resident_id, asked_by, asked_at)"
-                " VALUES (?, ?, ?)",
-                (resident_id, asked_by, to_db(self.clock.now())),
-            )
-            return cursor.rowcount == 1
+        return await self.db.write_one(
+            "INSERT OR IGNORE INTO initiator_invitations (resident_id, asked_by, asked_at)"
+            " VALUES (?, ?, ?)",
+            (resident_id, asked_by, to_db(self.clock.now())),
+        )
 
     async def invitation(self, resident_id: int) -> Invitation | None:
-        row = await self.db.fetch_one(
+        return await fetch_record(
+            self.db, partial(record, Invitation),
             "SELECT * FROM initiator_invitations WHERE resident_id = ?", (resident_id,)
         )
-        if row is None:
-            return None
-        return Invitation(resident_id=row["resident_id"], asked_by=row["asked_by"],
-                          answer=row["answer"])
 
     async def answer(self, resident_id: int, yes: bool) -> bool:
         """Record the resident's answer; False if there was no open question."""
-        async with self.db.transaction() as conn:
-            cursor = await conn.execute(
-                "UPDATE initiator_invitations SET answer = ?"
-                " WHERE resident_id = ? AND answer IS NULL",
-                ("yes" if yes else "no", resident_id),
-            )
-            return cursor.rowcount == 1
+        return await self.db.write_one(
+            "UPDATE initiator_invitations SET answer = ?"
+            " WHERE resident_id = ? AND answer IS NULL",
+            ("yes" if yes else "no", resident_id),
+        )

@@ -6,7 +6,7 @@ from itertools import combinations
 
 import aiosqlite
 
-from bot.clock import Clock, from_db, to_db
+from bot.clock import to_db
 from bot.domain import outbox_keys
 from bot.domain.introductions import (
     ANSWER_WITHIN,
@@ -20,9 +20,9 @@ from bot.domain.introductions import (
     still_possible,
 )
 from bot.domain.matching import Candidate
-from bot.storage.db import Database
+from bot.storage.db import Repository, fetch_one_in
 from bot.storage.outbox import Message, claim_and_queue
-from bot.storage.rows import record
+from bot.storage.rows import fetch_moment, insert, record
 
 Chooser = Callable[[Candidate, list[Candidate], set[frozenset[int]]], int | None]
 
@@ -63,11 +63,7 @@ def _interests(joined: str | None) -> frozenset[str]:
     return frozenset((joined or "").split(",")) - {""}
 
 
-class IntroductionRepository:
-    def __init__(self, db: Database, clock: Clock) -> None:
-        self.db = db
-        self.clock = clock
-
+class IntroductionRepository(Repository):
     # -- reading ---------------------------------------------------------------
 
     async def get(self, introduction_id: int) -> Introduction | None:
@@ -142,12 +138,12 @@ class IntroductionRepository:
     ) -> set[frozenset[int]]:
         """Pairs introduced since the oldest of the last rounds (requests included); with
         `upcoming`, the round about to be held counts as one of them."""
-        async with conn.execute(
+        row = await fetch_one_in(
+            conn,
             "SELECT due_at FROM intro_rounds WHERE complex_id = ?"
             " ORDER BY due_at DESC LIMIT 1 OFFSET ?",
             (complex_id, RECENT_ROUNDS - 1 - upcoming),
-        ) as cursor:
-            row = await cursor.fetchone()
+        )
         since = row["due_at"] if row else ""
         async with conn.execute(
             "SELECT a.resident_id AS x, b.resident_id AS y FROM introductions i"
@@ -163,13 +159,9 @@ class IntroductionRepository:
         self, conn: aiosqlite.Connection, complex_id: int, round_id: int | None,
         group: Sequence[int], now: datetime,
     ) -> int:
-        cursor = await conn.execute(
-            "INSERT INTO introductions (complex_id, round_id, created_at, expires_at)"
-            " VALUES (?, ?, ?, ?)",
-            (complex_id, round_id, to_db(now), to_db(now + ANSWER_WITHIN)),
-        )
-        introduction_id = cursor.lastrowid
-        assert introduction_id is not None
+        introduction_id = await insert(conn, "introductions", complex_id=complex_id,
+                                       round_id=round_id, created_at=now,
+                                       expires_at=now + ANSWER_WITHIN)
         await conn.executemany(
             "INSERT INTO introduction_members (introduction_id, resident_id) VALUES (?, ?)",
             [(introduction_id, resident_id) for resident_id in group],
@@ -204,11 +196,8 @@ class IntroductionRepository:
         now = self.clock.now()
         try:
             async with self.db.transaction() as conn:
-                cursor = await conn.execute(
-                    "INSERT INTO intro_rounds (complex_id, due_at, held_at) VALUES (?, ?, ?)",
-                    (complex_id, to_db(due_at), to_db(now)),
-                )
-                round_id = cursor.lastrowid
+                round_id = await insert(conn, "intro_rounds", complex_id=complex_id,
+                                        due_at=due_at, held_at=now)
                 kept = still_possible(
                     groups, {c.id for c in await self._candidates(conn, complex_id)},
                     await self._recent_pairs(conn, complex_id))
@@ -240,10 +229,8 @@ class IntroductionRepository:
     async def answer(self, introduction_id: int, resident_id: int, yes: bool) -> Answer:
         now = self.clock.now()
         async with self.db.transaction() as conn:
-            async with conn.execute(
-                "SELECT status FROM introductions WHERE id = ?", (introduction_id,)
-            ) as cursor:
-                row = await cursor.fetchone()
+            row = await fetch_one_in(conn, "SELECT status FROM introductions WHERE id = ?",
+                                     (introduction_id,))
             async with conn.execute(
                 "SELECT resident_id, answer FROM introduction_members WHERE introduction_id = ?",
                 (introduction_id,),
@@ -276,22 +263,20 @@ class IntroductionRepository:
 
     async def expire(self) -> int:
         """Close introductions nobody finished answering in time, quietly."""
-        async with self.db.transaction() as conn:
-            cursor = await conn.execute(
-                "UPDATE introductions SET status = 'expired'"
-                " WHERE status = 'proposed' AND expires_at <= ?",
-                (to_db(self.clock.now()),),
-            )
-            return cursor.rowcount
+        return await self.db.write(
+            "UPDATE introductions SET status = 'expired'"
+            " WHERE status = 'proposed' AND expires_at <= ?",
+            (to_db(self.clock.now()),),
+        )
 
     async def next_due_at(self) -> datetime | None:
         """The earliest expiry of an open introduction or "did you meet?" still to ask."""
-        text = await self.db.fetch_value(
+        return await fetch_moment(
+            self.db,
             "SELECT MIN(due) FROM (SELECT MIN(expires_at) AS due FROM introductions"
             " WHERE status = 'proposed'"
             " UNION ALL SELECT MIN(followup_due_at) FROM introduction_members)"
         )
-        return from_db(text) if text else None
 
     async def due_follow_ups(self) -> list[tuple[int, int, int]]:
         """(introduction, resident, follow-ups sent) whose "did you meet?" is due."""
@@ -320,7 +305,7 @@ class IntroductionRepository:
 
         After a crash between a change and its messages, the sweeper finds them here.
         """
-        rows = await self.db.fetch_all(
+        return await self.db.fetch_column(
             "SELECT DISTINCT i.id FROM introductions i JOIN introduction_members m"
             " ON m.introduction_id = i.id WHERE i.status = ? AND NOT EXISTS ("
             "  SELECT 1 FROM outbox o"
@@ -328,7 +313,6 @@ class IntroductionRepository:
             " ORDER BY i.id",
             (status, outbox_keys.INTRODUCTION.prefix, purpose),
         )
-        return [row[0] for row in rows]
 
     async def record_meeting(
         self, introduction_id: int, resident_id: int, met: str
@@ -339,13 +323,13 @@ class IntroductionRepository:
         """
         now = self.clock.now()
         async with self.db.transaction() as conn:
-            async with conn.execute(
+            row = await fetch_one_in(
+                conn,
                 "SELECT m.followups_sent, m.met, i.status, i.complex_id"
                 " FROM introduction_members m JOIN introductions i ON i.id = m.introduction_id"
                 " WHERE m.introduction_id = ? AND m.resident_id = ?",
                 (introduction_id, resident_id),
-            ) as cursor:
-                row = await cursor.fetchone()
+            )
             if row is None or not meeting_question_open(row["status"], row["followups_sent"],
                                                         row["met"]):
                 return None

@@ -2,11 +2,11 @@ from datetime import timedelta
 
 import aiosqlite
 
-from bot.clock import Clock, to_db
+from bot.clock import to_db
 from bot.domain.models import Contact, ContactInvite, ContactKind
 from bot.storage.complexes import new_code
-from bot.storage.db import Database
-from bot.storage.rows import record
+from bot.storage.db import Repository, fetch_one_in
+from bot.storage.rows import fetch_record, insert, read_back, record
 
 CONTACT_INVITE_VALIDITY = timedelta(days=7)
 
@@ -23,36 +23,21 @@ def _invite(row: aiosqlite.Row) -> ContactInvite:
     return record(ContactInvite, row)
 
 
-class InviteRepository:
-    def __init__(self, db: Database, clock: Clock) -> None:
-        self.db = db
-        self.clock = clock
-
+class InviteRepository(Repository):
     async def create_contact_invite(
         self, complex_id: int, kind: ContactKind, created_by: int
     ) -> ContactInvite:
         now = self.clock.now()
         code = new_code("c")
         async with self.db.transaction() as conn:
-            await conn.execute(
-                "INSERT INTO contact_invites (code, complex_id, kind, created_by, created_at,"
-                " expires_at) VALUES (?, ?, ?, ?, ?, ?)",
-                (
-                    code,
-                    complex_id,
-                    kind.value,
-                    created_by,
-                    to_db(now),
-                    to_db(now + CONTACT_INVITE_VALIDITY),
-                ),
-            )
-        invite = await self.contact_invite(code)
-        assert invite is not None
-        return invite
+            await insert(conn, "contact_invites", code=code, complex_id=complex_id, kind=kind,
+                         created_by=created_by, created_at=now,
+                         expires_at=now + CONTACT_INVITE_VALIDITY)
+        return await read_back(self.contact_invite(code))
 
     async def contact_invite(self, code: str) -> ContactInvite | None:
-        row = await self.db.fetch_one("SELECT * FROM contact_invites WHERE code = ?", (code,))
-        return _invite(row) if row else None
+        return await fetch_record(self.db, _invite, "SELECT * FROM contact_invites WHERE code = ?",
+                                  (code,))
 
     async def redeem_contact_invite(
         self, code: str, telegram_id: int, first_name: str
@@ -60,10 +45,8 @@ class InviteRepository:
         """Make the person a contact, using up the invite, in one transaction."""
         now = self.clock.now()
         async with self.db.transaction() as conn:
-            async with conn.execute(
-                "SELECT * FROM contact_invites WHERE code = ?", (code,)
-            ) as cursor:
-                row = await cursor.fetchone()
+            row = await fetch_one_in(conn, "SELECT * FROM contact_invites WHERE code = ?",
+                                     (code,))
             if row is None:
                 raise InviteUnusable("unknown")
             invite = _invite(row)
@@ -71,12 +54,11 @@ class InviteRepository:
                 raise InviteUnusable("used")
             if invite.expires_at <= now:
                 raise InviteUnusable("expired")
-            async with conn.execute(
-                "SELECT 1 FROM contacts WHERE telegram_id = ? AND complex_id = ?",
+            if await fetch_one_in(
+                conn, "SELECT 1 FROM contacts WHERE telegram_id = ? AND complex_id = ?",
                 (telegram_id, invite.complex_id),
-            ) as cursor:
-                if await cursor.fetchone():
-                    raise InviteUnusable("already_contact")
+            ):
+                raise InviteUnusable("already_contact")
             await conn.execute(
                 "INSERT INTO contacts (telegram_id, complex_id, kind, first_name, joined_at)"
                 " VALUES (?, ?, ?, ?, ?)",

@@ -6,9 +6,9 @@ from typing import Any
 
 import aiosqlite
 
-from bot.clock import Clock, to_db
+from bot.clock import to_db
 from bot.domain import outbox_keys
-from bot.storage.db import Database
+from bot.storage.db import Database, Repository
 from bot.storage.rows import record
 
 
@@ -130,11 +130,7 @@ async def forget_in(conn: aiosqlite.Connection, now: datetime, telegram_id: int)
                              first["chat_id"], text, keyboard, edits=first["message_id"])
 
 
-class OutboxRepository:
-    def __init__(self, db: Database, clock: Clock) -> None:
-        self.db = db
-        self.clock = clock
-
+class OutboxRepository(Repository):
     async def enqueue(
         self, key: str, chat_id: int, text: str,
         keyboard: list[list[dict[str, Any]]] | None = None, shows: tuple[Shown, ...] = (),

@@ -3,12 +3,12 @@ from collections.abc import Iterable
 
 import aiosqlite
 
-from bot.clock import Clock, to_db
+from bot.clock import to_db
 from bot.domain import outbox_keys
 from bot.domain.models import Contact, Resident, ResidentRole, ResidentStatus
-from bot.storage.db import Database
+from bot.storage.db import Repository
 from bot.storage.outbox import forget_in
-from bot.storage.rows import insert, record
+from bot.storage.rows import insert, read_back, record
 
 
 class AlreadyResident(Exception):
@@ -30,12 +30,8 @@ async def _close_introductions(conn: aiosqlite.Connection, which: str, value: in
     )
 
 
-class PeopleRepository:
+class PeopleRepository(Repository):
     """Users, residents, contacts and removals."""
-
-    def __init__(self, db: Database, clock: Clock) -> None:
-        self.db = db
-        self.clock = clock
 
     # -- users ---------------------------------------------------------------
 
@@ -45,12 +41,11 @@ class PeopleRepository:
         )
 
     async def set_language(self, telegram_id: int, language: str) -> None:
-        async with self.db.transaction() as conn:
-            await conn.execute(
-                "INSERT INTO users (telegram_id, language, created_at) VALUES (?, ?, ?)"
-                " ON CONFLICT (telegram_id) DO UPDATE SET language = excluded.language",
-                (telegram_id, language, to_db(self.clock.now())),
-            )
+        await self.db.write(
+            "INSERT INTO users (telegram_id, language, created_at) VALUES (?, ?, ?)"
+            " ON CONFLICT (telegram_id) DO UPDATE SET language = excluded.language",
+            (telegram_id, language, to_db(self.clock.now())),
+        )
 
     # -- residents -----------------------------------------------------------
 
@@ -95,10 +90,9 @@ class PeopleRepository:
     async def with_personal_menus(self) -> list[int]:
         """Telegram ids of everyone whose role gives them a menu of their own: active
         initiators and contacts."""
-        rows = await self.db.fetch_all(
+        return await self.db.fetch_column(
             "SELECT telegram_id FROM residents WHERE role = 'initiator' AND status = 'active'"
             " UNION SELECT telegram_id FROM contacts ORDER BY 1")
-        return [row[0] for row in rows]
 
     async def initiators_of(self, complex_id: int) -> list[Resident]:
         residents = await self.residents_of_complex(complex_id)
@@ -137,9 +131,7 @@ class PeopleRepository:
                 )
         except sqlite3.IntegrityError as exc:
             raise AlreadyResident(telegram_id) from exc
-        added = await self.resident(resident_id)
-        assert added is not None
-        return added
+        return await read_back(self.resident(resident_id))
 
     async def update_resident(self, resident_id: int, **fields: object) -> None:
         allowed = {"first_name", "building", "wants_to_organise", "wants_introductions"}
@@ -150,10 +142,8 @@ class PeopleRepository:
             return
         assignments = ", ".join(f"{name} = ?" for name in fields)
         values = [int(v) if isinstance(v, bool) else v for v in fields.values()]
-        async with self.db.transaction() as conn:
-            await conn.execute(
-                f"UPDATE residents SET {assignments} WHERE id = ?", (*values, resident_id)
-            )
+        await self.db.write(f"UPDATE residents SET {assignments} WHERE id = ?",
+                            (*values, resident_id))
 
     async def set_interests(self, resident_id: int, interests: Iterable[str]) -> None:
         async with self.db.transaction() as conn:
@@ -166,20 +156,16 @@ class PeopleRepository:
             )
 
     async def set_role(self, resident_id: int, role: ResidentRole) -> None:
-        async with self.db.transaction() as conn:
-            await conn.execute(
-                "UPDATE residents SET role = ? WHERE id = ?", (role.value, resident_id)
-            )
+        await self.db.write("UPDATE residents SET role = ? WHERE id = ?",
+                            (role.value, resident_id))
 
     async def activate(self, resident_id: int) -> bool:
         """Approve a pending resident; False if they were no longer pending."""
-        async with self.db.transaction() as conn:
-            cursor = await conn.execute(
-                "UPDATE residents SET status = 'active', joined_at = ?"
-                " WHERE id = ? AND status = 'pending'",
-                (to_db(self.clock.now()), resident_id),
-            )
-            return cursor.rowcount == 1
+        return await self.db.write_one(
+            "UPDATE residents SET status = 'active', joined_at = ?"
+            " WHERE id = ? AND status = 'pending'",
+            (to_db(self.clock.now()), resident_id),
+        )
 
     async def delete_resident(self, resident_id: int, *, only_pending: bool = False) -> bool:
         condition = " AND status = 'pending'" if only_pending else ""

@@ -4,14 +4,14 @@ from datetime import datetime, timedelta
 
 import aiosqlite
 
-from bot.clock import Clock, from_db, to_db
+from bot.clock import to_db
 from bot.domain import outbox_keys
 from bot.domain.ladder import Climb, next_climb
 from bot.domain.routing import Level
 from bot.domain.vocabulary import Category, ReportKind, ReportStatus, Stage
-from bot.storage.db import Database
+from bot.storage.db import Repository, fetch_one_in
 from bot.storage.outbox import Message, claim_and_queue, enqueue_in, queue_all
-from bot.storage.rows import record
+from bot.storage.rows import fetch_moment, fetch_record, insert, record
 
 
 @dataclass(frozen=True)
@@ -95,6 +95,10 @@ def _report(row: aiosqlite.Row) -> Report:
     return record(Report, row, chain=_chain(row["chain"]))
 
 
+def _question(row: aiosqlite.Row) -> Question:
+    return record(Question, row)
+
+
 _SELECT = "SELECT r.*, e.* FROM reports r JOIN escalations e ON e.report_id = r.id"
 
 # A target `t` of report `r` still holds the role it was asked in: a demoted initiator,
@@ -121,11 +125,7 @@ async def _record_targets(conn: aiosqlite.Connection, report: Report, targets: l
     )
 
 
-class ReportRepository:
-    def __init__(self, db: Database, clock: Clock) -> None:
-        self.db = db
-        self.clock = clock
-
+class ReportRepository(Repository):
     # -- reports -----------------------------------------------------------------
 
     async def create(
@@ -137,29 +137,20 @@ class ReportRepository:
     ) -> int:
         """Store the report, put it on the first level of its ladder and end the reporter's
         conversation, in one go (so a redelivered confirmation finds no draft to send)."""
-        now = to_db(self.clock.now())
         async with self.db.transaction() as conn:
-            cursor = await conn.execute(
-                "INSERT INTO reports (complex_id, reporter_id, reporter_name, kind, category,"
-                " happening_now, urgent, occurred, place, latitude, longitude, description,"
-                " photo_file_id, stage, shared_in_group, group_text, created_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (complex_id, reporter_id, reporter_name, kind, category, int(happening_now),
-                 int(urgent), occurred, place, latitude, longitude, description,
-                 photo_file_id, stage, int(shared_in_group), group_text, now),
-            )
-            report_id = cursor.lastrowid
-            assert report_id is not None
-            await conn.execute(
-                "INSERT INTO escalations (report_id, chain) VALUES (?, ?)",
-                (report_id, _chain_json(chain)),
-            )
+            report_id = await insert(
+                conn, "reports", complex_id=complex_id, reporter_id=reporter_id,
+                reporter_name=reporter_name, kind=kind, category=category,
+                happening_now=happening_now, urgent=urgent, occurred=occurred, place=place,
+                latitude=latitude, longitude=longitude, description=description,
+                photo_file_id=photo_file_id, stage=stage, shared_in_group=shared_in_group,
+                group_text=group_text, created_at=self.clock.now())
+            await insert(conn, "escalations", report_id=report_id, chain=_chain_json(chain))
             await conn.execute("DELETE FROM drafts WHERE telegram_id = ?", (reporter_id,))
         return report_id
 
     async def get(self, report_id: int) -> Report | None:
-        row = await self.db.fetch_one(f"{_SELECT} WHERE r.id = ?", (report_id,))
-        return _report(row) if row else None
+        return await fetch_record(self.db, _report, f"{_SELECT} WHERE r.id = ?", (report_id,))
 
     async def of_reporter(self, telegram_id: int) -> list[Report]:
         rows = await self.db.fetch_all(
@@ -172,16 +163,14 @@ class ReportRepository:
         return [_report(row) for row in rows]
 
     async def add_information(self, report_id: int, text: str) -> None:
-        async with self.db.transaction() as conn:
-            await conn.execute(
-                "INSERT INTO report_additions (report_id, text, added_at) VALUES (?, ?, ?)",
-                (report_id, text, to_db(self.clock.now())),
-            )
+        await self.db.write(
+            "INSERT INTO report_additions (report_id, text, added_at) VALUES (?, ?, ?)",
+            (report_id, text, to_db(self.clock.now())),
+        )
 
     async def additions(self, report_id: int) -> list[str]:
-        rows = await self.db.fetch_all(
+        return await self.db.fetch_column(
             "SELECT text FROM report_additions WHERE report_id = ? ORDER BY id", (report_id,))
-        return [row["text"] for row in rows]
 
     async def me_too(self, report_id: int, telegram_id: int) -> bool:
         """Count one neighbour's "me too" once; False if they said it before."""
@@ -200,31 +189,29 @@ class ReportRepository:
 
     async def awaiting_acknowledgement(self) -> list[int]:
         """Reports on a started level, waiting for someone to acknowledge them."""
-        rows = await self.db.fetch_all(
+        return await self.db.fetch_column(
             "SELECT e.report_id FROM escalations e JOIN reports r ON r.id = e.report_id"
             " WHERE r.status = 'open' AND e.exhausted = 0 AND e.level_started = 1"
             " AND e.deadline_at IS NOT NULL AND e.acknowledged_by IS NULL"
         )
-        return [row[0] for row in rows]
 
     async def next_deadline(self) -> datetime | None:
         """The earliest deadline of a level still waiting for someone to pick it up."""
-        text = await self.db.fetch_value(
+        return await fetch_moment(
+            self.db,
             "SELECT MIN(e.deadline_at) FROM escalations e JOIN reports r ON r.id = e.report_id"
             " WHERE r.status != 'resolved' AND e.exhausted = 0 AND e.acknowledged_by IS NULL"
         )
-        return from_db(text) if text else None
 
     async def due_for_ladder(self) -> list[int]:
         """Reports whose current level has not started yet, or whose deadline passed."""
-        rows = await self.db.fetch_all(
+        return await self.db.fetch_column(
             "SELECT e.report_id FROM escalations e JOIN reports r ON r.id = e.report_id"
             " WHERE r.status != 'resolved' AND e.exhausted = 0 AND e.acknowledged_by IS NULL"
             " AND e.waiting_since IS NULL"
             " AND (e.level_started = 0 OR e.deadline_at <= ?) ORDER BY e.report_id",
             (to_db(self.clock.now()),),
         )
-        return [row[0] for row in rows]
 
     async def start_level(
         self, report: Report, targets: list[Target], messages: list[Message], timeout: int
@@ -270,40 +257,37 @@ class ReportRepository:
 
     async def waiting_in(self, complex_id: int | None = None) -> list[int]:
         """Reports waiting for someone to join: in one complex, or everywhere."""
-        rows = await self.db.fetch_all(
+        return await self.db.fetch_column(
             "SELECT e.report_id FROM escalations e JOIN reports r ON r.id = e.report_id"
             " WHERE e.waiting_since IS NOT NULL AND r.status != 'resolved'"
             " AND (? IS NULL OR r.complex_id = ?) ORDER BY e.report_id",
             (complex_id, complex_id),
         )
-        return [row[0] for row in rows]
 
     async def stop_waiting(self, report_id: int) -> None:
-        async with self.db.transaction() as conn:
-            await conn.execute(
-                "UPDATE escalations SET waiting_since = NULL WHERE report_id = ?", (report_id,))
+        await self.db.write(
+            "UPDATE escalations SET waiting_since = NULL WHERE report_id = ?", (report_id,))
 
     async def unheld_in(self, complex_id: int) -> list[int]:
         """Open reports of a complex on a started level that nobody picked up yet."""
-        rows = await self.db.fetch_all(
+        return await self.db.fetch_column(
             "SELECT e.report_id FROM escalations e JOIN reports r ON r.id = e.report_id"
             " WHERE r.complex_id = ? AND r.status = 'open' AND e.level_started = 1"
             " AND e.acknowledged_by IS NULL ORDER BY e.report_id",
             (complex_id,),
         )
-        return [row[0] for row in rows]
 
     async def add_targets(self, report: Report, targets: list[Target],
                           messages: list[Message]) -> bool:
         """People who joined after the current level started get it too, once each."""
         now = self.clock.now()
         async with self.db.transaction() as conn:
-            cursor = await conn.execute(
+            if await fetch_one_in(
+                conn,
                 "SELECT 1 FROM escalations WHERE report_id = ? AND lap = ? AND level = ?"
                 " AND level_started = 1 AND acknowledged_by IS NULL",
                 (report.id, report.lap, report.level),
-            )
-            if await cursor.fetchone() is None:
+            ) is None:
                 return False
             await _record_targets(conn, report, targets, now, replace=False)
             await queue_all(conn, now, messages)
@@ -346,12 +330,11 @@ class ReportRepository:
 
     async def skip_level(self, report: Report) -> None:
         """A level with nobody behind it: straight to the next."""
-        async with self.db.transaction() as conn:
-            await conn.execute(
-                "UPDATE escalations SET level_started = 1, deadline_at = ?"
-                " WHERE report_id = ? AND lap = ? AND level = ? AND level_started = 0",
-                (to_db(self.clock.now()), report.id, report.lap, report.level),
-            )
+        await self.db.write(
+            "UPDATE escalations SET level_started = 1, deadline_at = ?"
+            " WHERE report_id = ? AND lap = ? AND level = ? AND level_started = 0",
+            (to_db(self.clock.now()), report.id, report.lap, report.level),
+        )
 
     async def targets(self, report_id: int) -> list[Target]:
         rows = await self.db.fetch_all(
@@ -370,12 +353,11 @@ class ReportRepository:
         return bool(rows) and all(row["status"] in ("unreachable", "failed") for row in rows)
 
     async def expire_unreachable(self, report: Report) -> None:
-        async with self.db.transaction() as conn:
-            await conn.execute(
-                "UPDATE escalations SET deadline_at = ? WHERE report_id = ? AND lap = ?"
-                " AND level = ? AND acknowledged_by IS NULL",
-                (to_db(self.clock.now()), report.id, report.lap, report.level),
-            )
+        await self.db.write(
+            "UPDATE escalations SET deadline_at = ? WHERE report_id = ? AND lap = ?"
+            " AND level = ? AND acknowledged_by IS NULL",
+            (to_db(self.clock.now()), report.id, report.lap, report.level),
+        )
 
     async def acknowledge(self, report_id: int, telegram_id: int, messages: list[Message],
                           *, held_by: int | None = None) -> bool:
@@ -436,11 +418,10 @@ class ReportRepository:
 
     async def actors(self, report_id: int) -> list[int]:
         """Everyone asked to act on this report who still holds that role."""
-        rows = await self.db.fetch_all(
+        return await self.db.fetch_column(
             f"SELECT DISTINCT t.telegram_id FROM escalation_targets t JOIN reports r"
             f" ON r.id = t.report_id WHERE t.report_id = ? AND t.acts = 1 AND {_STILL_IN_ROLE}"
             " ORDER BY t.telegram_id", (report_id,))
-        return [row[0] for row in rows]
 
     async def queue_of(self, telegram_id: int) -> list[Report]:
         """Open reports this person was asked to act on (and still may)."""
@@ -492,13 +473,8 @@ class ReportRepository:
         """Store the question; `message` to the reporter may use {question} (its id)."""
         now = self.clock.now()
         async with self.db.transaction() as conn:
-            cursor = await conn.execute(
-                "INSERT INTO report_questions (report_id, asked_by, question, asked_at)"
-                " VALUES (?, ?, ?, ?)",
-                (report_id, asked_by, question, to_db(now)),
-            )
-            question_id = cursor.lastrowid
-            assert question_id is not None
+            question_id = await insert(conn, "report_questions", report_id=report_id,
+                                       asked_by=asked_by, question=question, asked_at=now)
             await enqueue_in(conn, now, message.key.format(question=question_id),
                              message.chat_id, message.text,
                              _with_question(message.keyboard, question_id))
@@ -507,24 +483,19 @@ class ReportRepository:
     async def questions_of(self, report_id: int) -> list[Question]:
         rows = await self.db.fetch_all(
             "SELECT * FROM report_questions WHERE report_id = ? ORDER BY id", (report_id,))
-        return [record(Question, row) for row in rows]
+        return [_question(row) for row in rows]
 
     async def open_question_of(self, reporter_id: int) -> Question | None:
         """The newest question still unanswered about an open report of this reporter."""
-        row = await self.db.fetch_one(
+        return await fetch_record(
+            self.db, _question,
             "SELECT q.* FROM report_questions q JOIN reports r ON r.id = q.report_id"
             " WHERE r.reporter_id = ? AND r.status != 'resolved' AND q.answer IS NULL"
             " ORDER BY q.id DESC LIMIT 1", (reporter_id,))
-        if row is None:
-            return None
-        return record(Question, row)
 
     async def question(self, question_id: int) -> Question | None:
-        row = await self.db.fetch_one(
-            "SELECT * FROM report_questions WHERE id = ?", (question_id,))
-        if row is None:
-            return None
-        return record(Question, row)
+        return await fetch_record(self.db, _question,
+                                  "SELECT * FROM report_questions WHERE id = ?", (question_id,))
 
     async def answer(self, question_id: int, answer: str, messages: list[Message]) -> bool:
         now = self.clock.now()

@@ -7,6 +7,7 @@ from JSON, are given by the caller; fields with neither a column nor a given val
 their default."""
 
 import types
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import MISSING, fields
 from datetime import datetime
 from enum import Enum
@@ -16,6 +17,7 @@ from typing import Any, TypeVar, Union, get_args, get_origin, get_type_hints
 import aiosqlite
 
 from bot.clock import from_db, to_db
+from bot.storage.db import Database
 
 _AS_STORED = (int, str, float)
 
@@ -33,6 +35,26 @@ def record(cls: type[T], row: aiosqlite.Row, **given: Any) -> T:
         elif not has_default:
             raise TypeError(f"{cls.__name__}.{name}: no column and no value given")
     return cls(**values)
+
+
+async def fetch_record(db: Database, read: Callable[[aiosqlite.Row], T], sql: str,
+                       params: Iterable[Any] = ()) -> T | None:
+    """The first row `sql` finds, as `read` makes it a record; None if it finds none."""
+    row = await db.fetch_one(sql, params)
+    return read(row) if row else None
+
+
+async def fetch_moment(db: Database, sql: str, params: Iterable[Any] = ()) -> datetime | None:
+    """The moment `sql` finds (its first value), None if it finds none."""
+    text = await db.fetch_value(sql, params)
+    return from_db(text) if text else None
+
+
+async def read_back(found: Awaitable[T | None]) -> T:
+    """A record just added, as read back after its transaction: it is there."""
+    added = await found
+    assert added is not None
+    return added
 
 
 @cache

@@ -6,11 +6,11 @@ from datetime import datetime, timedelta
 
 import aiosqlite
 
-from bot.clock import Clock, from_db, to_db
+from bot.clock import from_db, to_db
 from bot.domain.models import ContactKind
 from bot.domain.stages import Decision, Metrics, Thresholds
-from bot.storage.db import Database
-from bot.storage.rows import record
+from bot.storage.db import Repository, fetch_one_in
+from bot.storage.rows import fetch_record, insert, record
 
 
 @dataclass(frozen=True)
@@ -43,20 +43,12 @@ async def _insert_history(
     conn: aiosqlite.Connection, complex_id: int, from_stage: str, to_stage: str, cause: str,
     changed_by: int | None, reason: str | None, now: datetime,
 ) -> int:
-    cursor = await conn.execute(
-        "INSERT INTO stage_history (complex_id, from_stage, to_stage, cause, changed_by,"
-        " reason, changed_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (complex_id, from_stage, to_stage, cause, changed_by, reason, to_db(now)),
-    )
-    assert cursor.lastrowid is not None
-    return cursor.lastrowid
+    return await insert(conn, "stage_history", complex_id=complex_id, from_stage=from_stage,
+                        to_stage=to_stage, cause=cause, changed_by=changed_by, reason=reason,
+                        changed_at=now)
 
 
-class StageRepository:
-    def __init__(self, db: Database, clock: Clock) -> None:
-        self.db = db
-        self.clock = clock
-
+class StageRepository(Repository):
     async def metrics(self, complex_id: int, limits: Thresholds) -> Metrics:
         """What the stage criteria look at, measured now."""
         now = self.clock.now()
@@ -88,12 +80,11 @@ class StageRepository:
                             ) -> list[int]:
         """Complexes whose stage was never measured or last measured at or before
         `checked_before`, and those failing since `failing_before` (due to move down)."""
-        rows = await self.db.fetch_all(
+        return await self.db.fetch_column(
             "SELECT id FROM complexes WHERE stage_checked_at IS NULL OR stage_checked_at <= ?"
             " OR stage_failing_since <= ? ORDER BY id",
             (to_db(checked_before), to_db(failing_before)),
         )
-        return [row["id"] for row in rows]
 
     async def next_check_after(self, check_every: timedelta, hysteresis: timedelta
                                ) -> datetime | None:
@@ -114,9 +105,7 @@ class StageRepository:
         return [_entry(row) for row in rows]
 
     async def mark_announced(self, entry_id: int) -> None:
-        async with self.db.transaction() as conn:
-            await conn.execute("UPDATE stage_history SET announced = 1 WHERE id = ?",
-                               (entry_id,))
+        await self.db.write("UPDATE stage_history SET announced = 1 WHERE id = ?", (entry_id,))
 
     async def record_measurement(
         self, complex_id: int, measured_from: str, decision: Decision
@@ -141,11 +130,9 @@ class StageRepository:
         """Register or withdraw the committee; None if it already was so."""
         now = self.clock.now()
         async with self.db.transaction() as conn:
-            async with conn.execute(
-                "SELECT stage FROM complexes WHERE id = ? AND committee = ?",
-                (complex_id, int(not on)),
-            ) as cursor:
-                row = await cursor.fetchone()
+            row = await fetch_one_in(
+                conn, "SELECT stage FROM complexes WHERE id = ? AND committee = ?",
+                (complex_id, int(not on)))
             if row is None:
                 return None
             await conn.execute("UPDATE complexes SET committee = ? WHERE id = ?",
@@ -160,10 +147,8 @@ class StageRepository:
         """Set (`stage`) or lift (None) the override; None if there was nothing to change."""
         now = self.clock.now()
         async with self.db.transaction() as conn:
-            async with conn.execute(
-                "SELECT stage, stage_override FROM complexes WHERE id = ?", (complex_id,)
-            ) as cursor:
-                row = await cursor.fetchone()
+            row = await fetch_one_in(
+                conn, "SELECT stage, stage_override FROM complexes WHERE id = ?", (complex_id,))
             if row is None or row["stage_override"] == stage:
                 return None
             before = row["stage_override"] or row["stage"]
@@ -175,8 +160,7 @@ class StageRepository:
         return await self.entry(entry_id)
 
     async def entry(self, entry_id: int) -> HistoryEntry | None:
-        row = await self.db.fetch_one(f"{_HISTORY} WHERE h.id = ?", (entry_id,))
-        return _entry(row) if row else None
+        return await fetch_record(self.db, _entry, f"{_HISTORY} WHERE h.id = ?", (entry_id,))
 
     async def history(self, complex_id: int, limit: int) -> list[HistoryEntry]:
         """The latest entries, newest first."""
@@ -188,13 +172,13 @@ class StageRepository:
 
     async def override_set(self, complex_id: int) -> HistoryEntry | None:
         """The entry that set the override in force now, if there is one."""
-        row = await self.db.fetch_one(
+        return await fetch_record(
+            self.db, _entry,
             f"{_HISTORY} JOIN complexes c ON c.id = h.complex_id"
             " WHERE h.complex_id = ? AND h.cause = 'override' AND c.stage_override IS NOT NULL"
             " ORDER BY h.changed_at DESC, h.id DESC LIMIT 1",
             (complex_id,),
         )
-        return _entry(row) if row else None
 
 
 @dataclass(frozen=True)
@@ -228,11 +212,7 @@ class WeekFigures:
     unacknowledged: tuple[OpenEscalation, ...]  # whenever they were made
 
 
-class DigestRepository:
-    def __init__(self, db: Database, clock: Clock) -> None:
-        self.db = db
-        self.clock = clock
-
+class DigestRepository(Repository):
     async def due(self, week: str, moment: datetime) -> list[DueDigest]:
         """Contacts who were a contact at `moment` and have no digest for `week` yet."""
         rows = await self.db.fetch_all(
@@ -246,12 +226,11 @@ class DigestRepository:
         return [DueDigest(row["complex_id"], row["telegram_id"]) for row in rows]
 
     async def mark_sent(self, complex_id: int, telegram_id: int, week: str) -> None:
-        async with self.db.transaction() as conn:
-            await conn.execute(
-                "INSERT OR IGNORE INTO digests (complex_id, telegram_id, week, sent_at)"
-                " VALUES (?, ?, ?, ?)",
-                (complex_id, telegram_id, week, to_db(self.clock.now())),
-            )
+        await self.db.write(
+            "INSERT OR IGNORE INTO digests (complex_id, telegram_id, week, sent_at)"
+            " VALUES (?, ?, ?, ?)",
+            (complex_id, telegram_id, week, to_db(self.clock.now())),
+        )
 
     async def figures(self, complex_id: int, since: datetime, until: datetime) -> WeekFigures:
         window = (complex_id, to_db(since), to_db(until))

@@ -1,13 +1,9 @@
-from bot.clock import Clock, to_db
-from bot.storage.db import Database
+from bot.clock import to_db
+from bot.storage.db import Repository
 
 
-class UpdateLog:
+class UpdateLog(Repository):
     """Update ids already handled, so a redelivered update is not applied twice."""
-
-    def __init__(self, db: Database, clock: Clock) -> None:
-        self.db = db
-        self.clock = clock
 
     async def seen(self, update_id: int) -> bool:
         return bool(
@@ -23,15 +19,11 @@ class UpdateLog:
         )
 
     async def record(self, update_id: int) -> None:
-        async with self.db.transaction() as conn:
-            await conn.execute(
-                "INSERT OR IGNORE INTO processed_updates (update_id, processed_at) VALUES (?, ?)",
-                (update_id, to_db(self.clock.now())),
-            )
+        await self.db.write(
+            "INSERT OR IGNORE INTO processed_updates (update_id, processed_at) VALUES (?, ?)",
+            (update_id, to_db(self.clock.now())),
+        )
 
     async def prune(self, older_than: str) -> int:
-        async with self.db.transaction() as conn:
-            cursor = await conn.execute(
-                "DELETE FROM processed_updates WHERE processed_at < ?", (older_than,)
-            )
-            return cursor.rowcount
+        return await self.db.write(
+            "DELETE FROM processed_updates WHERE processed_at < ?", (older_than,))
