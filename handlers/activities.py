@@ -9,14 +9,14 @@ coming, ``act:held:<id>`` and ``act:off:<id>`` to answer the outcome question.
 import html
 from datetime import datetime
 
-from telegram import InlineKeyboardButton, Update
+from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.clock import from_db, to_db
 from bot.context import BuurtnetContext
 from bot.domain import activities, moments
 from bot.domain.activities import Activity
-from bot.domain.button_data import parse_id
+from bot.domain.button_data import parse_id, pattern
 from bot.domain.models import Complex, Draft, Resident
 from bot.domain.validation import InvalidInput
 from bot.domain.vocabulary import ActivityStatus
@@ -25,6 +25,7 @@ from bot.services import activities as activity_service
 from bot.services.activities import card
 from handlers.common import (
     Keyboard,
+    choice,
     keyboard_of,
     pressed_record,
     reply,
@@ -101,11 +102,10 @@ async def _prompt(update: Update, context: BuurtnetContext, draft: Draft) -> Non
     data = draft.data
     if draft.step == "source":
         found = await context.repos.ideas.open_of(data["complex_id"])
-        keyboard = [[InlineKeyboardButton(_label(f"#{idea.id} {idea.text}"),
-                                          callback_data=f"plan:source:{idea.id}")]
+        keyboard = [[choice(_label(f"#{idea.id} {idea.text}"), "plan", "source",
+                            detail=str(idea.id))]
                     for idea in found[:LIST_MAX]]
-        keyboard.append([InlineKeyboardButton(_("Something new"),
-                                              callback_data="plan:source:new")])
+        keyboard.append([choice(_("Something new"), "plan", "source", detail="new")])
         await ask(update, context, _("What would you like to plan? Choose one of the open "
                                      "ideas, or something new. (/cancel stops)"), keyboard)
     elif draft.step == "title":
@@ -117,8 +117,7 @@ async def _prompt(update: Update, context: BuurtnetContext, draft: Draft) -> Non
             return
         await ask(update, context, _("From idea #{number}: {text}").format(
             number=idea.id, text=html.escape(idea.text)) + "\n\n" + text,
-            [[InlineKeyboardButton(_("Use the idea as the title"),
-                                   callback_data="plan:title:idea")]])
+            [[choice(_("Use the idea as the title"), "plan", "title", detail="idea")]])
     elif draft.step == "when":
         now = context.clock.now()
         await reply(update, _("When does it start? Type the date and time, like {example}, "
@@ -139,8 +138,8 @@ async def _prompt(update: Update, context: BuurtnetContext, draft: Draft) -> Non
         if "idea_id" in data:
             text += "\n" + _("From idea #{number}.").format(number=data["idea_id"])
         await ask(update, context, text, [[
-            InlineKeyboardButton(_("Confirm"), callback_data="plan:confirm:yes"),
-            InlineKeyboardButton(_("Cancel"), callback_data="plan:confirm:no"),
+            choice(_("Confirm"), "plan", "confirm", detail="yes"),
+            choice(_("Cancel"), "plan", "confirm", detail="no"),
         ]])
 
 
@@ -148,10 +147,10 @@ async def _ask_which_moment(update: Update, context: BuurtnetContext,
                             candidates: list[datetime]) -> None:
     """Ask back a reading that is ambiguous ("half acht") or far ahead ("5/1" in January)."""
     language, zone = current_language(), context.config.tz
-    keyboard = [[InlineKeyboardButton(activities.format_when(moment, zone, language),
-                                      callback_data=f"plan:at:{index}")]
+    keyboard = [[choice(activities.format_when(moment, zone, language), "plan", "at",
+                        detail=str(index))]
                 for index, moment in enumerate(candidates)]
-    keyboard.append([InlineKeyboardButton(_("Another moment"), callback_data="plan:at:again")])
+    keyboard.append([choice(_("Another moment"), "plan", "at", detail="again")])
     if len(candidates) > 1:
         text = _("Which moment do you mean? Choose one, or type the time on the 24-hour "
                  "clock, like 19:30.")
@@ -421,7 +420,7 @@ def flows() -> list[Flow]:
 def handlers() -> list[BaseHandler]:
     return [
         CommandHandler("plan", plan_command),
-        CallbackQueryHandler(on_plan_button, pattern=r"^plan:"),
+        CallbackQueryHandler(on_plan_button, pattern=pattern("plan")),
         CommandHandler("activities", activities_command),
-        CallbackQueryHandler(on_button, pattern=r"^act:"),
+        CallbackQueryHandler(on_button, pattern=pattern("act")),
     ]

@@ -6,6 +6,7 @@ from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot.context import BuurtnetContext
+from bot.domain.button_data import pattern
 from bot.domain.models import ResidentStatus
 from bot.i18n import _
 from bot.services import joining
@@ -41,4 +42,4 @@ async def on_button(update: Update, context: BuurtnetContext) -> None:
 
 
 def handlers() -> list[BaseHandler]:
-    return [CallbackQueryHandler(on_button, pattern=r"^ap:")]
+    return [CallbackQueryHandler(on_button, pattern=pattern("ap"))]

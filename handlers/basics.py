@@ -1,12 +1,12 @@
 """/help, /language, /privacy and /cancel."""
 
-from telegram import InlineKeyboardButton, Update
+from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import BuurtnetContext
-from bot.domain.button_data import pack
+from bot.domain.button_data import pattern
 from bot.i18n import LANGUAGE_NAMES, LANGUAGES, _, set_language
-from handlers.common import is_group, pressed, reply, standing
+from handlers.common import choice, is_group, pressed, reply, standing
 from handlers.menus import GROUP, commands_for, refresh_command_menu
 
 
@@ -36,7 +36,7 @@ async def help_command(update: Update, context: BuurtnetContext) -> None:
 
 async def language_command(update: Update, context: BuurtnetContext) -> None:
     await reply(update, _("Which language would you like me to use?"), [[
-        InlineKeyboardButton(LANGUAGE_NAMES[code], callback_data=pack("lang", code))
+        choice(LANGUAGE_NAMES[code], "lang", code)
         for code in LANGUAGES
     ]])
 
@@ -83,7 +83,7 @@ def handlers() -> list[BaseHandler]:
     return [
         CommandHandler("help", help_command),
         CommandHandler("language", language_command),
-        CallbackQueryHandler(on_language, pattern=r"^lang:"),
+        CallbackQueryHandler(on_language, pattern=pattern("lang")),
         CommandHandler("privacy", privacy_command),
         CommandHandler("cancel", cancel_command),
     ]

@@ -32,6 +32,12 @@ def markup(rows: Keyboard) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(rows)
 
 
+def choice(text: str, prefix: str, verb: str | None = None, record: int | None = None,
+           detail: str | None = None) -> InlineKeyboardButton:
+    """A button whose data `bot.domain.button_data.unpack` reads back."""
+    return InlineKeyboardButton(text, callback_data=pack(prefix, verb, record, detail))
+
+
 def deep_link(context: BuurtnetContext, code: str) -> str:
     return f"https://t.me/{context.bot.username}?start={code}"
 
@@ -83,8 +89,7 @@ async def reply_lines(update: Update, header: str, lines: list[str],
 
 def yes_or_no(prefix: str, yes: str, no: str) -> Keyboard:
     """A question's two answers as buttons: "<prefix>:yes" and "<prefix>:no"."""
-    return [[InlineKeyboardButton(yes, callback_data=pack(prefix, "yes")),
-             InlineKeyboardButton(no, callback_data=pack(prefix, "no"))]]
+    return [[choice(yes, prefix, "yes"), choice(no, prefix, "no")]]
 
 
 async def pressed_answer(update: Update) -> tuple[CallbackQuery, bool] | None:

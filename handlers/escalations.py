@@ -10,13 +10,13 @@ import logging
 from datetime import datetime
 
 from babel.dates import format_timedelta
-from telegram import InlineKeyboardButton, Update
+from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import BuurtnetContext
 from bot.domain import outbox_keys
-from bot.domain.button_data import ButtonData, pack, unpack
+from bot.domain.button_data import ButtonData, pattern, unpack
 from bot.domain.labels import category_label, kind_label, kind_text, status_label
 from bot.domain.models import ContactKind, Draft
 from bot.domain.reports import (
@@ -35,6 +35,7 @@ from bot.services.report_texts import action_keyboard, full_text, holder_name
 from bot.storage.reports import Report
 from handlers.common import (
     Keyboard,
+    choice,
     keyboard_of,
     markup,
     pressed,
@@ -108,9 +109,8 @@ async def on_action(update: Update, context: BuurtnetContext) -> None:
         await reply(update, _("{who} holds {reference}. Take it over if you handle it now; "
                               "they are told.").format(who=holder,
                                                        reference=reference(report.id)),
-                    [[InlineKeyboardButton(_("Take over {reference}").format(
-                        reference=reference(report.id)),
-                        callback_data=pack("es", "take", report.id))]])
+                    [[choice(_("Take over {reference}").format(
+                        reference=reference(report.id)), "es", "take", report.id)]])
     elif action == "res":
         await context.repos.drafts.put(me, RESOLVE_FLOW, "note", {"report_id": report.id})
         await query.answer()
@@ -137,9 +137,7 @@ async def on_action(update: Update, context: BuurtnetContext) -> None:
             return
         await query.answer()
         await reply(update, _("Forward {reference} to:").format(reference=reference(report.id)),
-                    [[InlineKeyboardButton(kind_label(kind),
-                                           callback_data=pack("es", "fw", report.id,
-                                                              kind.value))]
+                    [[choice(kind_label(kind), "es", "fw", report.id, kind.value)]
                      for kind in kinds])
     else:  # "fw", with the organisation as its detail
         assert button.detail is not None
@@ -219,9 +217,8 @@ async def on_resolve_note(update: Update, context: BuurtnetContext, draft: Draft
                                   "on. Take the report over to resolve it.").format(
                 who=await holder_name(context.services, fresh, fresh.acknowledged_by),
                 reference=reference(report.id)),
-                [[InlineKeyboardButton(_("Take over {reference}").format(
-                    reference=reference(report.id)),
-                    callback_data=pack("es", "take", report.id))]])
+                [[choice(_("Take over {reference}").format(
+                    reference=reference(report.id)), "es", "take", report.id)]])
             return
         await reply(update, _("This report is resolved."))
         return
@@ -388,8 +385,7 @@ async def queue_command(update: Update, context: BuurtnetContext) -> None:
             reference=reference(report.id), complex=names[report.complex_id],
             category=category_label(report.category), age=_age(report, now), state=state,
             count=report.me_too))
-    buttons = [InlineKeyboardButton(reference(report.id),
-                                    callback_data=pack("es", "open", report.id))
+    buttons = [choice(reference(report.id), "es", "open", report.id)
                for report in reports[:QUEUE_BUTTONS]]
     await reply_lines(update, _("<b>Waiting for you</b> (press one to open it):"), lines,
                       [buttons[i:i + 4] for i in range(0, len(buttons), 4)])
@@ -429,8 +425,8 @@ def flows() -> list[Flow]:
 
 def handlers() -> list[BaseHandler]:
     return [
-        CallbackQueryHandler(on_action, pattern=r"^es:"),
-        CallbackQueryHandler(on_answer_button, pattern=r"^qa:"),
+        CallbackQueryHandler(on_action, pattern=pattern("es")),
+        CallbackQueryHandler(on_answer_button, pattern=pattern("qa")),
         CommandHandler("queue", queue_command),
         CommandHandler("reports", reports_command),
     ]

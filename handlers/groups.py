@@ -6,11 +6,12 @@ from telegram import InlineKeyboardButton, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.context import BuurtnetContext
-from bot.domain.button_data import pack
+from bot.domain.button_data import pattern
 from bot.domain.models import Complex
 from bot.i18n import _, use_language
 from bot.storage.complexes import GroupLinkedElsewhere
 from handlers.common import (
+    choice,
     deep_link,
     is_group,
     pressed,
@@ -56,7 +57,7 @@ async def linkgroup_command(update: Update, context: BuurtnetContext) -> None:
         await _link(update, context, candidates[0])
         return
     await reply(update, _("Which complex is this group for?"), [
-        [InlineKeyboardButton(c.name, callback_data=pack("lg", record=c.id))] for c in candidates])
+        [choice(c.name, "lg", record=c.id)] for c in candidates])
 
 
 async def on_link_button(update: Update, context: BuurtnetContext) -> None:
@@ -149,7 +150,7 @@ async def on_migrate(update: Update, context: BuurtnetContext) -> None:
 def handlers() -> list[BaseHandler]:
     return [
         CommandHandler("linkgroup", linkgroup_command),
-        CallbackQueryHandler(on_link_button, pattern=r"^lg:"),
+        CallbackQueryHandler(on_link_button, pattern=pattern("lg")),
         MessageHandler(filters.StatusUpdate.NEW_CHAT_MEMBERS, on_new_members),
         MessageHandler(filters.StatusUpdate.LEFT_CHAT_MEMBER, on_bot_left),
         MessageHandler(filters.StatusUpdate.MIGRATE, on_migrate),

@@ -11,7 +11,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import BuurtnetContext
 from bot.domain import ideas
-from bot.domain.button_data import parse_id
+from bot.domain.button_data import parse_id, pattern
 from bot.domain.ideas import Idea
 from bot.domain.models import Complex, Resident
 from bot.domain.validation import InvalidInput
@@ -286,5 +286,5 @@ def handlers() -> list[BaseHandler]:
         CommandHandler("idea", idea_command),
         CommandHandler("ideas", ideas_command),
         CommandHandler("closeidea", closeidea_command),
-        CallbackQueryHandler(on_button, pattern=r"^idea:"),
+        CallbackQueryHandler(on_button, pattern=pattern("idea")),
     ]

@@ -3,12 +3,12 @@ residents who keep helping to become initiators (buttons ``init:ask|yes|no:<resi
 
 import html
 
-from telegram import InlineKeyboardButton, Update
+from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import BuurtnetContext
 from bot.domain import validation
-from bot.domain.button_data import pack, parse_id
+from bot.domain.button_data import parse_id, pattern
 from bot.domain.ideas import HELPS_TO_SUGGEST, Candidate
 from bot.domain.keywords import keyword
 from bot.domain.labels import policy_label
@@ -17,6 +17,7 @@ from bot.domain.validation import InvalidInput
 from bot.i18n import _, current_language, ngettext, use_language
 from bot.services import initiators, joining
 from handlers.common import (
+    choice,
     command_args,
     deep_link,
     is_group,
@@ -253,9 +254,9 @@ async def _suggest(update: Update, context: BuurtnetContext, complex_: Complex) 
     text = _("<b>Could become initiators</b>\nThese residents keep helping. Shall I ask them "
              "whether they would like to become an initiator?")
     await reply(update, text + "\n" + "\n".join(map(_candidate_line, candidates)), [
-        [InlineKeyboardButton(_("Make #{number} {name} an initiator").format(
+        [choice(_("Make #{number} {name} an initiator").format(
             number=candidate.resident_id, name=candidate.first_name),
-            callback_data=pack("init", "ask", candidate.resident_id))]
+            "init", "ask", candidate.resident_id)]
         for candidate in candidates])
 
 
@@ -339,5 +340,5 @@ def handlers() -> list[BaseHandler]:
         CommandHandler("demote", demote_command),
         CommandHandler("remove", remove_command),
         CommandHandler("joinpolicy", joinpolicy_command),
-        CallbackQueryHandler(on_suggestion_button, pattern=r"^init:"),
+        CallbackQueryHandler(on_suggestion_button, pattern=pattern("init")),
     ]

@@ -1,19 +1,17 @@
 """Interests as toggle buttons."""
 
-from telegram import InlineKeyboardButton
 
 from bot.domain.signup import INTERESTS
 from bot.i18n import _
-from handlers.common import Keyboard
+from handlers.common import Keyboard, choice
 
 
-def interests_keyboard(chosen: list[str], prefix: str) -> Keyboard:
+def interests_keyboard(chosen: list[str], prefix: str, step: str) -> Keyboard:
+    """A toggle per interest ("<prefix>:<step>:<interest>"), then Done."""
     buttons = [
-        InlineKeyboardButton(
-            ("✅ " if key in chosen else "") + _(label), callback_data=f"{prefix}:{key}"
-        )
+        choice(("✅ " if key in chosen else "") + _(label), prefix, step, detail=key)
         for key, label in INTERESTS.items()
     ]
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
-    rows.append([InlineKeyboardButton(_("Done"), callback_data=f"{prefix}:done")])
+    rows.append([choice(_("Done"), prefix, step, detail="done")])
     return rows

@@ -5,6 +5,7 @@ from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import BuurtnetContext
+from bot.domain.button_data import pattern
 from bot.domain.introductions import Answer
 from bot.domain.models import Resident
 from bot.i18n import _
@@ -113,6 +114,6 @@ async def meet_command(update: Update, context: BuurtnetContext) -> None:
 def handlers() -> list[BaseHandler]:
     return [
         CommandHandler("meet", meet_command),
-        CallbackQueryHandler(on_answer, pattern=r"^in:"),
-        CallbackQueryHandler(on_met, pattern=r"^mt:"),
+        CallbackQueryHandler(on_answer, pattern=pattern("in")),
+        CallbackQueryHandler(on_met, pattern=pattern("mt")),
     ]

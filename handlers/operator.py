@@ -3,12 +3,12 @@
 import html
 
 from babel.dates import format_datetime
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import BuurtnetContext
 from bot.domain import complex_form, validation
-from bot.domain.button_data import parse_id
+from bot.domain.button_data import parse_id, pattern, unpack
 from bot.domain.keywords import keyword
 from bot.domain.labels import kind_label, policy_label
 from bot.domain.models import Complex, ContactKind, Draft, JoinPolicy
@@ -17,6 +17,7 @@ from bot.i18n import LANGUAGE_NAMES, LANGUAGES, N_, _, current_language
 from bot.services import settings
 from handlers.common import (
     Keyboard,
+    choice,
     deep_link,
     markup,
     reply,
@@ -124,14 +125,13 @@ async def on_text(update: Update, context: BuurtnetContext, draft: Draft) -> Non
 
 def _policy_keyboard() -> Keyboard:
     return [[
-        InlineKeyboardButton(policy_label(JoinPolicy.OPEN), callback_data="nc:policy:open"),
-        InlineKeyboardButton(policy_label(JoinPolicy.APPROVAL),
-                             callback_data="nc:policy:approval"),
+        choice(policy_label(JoinPolicy.OPEN), "nc", "policy", detail="open"),
+        choice(policy_label(JoinPolicy.APPROVAL), "nc", "policy", detail="approval"),
     ]]
 
 
 def _language_keyboard() -> Keyboard:
-    return [[InlineKeyboardButton(LANGUAGE_NAMES[code], callback_data=f"nc:language:{code}")
+    return [[choice(LANGUAGE_NAMES[code], "nc", "language", detail=code)
              for code in LANGUAGES]]
 
 
@@ -177,7 +177,7 @@ async def invitecontact_command(update: Update, context: BuurtnetContext) -> Non
             await reply(update, _("There are no complexes yet: create one with /newcomplex."))
             return
         await reply(update, _("For which complex?"), [
-            [InlineKeyboardButton(c.name, callback_data=f"ic:{c.id}")] for c in complexes])
+            [choice(c.name, "ic", "kinds", c.id)] for c in complexes])
         return
     usage = _("Usage: /invitecontact 3 police: the complex's number, then municipality, "
               "police, corporation or peer. "
@@ -213,39 +213,33 @@ async def _send_invite(update: Update, context: BuurtnetContext, complex_: Compl
 
 
 async def on_invite_button(update: Update, context: BuurtnetContext) -> None:
+    """"kinds" asks which kind of contact; "new" (from that question) and "keep" (from an
+    alert, whose other buttons stay) send the invite."""
     query = update.callback_query
     assert query is not None
-    pieces = (query.data or "").split(":")
     if not await operators_only(update, context):
         return
-    if len(pieces) not in (2, 3, 4) or parse_id(pieces[1]) is None:
+    button = unpack(query.data, ("kinds",), with_id=True) or unpack(
+        query.data, ("new", "keep"), with_id=True, detail=[kind.value for kind in ContactKind])
+    complex_ = None if button is None else await context.repos.complexes.get(button.id or 0)
+    if button is None or complex_ is None:
         await stale_button(query)
         return
-    complex_ = await context.repos.complexes.get(int(pieces[1]))
-    if complex_ is None:
-        await stale_button(query)
-        return
-    if len(pieces) == 2:
-        await query.answer()
+    await query.answer()
+    if button.detail is None:
         await query.edit_message_text(
             _("Which kind of contact for <b>{complex}</b>?").format(
                 complex=html.escape(complex_.name)),
             reply_markup=_kinds_keyboard(complex_.id))
         return
-    try:
-        kind = ContactKind(pieces[2])
-    except ValueError:
-        await stale_button(query)
-        return
-    await query.answer()
-    if len(pieces) == 3:  # the kinds' own keyboard; an alert keeps its other buttons
+    if button.verb == "new":
         await query.edit_message_reply_markup(None)
-    await _send_invite(update, context, complex_, kind)
+    await _send_invite(update, context, complex_, ContactKind(button.detail))
 
 
 def _kinds_keyboard(complex_id: int) -> InlineKeyboardMarkup:
-    return markup([[InlineKeyboardButton(kind_label(kind), callback_data=f"ic:{complex_id}:"
-                                         f"{kind.value}")] for kind in ContactKind])
+    return markup([[choice(kind_label(kind), "ic", "new", complex_id, kind.value)]
+                   for kind in ContactKind])
 
 
 async def complexes_command(update: Update, context: BuurtnetContext) -> None:
@@ -287,8 +281,8 @@ def flows() -> list[Flow]:
 def handlers() -> list[BaseHandler]:
     return [
         CommandHandler("newcomplex", newcomplex_command),
-        CallbackQueryHandler(on_button, pattern=r"^nc:"),
+        CallbackQueryHandler(on_button, pattern=pattern("nc")),
         CommandHandler("invitecontact", invitecontact_command),
-        CallbackQueryHandler(on_invite_button, pattern=r"^ic:"),
+        CallbackQueryHandler(on_invite_button, pattern=pattern("ic")),
         CommandHandler("complexes", complexes_command),
     ]

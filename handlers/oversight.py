@@ -9,13 +9,13 @@ import html
 from datetime import datetime
 
 from babel.dates import format_timedelta
-from telegram import InlineKeyboardButton, Update
+from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.clock import to_db
 from bot.context import BuurtnetContext
 from bot.domain import outbox_keys
-from bot.domain.button_data import is_id, pack, parse_id, unpack
+from bot.domain.button_data import is_id, parse_id, pattern, unpack
 from bot.domain.labels import category_label, kind_label
 from bot.domain.models import Complex
 from bot.domain.reports import reference
@@ -32,6 +32,7 @@ from bot.services.report_texts import (
 from bot.storage.outbox import Message
 from bot.storage.reports import Report, Target
 from handlers.common import (
+    choice,
     keyboard_of,
     language_for,
     pressed,
@@ -84,8 +85,7 @@ async def openreports_command(update: Update, context: BuurtnetContext) -> None:
     total = await repos.reports.count_open()
     if total > len(reports):
         lines.append(_("… and {count} more").format(count=total - len(reports)))
-    buttons = [InlineKeyboardButton(reference(report.id),
-                                    callback_data=pack("or", "open", report.id))
+    buttons = [choice(reference(report.id), "or", "open", report.id)
                for report in reports]
     await reply_lines(update, lines[0], lines[1:],
                       [buttons[i:i + 4] for i in range(0, len(buttons), 4)])
@@ -126,8 +126,7 @@ async def on_button(update: Update, context: BuurtnetContext) -> None:
             return
         await query.answer()
         await reply(update, _("Hand {reference} to:").format(reference=reference(report.id)),
-                    [[InlineKeyboardButton(label, callback_data=pack("or", "to", report.id,
-                                                                   str(who)))]
+                    [[choice(label, "or", "to", report.id, str(who))]
                      for who, _target, label in choices])
     else:  # "to", with the chosen person as its detail
         chosen = parse_id(button.detail or "")
@@ -218,6 +217,6 @@ async def _resend(update: Update, context: BuurtnetContext, report: Report, comp
 def handlers() -> list[BaseHandler]:
     return [
         CommandHandler("openreports", openreports_command),
-        CallbackQueryHandler(on_button, pattern=r"^or:"),
+        CallbackQueryHandler(on_button, pattern=pattern("or")),
     ]
 

@@ -17,6 +17,7 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.error import BadRequest, TelegramError
 
 from bot.context import BuurtnetContext
+from bot.domain.button_data import unpack
 from bot.domain.models import AskedButtons, Draft
 from bot.i18n import in_every_language
 from handlers.common import Keyboard, reply, stale_button
@@ -82,7 +83,7 @@ def labels_of(keyboard: Keyboard, step: str) -> dict[str, str]:
     first_words: dict[str, list[str]] = {}
     for button in (button for row in keyboard for button in row):
         data = button.callback_data
-        if not isinstance(data, str) or data.split(":")[1:2] != [step]:
+        if not isinstance(data, str) or unpack(data, (step,), detail=bool) is None:
             continue
         for label in in_every_language(button.text):
             form = typed_form(label)
@@ -132,12 +133,13 @@ async def draft_button(press: Press, flow: str) -> tuple[Draft, str, str] | None
     """
     user = press.update.effective_user
     assert user is not None
-    parts = press.data.split(":")
     draft = await press.context.repos.drafts.get(user.id)
-    if len(parts) != 3 or draft is None or draft.flow != flow or draft.step != parts[1]:
+    found = None if draft is None or draft.flow != flow else unpack(
+        press.data, (draft.step,), detail=bool)  # any value: the step's handler checks it
+    if draft is None or found is None or found.detail is None:
         await stale_button(press)
         return None
-    return draft, parts[1], parts[2]
+    return draft, draft.step, found.detail
 
 
 StepButton = Callable[[Update, BuurtnetContext, Press, Draft, str, str], Awaitable[None]]

@@ -7,6 +7,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.clock import to_db
 from bot.context import BuurtnetContext
+from bot.domain.button_data import pattern
 from bot.i18n import _
 from bot.services import joining
 from handlers.common import pressed_answer, reply, require_private, yes_or_no
@@ -60,5 +61,5 @@ def handlers() -> list[BaseHandler]:
     return [
         CommandHandler("mydata", mydata_command),
         CommandHandler("forgetme", forgetme_command),
-        CallbackQueryHandler(on_forget, pattern=r"^fg:"),
+        CallbackQueryHandler(on_forget, pattern=pattern("fg")),
     ]

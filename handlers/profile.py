@@ -2,11 +2,12 @@
 
 import html
 
-from telegram import InlineKeyboardButton, Update
+from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import BuurtnetContext
 from bot.domain import validation
+from bot.domain.button_data import pattern, unpack
 from bot.domain.models import Draft, Resident
 from bot.domain.signup import INTERESTS, interest_labels, known_interests
 from bot.domain.validation import InvalidInput
@@ -14,6 +15,7 @@ from bot.i18n import _
 from bot.services import joining, settings
 from handlers.common import (
     Keyboard,
+    choice,
     markup,
     pressed_answer,
     reply,
@@ -49,11 +51,11 @@ def _profile_text(resident: Resident, complex_name: str) -> str:
 
 def _profile_keyboard() -> Keyboard:
     return [
-        [InlineKeyboardButton(_("Change name"), callback_data="pf:name"),
-         InlineKeyboardButton(_("Change building"), callback_data="pf:building")],
-        [InlineKeyboardButton(_("Change interests"), callback_data="pf:interests")],
-        [InlineKeyboardButton(_("Help organise: yes/no"), callback_data="pf:organise"),
-         InlineKeyboardButton(_("Introductions: yes/no"), callback_data="pf:intro")],
+        [choice(_("Change name"), "pf", "name"),
+         choice(_("Change building"), "pf", "building")],
+        [choice(_("Change interests"), "pf", "interests")],
+        [choice(_("Help organise: yes/no"), "pf", "organise"),
+         choice(_("Introductions: yes/no"), "pf", "intro")],
     ]
 
 
@@ -79,63 +81,57 @@ async def on_button(update: Update, context: BuurtnetContext,
     assert update.effective_user is not None
     repos = context.repos
     resident = await repos.people.resident_of(update.effective_user.id)
-    pieces = query.data.split(":")
-    if resident is None or len(pieces) not in (2, 3):
+    button = (unpack(query.data, ("name", "building", "interests", "organise", "intro"))
+              or unpack(query.data, ("building",), detail=("remove",))
+              or unpack(query.data, ("int",), detail=(*INTERESTS, "done")))
+    if resident is None or button is None:
         await stale_button(query)
         return
-    action = pieces[1]
-    if action == "name" and len(pieces) == 2:
+    action, value = button.verb, button.detail
+    if action == "name":
         await repos.drafts.put(resident.telegram_id, FLOW, "name", {})
         await query.answer()
         await reply(update, _("What is your first name?"))
         return
-    if action == "building" and len(pieces) == 2:
+    if action == "building" and value is None:
         await repos.drafts.put(resident.telegram_id, FLOW, "building", {})
         await query.answer()
         await ask(update, context, _("Which building or floor do you live on?"), [[
-            InlineKeyboardButton(_("Remove it"), callback_data="pf:building:remove")]])
+            choice(_("Remove it"), "pf", "building", detail="remove")]])
         return
-    if action == "building" and pieces[2:] == ["remove"]:
+    if action == "building":
         await settings.update_profile(context.services, resident, building=None)
         await query.answer()
         await query.edit_message_text(_("Your building or floor is removed."))
         return
-    if action == "interests" and len(pieces) == 2:
+    if action == "interests":
         await query.answer()
         await reply(update, _("What do you enjoy? Choose as many as you like, then press Done."),
-                    interests_keyboard(list(resident.interests), "pf:int"))
+                    interests_keyboard(list(resident.interests), "pf", "int"))
         return
-    if action == "int" and len(pieces) == 3:
-        value = pieces[2]
+    if action == "int":
         if value == "done":
             await query.answer(_("Saved."))
             await query.edit_message_text(_("Your interests: {interests}").format(
                 interests=interest_labels(resident.interests)))
             return
-        if value not in INTERESTS:
-            await stale_button(query)
-            return
         chosen = set(resident.interests) ^ {value}
         await repos.people.set_interests(resident.id, known_interests(list(chosen)))
         await query.answer()
         await query.edit_message_reply_markup(
-            markup(interests_keyboard(known_interests(list(chosen)), "pf:int")))
+            markup(interests_keyboard(known_interests(list(chosen)), "pf", "int")))
         return
-    if action in ("organise", "intro") and len(pieces) == 2:
-        if action == "organise":
-            await repos.people.update_resident(
-                resident.id, wants_to_organise=not resident.wants_to_organise)
-        else:
-            await repos.people.update_resident(
-                resident.id, wants_introductions=not resident.wants_introductions)
-        updated = await repos.people.resident(resident.id)
-        assert updated is not None
-        await query.answer(_("Saved."))
-        await query.edit_message_text(
-            _profile_text(updated, await _complex_name(context, updated)),
-            reply_markup=markup(_profile_keyboard()))
-        return
-    await stale_button(query)
+    if action == "organise":
+        await repos.people.update_resident(
+            resident.id, wants_to_organise=not resident.wants_to_organise)
+    else:  # "intro"
+        await repos.people.update_resident(
+            resident.id, wants_introductions=not resident.wants_introductions)
+    updated = await repos.people.resident(resident.id)
+    assert updated is not None
+    await query.answer(_("Saved."))
+    await query.edit_message_text(_profile_text(updated, await _complex_name(context, updated)),
+                                  reply_markup=markup(_profile_keyboard()))
 
 
 async def on_text(update: Update, context: BuurtnetContext, draft: Draft) -> None:
@@ -202,7 +198,7 @@ def flows() -> list[Flow]:
 def handlers() -> list[BaseHandler]:
     return [
         CommandHandler("profile", profile_command),
-        CallbackQueryHandler(on_button, pattern=r"^pf:"),
+        CallbackQueryHandler(on_button, pattern=pattern("pf")),
         CommandHandler("leave", leave_command),
-        CallbackQueryHandler(on_leave, pattern=r"^lv:"),
+        CallbackQueryHandler(on_leave, pattern=pattern("lv")),
     ]

@@ -11,6 +11,7 @@ from telegram import InlineKeyboardButton, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import BuurtnetContext
+from bot.domain.button_data import pattern
 from bot.domain.labels import CATEGORY_LABELS, KIND_LABELS, category_label, kind_text, status_label
 from bot.domain.models import Complex, Draft
 from bot.domain.reports import (
@@ -34,6 +35,7 @@ from bot.services.report_texts import waiting_notice
 from bot.storage.reports import Report
 from handlers.common import (
     Keyboard,
+    choice,
     is_group,
     keyboard_of,
     markup,
@@ -56,30 +58,28 @@ def emergency_text(context: BuurtnetContext) -> str:
                                  police=context.config.police_number)
 
 
-def _button(label: str, data: str) -> InlineKeyboardButton:
-    return InlineKeyboardButton(label, callback_data=data)
-
-
 def _prompt(context: BuurtnetContext, draft: Draft, group_linked: bool
             ) -> tuple[str, Keyboard | None]:
     step, data = draft.step, draft.data
     if step == "now":
         return emergency_text(context) + "\n\n" + _("Is it happening now?"), [[
-            _button(_("Yes, now"), "rp:now:yes"), _button(_("No"), "rp:now:no")]]
+            choice(_("Yes, now"), "rp", "now", detail="yes"),
+            choice(_("No"), "rp", "now", detail="no")]]
     if step == "kind":
         return _("Is it an incident (something happened) or a concern (a worry, an unsafe "
-                 "situation)?"), [[_button(kind_text("incident"), "rp:kind:incident"),
-                                   _button(kind_text("concern"), "rp:kind:concern")]]
+                 "situation)?"), [[choice(kind_text("incident"), "rp", "kind", detail="incident"),
+                                   choice(kind_text("concern"), "rp", "kind", detail="concern")]]
     if step == "category":
         # Happening now: the number to call comes first, before any question.
         ask = (emergency_text(context) + "\n\n" + _("What is it about?") if data.get("now")
                else _("What is it about?"))
         return ask, [
-            [_button(_(label), f"rp:category:{key}")] for key, label in CATEGORY_LABELS.items()]
+            [choice(_(label), "rp", "category", detail=key)]
+            for key, label in CATEGORY_LABELS.items()]
     if step == "when":
         return _("When did it happen? Type it (for example: yesterday around 23:00), or "
-                 "choose:"), [[_button(_("Just now"), "rp:when:now"),
-                               _button(_("Today"), "rp:when:today")]]
+                 "choose:"), [[choice(_("Just now"), "rp", "when", detail="now"),
+                               choice(_("Today"), "rp", "when", detail="today")]]
     if step == "where":
         return _("Where? Type the place (for example: bicycle shed, building B), or send a "
                  "location with 📎."), None
@@ -88,27 +88,29 @@ def _prompt(context: BuurtnetContext, draft: Draft, group_linked: bool
                  "name or describe suspects here.").format(limit=DESCRIPTION_MAX), None
     if step == "photo":
         return _("Would you like to add a photo? Send it now, or skip."), [[
-            _button(_("Skip"), "rp:photo:skip")]]
+            choice(_("Skip"), "rp", "photo", detail="skip")]]
     if step == "identity":
         return _("Shall I pass on your first name, or report anonymously? Depending on your "
                  "complex's stage, the report is read by the municipality, the police, the "
                  "housing corporation or your complex's initiators; with an anonymous report "
                  "none of them sees who you are."), [[
-            _button(_("Anonymously"), "rp:identity:anonymous"),
-            _button(_("With my first name"), "rp:identity:named")]]
+            choice(_("Anonymously"), "rp", "identity", detail="anonymous"),
+            choice(_("With my first name"), "rp", "identity", detail="named")]]
     if step == "share" and group_linked:
         return _("May I share this concern in your complex's group, without any name, so "
                  "neighbours can say \"me too\"?"), [[
-            _button(_("Yes, share it"), "rp:share:yes"), _button(_("No"), "rp:share:no")]]
+            choice(_("Yes, share it"), "rp", "share", detail="yes"),
+            choice(_("No"), "rp", "share", detail="no")]]
     if step == "group_text":
         return _("Neighbours would read this in the group, without your name:\n\n<i>{line}"
                  "</i>\n\nWhat you wrote above stays private. Use this line, or type your own "
                  "(one line, at most {limit} characters; no names, flat or room numbers)."
                  ).format(line=html.escape(group_line(data["category"], None)),
                           limit=GROUP_TEXT_MAX), [[
-            _button(_("Use this line"), "rp:group_text:standard")]]
+            choice(_("Use this line"), "rp", "group_text", detail="standard")]]
     return _summary(data, context) + "\n\n" + _("Send this report?"), [[
-        _button(_("Send"), "rp:confirm:yes"), _button(_("Cancel"), "rp:confirm:no")]]
+        choice(_("Send"), "rp", "confirm", detail="yes"),
+        choice(_("Cancel"), "rp", "confirm", detail="no")]]
 
 
 def _summary(data: dict, context: BuurtnetContext) -> str:
@@ -344,8 +346,8 @@ async def myreports_command(update: Update, context: BuurtnetContext) -> None:
             reference=reference(report.id), category=category_label(report.category),
             status=status_label(report.status)))
         if report.status is not ReportStatus.RESOLVED:
-            keyboard.append([_button(_("Add information to {reference}").format(
-                reference=reference(report.id)), f"ra:{report.id}")])
+            keyboard.append([choice(_("Add information to {reference}").format(
+                reference=reference(report.id)), "ra", record=report.id)])
     await reply(update, "\n".join(lines), keyboard or None)
 
 
@@ -393,8 +395,8 @@ def flows() -> list[Flow]:
 def handlers() -> list[BaseHandler]:
     return [
         CommandHandler("report", report_command),
-        CallbackQueryHandler(on_button, pattern=r"^rp:"),
-        CallbackQueryHandler(on_me_too, pattern=r"^me:"),
+        CallbackQueryHandler(on_button, pattern=pattern("rp")),
+        CallbackQueryHandler(on_me_too, pattern=pattern("me")),
         CommandHandler("myreports", myreports_command),
-        CallbackQueryHandler(on_add_button, pattern=r"^ra:"),
+        CallbackQueryHandler(on_add_button, pattern=pattern("ra")),
     ]

@@ -3,10 +3,11 @@
 import html
 
 from babel.dates import get_day_names
-from telegram import InlineKeyboardButton, Update
+from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import BuurtnetContext
+from bot.domain.button_data import pattern, unpack
 from bot.domain.introductions import parse_time_of_day
 from bot.domain.models import Complex, Draft
 from bot.domain.validation import InvalidInput
@@ -14,6 +15,7 @@ from bot.i18n import _, current_language
 from bot.services.settings import set_intro_time
 from handlers.common import (
     Keyboard,
+    choice,
     markup,
     reply,
     require_private,
@@ -40,10 +42,10 @@ def _text(complex_: Complex) -> str:
 
 def _keyboard(complex_: Complex) -> Keyboard:
     return [
-        [InlineKeyboardButton(_("Turn rounds off") if complex_.intro_enabled
-                              else _("Turn rounds on"), callback_data="st:toggle")],
-        [InlineKeyboardButton(_("Change the day"), callback_data="st:day"),
-         InlineKeyboardButton(_("Change the time"), callback_data="st:time")],
+        [choice(_("Turn rounds off") if complex_.intro_enabled else _("Turn rounds on"),
+                "st", "toggle")],
+        [choice(_("Change the day"), "st", "day"),
+         choice(_("Change the time"), "st", "time")],
     ]
 
 
@@ -62,26 +64,27 @@ async def on_button(update: Update, context: BuurtnetContext) -> None:
     complex_ = await initiated_complex(update, context)
     if complex_ is None:
         return
-    pieces = (query.data or "").split(":")
+    button = unpack(query.data, ("toggle", "day", "time")) or unpack(
+        query.data, ("day",), detail=[str(day) for day in range(7)])
+    if button is None:
+        await stale_button(query)
+        return
     repos = context.repos
     enabled, weekday, time = complex_.intro_enabled, complex_.intro_weekday, complex_.intro_time
-    if pieces == ["st", "toggle"]:
+    if button.verb == "toggle":
         enabled = not enabled
-    elif pieces == ["st", "day"]:
+    elif button.verb == "day" and button.detail is None:
         await query.answer()
         await query.edit_message_reply_markup(markup([
-            [InlineKeyboardButton(_day_name(day), callback_data=f"st:day:{day}")]
+            [choice(_day_name(day), "st", "day", detail=str(day))]
             for day in range(7)]))
         return
-    elif len(pieces) == 3 and pieces[1] == "day" and pieces[2] in tuple("0123456"):
-        weekday = int(pieces[2])
-    elif pieces == ["st", "time"]:
+    elif button.detail is not None:
+        weekday = int(button.detail)
+    else:  # "time"
         await repos.drafts.put(update.effective_user.id, FLOW, "time", {})
         await query.answer()
         await reply(update, _("At what time? For example 19:00. (/cancel stops)"))
-        return
-    else:
-        await stale_button(query)
         return
     await repos.complexes.set_intro_schedule(complex_.id, enabled=enabled, weekday=weekday,
                                              time=time)
@@ -116,5 +119,5 @@ def flows() -> list[Flow]:
 def handlers() -> list[BaseHandler]:
     return [
         CommandHandler("settings", settings_command),
-        CallbackQueryHandler(on_button, pattern=r"^st:"),
+        CallbackQueryHandler(on_button, pattern=pattern("st")),
     ]

@@ -7,19 +7,20 @@ nothing but the complex and the language is kept before the person consents.
 import contextlib
 import html
 
-from telegram import InlineKeyboardButton, Update
+from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot.context import BuurtnetContext
 from bot.domain import validation
+from bot.domain.button_data import pattern
 from bot.domain.models import Complex, Draft, ResidentStatus
 from bot.domain.signup import INTERESTS, interest_labels, known_interests
 from bot.domain.validation import InvalidInput
 from bot.i18n import LANGUAGE_NAMES, LANGUAGES, _, set_language
 from bot.services import joining
 from bot.storage.people import AlreadyResident
-from handlers.common import Keyboard, markup, reply, say_invalid, stale_button
+from handlers.common import Keyboard, choice, markup, reply, say_invalid, stale_button
 from handlers.conversation import Flow
 from handlers.interests import interests_keyboard
 from handlers.menus import refresh_command_menu
@@ -32,8 +33,8 @@ STEPS = ("language", "consent", "name", "building", "interests", "organise", "in
 
 def _yes_no(step: str) -> Keyboard:
     return [[
-        InlineKeyboardButton(_("Yes"), callback_data=f"su:{step}:yes"),
-        InlineKeyboardButton(_("No"), callback_data=f"su:{step}:no"),
+        choice(_("Yes"), "su", step, detail="yes"),
+        choice(_("No"), "su", step, detail="no"),
     ]]
 
 
@@ -48,7 +49,7 @@ def _prompt(draft: Draft, complex_name: str, telegram_first_name: str) -> tuple[
             _("Welcome! You are signing up for <b>{complex}</b>. "
               "Which language would you like me to use?").format(
                 complex=html.escape(complex_name)),
-            [[InlineKeyboardButton(LANGUAGE_NAMES[code], callback_data=f"su:language:{code}")
+            [[choice(LANGUAGE_NAMES[code], "su", "language", detail=code)
               for code in LANGUAGES]],
         )
     if step == "consent":
@@ -61,8 +62,8 @@ def _prompt(draft: Draft, complex_name: str, telegram_first_name: str) -> tuple[
               "introductions, the group chat sees them and your interests too.\n"
               "You can see everything I keep with /mydata and erase it with /forgetme at any "
               "time. More in /privacy.\n\nDo you agree?"),
-            [[InlineKeyboardButton(_("I agree"), callback_data="su:consent:yes"),
-              InlineKeyboardButton(_("No, thanks"), callback_data="su:consent:no")]],
+            [[choice(_("I agree"), "su", "consent", detail="yes"),
+              choice(_("No, thanks"), "su", "consent", detail="no")]],
         )
     if step == "name":
         keyboard: Keyboard = []
@@ -71,19 +72,19 @@ def _prompt(draft: Draft, complex_name: str, telegram_first_name: str) -> tuple[
         except InvalidInput:
             offered = ""
         if offered:
-            keyboard = [[InlineKeyboardButton(
-                _("Use {name}").format(name=offered), callback_data="su:name:telegram")]]
+            keyboard = [[choice(_("Use {name}").format(name=offered), "su", "name",
+                                detail="telegram")]]
         return _("What is your first name? Type it, or use the button."), keyboard
     if step == "building":
         return (
             _("Which building or floor do you live on? It helps to introduce you to close "
               "neighbours. Type it (for example: B, 3rd floor), or skip."),
-            [[InlineKeyboardButton(_("Skip"), callback_data="su:building:skip")]],
+            [[choice(_("Skip"), "su", "building", detail="skip")]],
         )
     if step == "interests":
         return (
             _("What do you enjoy? Choose as many as you like, then press Done."),
-            interests_keyboard(data.get("interests", []), "su:interests"),
+            interests_keyboard(data.get("interests", []), "su", "interests"),
         )
     if step == "organise":
         return _("Would you like to help organise things in your complex now and then?"), \
@@ -102,8 +103,8 @@ def _prompt(draft: Draft, complex_name: str, telegram_first_name: str) -> tuple[
             organise=_yes_no_text(data["organise"]),
             introductions=_yes_no_text(data["introductions"]),
         ),
-        [[InlineKeyboardButton(_("Confirm"), callback_data="su:confirm:yes"),
-          InlineKeyboardButton(_("Start again"), callback_data="su:confirm:restart")]],
+        [[choice(_("Confirm"), "su", "confirm", detail="yes"),
+          choice(_("Start again"), "su", "confirm", detail="restart")]],
     )
 
 
@@ -205,7 +206,7 @@ async def _on_button_step(update: Update, context: BuurtnetContext, query: Press
             draft = await context.repos.drafts.put(draft.telegram_id, FLOW, step, data)
             await query.answer()
             await query.edit_message_reply_markup(
-                markup(interests_keyboard(data["interests"], "su:interests"))
+                markup(interests_keyboard(data["interests"], "su", "interests"))
             )
             return
         else:
@@ -272,5 +273,5 @@ def flows() -> list[Flow]:
 
 
 def handlers() -> list[BaseHandler]:
-    return [CallbackQueryHandler(on_button, pattern=r"^su:")]
+    return [CallbackQueryHandler(on_button, pattern=pattern("su"))]
 

@@ -4,12 +4,12 @@ say in it. Button ``sg:<complex>`` chooses a complex when someone has several.
 
 import html
 
-from telegram import InlineKeyboardButton, Update
+from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import BuurtnetContext
-from bot.domain.button_data import pack
+from bot.domain.button_data import pattern
 from bot.domain.keywords import keyword
 from bot.domain.labels import category_name, stage_meaning, stage_name, target_phrases
 from bot.domain.models import Complex
@@ -22,6 +22,7 @@ from bot.services.stage_texts import criteria_view
 from bot.services.stages import day, set_committee, set_override, who_changed
 from bot.storage.stages import HistoryEntry
 from handlers.common import (
+    choice,
     command_args,
     is_group,
     pressed,
@@ -232,8 +233,8 @@ async def stage_command(update: Update, context: BuurtnetContext) -> None:
         await reply(update, await _view(context, who, complexes[0]))
     else:
         await reply(update, _("Which complex? Press one, or type /stage with its number."), [
-            [InlineKeyboardButton(f"#{c.id} {c.name} · {stage_name(c.effective_stage)}",
-                                  callback_data=pack("sg", record=c.id))] for c in complexes])
+            [choice(f"#{c.id} {c.name} · {stage_name(c.effective_stage)}", "sg", record=c.id)]
+            for c in complexes])
 
 
 async def _in_group(update: Update, context: BuurtnetContext) -> None:
@@ -396,7 +397,7 @@ async def setstage_command(update: Update, context: BuurtnetContext) -> None:
 def handlers() -> list[BaseHandler]:
     return [
         CommandHandler("stage", stage_command),
-        CallbackQueryHandler(on_choice, pattern=r"^sg:"),
+        CallbackQueryHandler(on_choice, pattern=pattern("sg")),
         CommandHandler("committee", committee_command),
         CommandHandler("setstage", setstage_command),
     ]

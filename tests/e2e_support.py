@@ -22,6 +22,7 @@ import pytest
 
 from bot.clock import to_db
 from bot.console.offline import BOT_USER, BOT_USERNAME, Call
+from bot.domain.button_data import unversioned
 from tests.fake_bot_api import FakeBotApi
 from tests.people import OPERATOR
 
@@ -66,11 +67,16 @@ def message(chat_id: int, *contains: str, method: str = "sendMessage") -> Predic
     )
 
 
+def _data(button: dict[str, Any]) -> str:
+    """A button's callback data without its version, as the tests name it."""
+    return unversioned(str(button.get("callback_data", ""))) or ""
+
+
 def prompt(chat_id: int, callback_data: str) -> Predicate:
     """A message to `chat_id` that offers the button with `callback_data`."""
     return lambda call: (
         call.method == "sendMessage" and call.chat_id == chat_id
-        and callback_data in [button.get("callback_data") for button in call.buttons]
+        and callback_data in [_data(button) for button in call.buttons]
     )
 
 
@@ -218,7 +224,7 @@ def pick_music(bot: BotProcess, person: dict[str, Any], interests: Call) -> dict
     press = bot.api.press(person, interests, "su:interests:music")
     edit = bot.expect(message(person["id"], method="editMessageReplyMarkup"), since,
                       "the interests keyboard with Music ticked")
-    ticked = [b["text"] for b in edit.buttons if b["callback_data"] == "su:interests:music"]
+    ticked = [b["text"] for b in edit.buttons if _data(b) == "su:interests:music"]
     assert ticked == ["✅ Music"]
     return press
 
@@ -271,14 +277,13 @@ def offers(chat_id: int, prefix: str) -> Predicate:
     """A message to `chat_id` with a button whose callback data starts with `prefix`."""
     return lambda call: (
         call.method == "sendMessage" and call.chat_id == chat_id
-        and any(str(b.get("callback_data", "")).startswith(prefix) for b in call.buttons)
+        and any(_data(b).startswith(prefix) for b in call.buttons)
     )
 
 
 def button_data(call: Call, prefix: str) -> str:
     """The callback data of the one button of `call` that starts with `prefix`."""
-    found = [str(b["callback_data"]) for b in call.buttons
-             if str(b.get("callback_data", "")).startswith(prefix)]
+    found = [str(b["callback_data"]) for b in call.buttons if _data(b).startswith(prefix)]
     assert len(found) == 1, (prefix, call.buttons)
     return found[0]
 

@@ -21,7 +21,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl
 
-from bot.console.offline import Call, FakeTelegram, TelegramError
+from bot.console.offline import Call, FakeTelegram, TelegramError, is_named
 
 T = TypeVar("T")
 
@@ -287,7 +287,7 @@ class FakeBotApi:
             markup = current.get("reply_markup") or {}
         buttons = [b for row in markup.get("inline_keyboard", []) for b in row]
         button = next(
-            (b for b in buttons if label_or_data in (b.get("text"), b.get("callback_data"))),
+            (b for b in buttons if is_named(b, label_or_data)),
             None,
         )
         if button is None:
@@ -363,3 +363,4 @@ class FakeBotApi:
             lambda: next((c for c in self.telegram.calls[since:] if predicate(c)), None),
             timeout=timeout, alive=alive, what=what,
         )
+

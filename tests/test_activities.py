@@ -201,7 +201,7 @@ async def test_planning_from_an_idea(world: World) -> None:
         "New activity in De Toren!\n\n📅 <b>Soup evening with recipes from home</b>\n"
         f"When: {WHEN}\nWhere: Common room &lt;B&gt;\n\n"
         "Press the button if you are coming; I will remind you.")
-    assert [b["callback_data"] for b in announcement[0].buttons] == ["act:go:1"]
+    assert [b["callback_data"] for b in announcement[0].buttons] == ["1:act:go:1"]
     assert labels(world, announcement[0]) == ["🙋 I'm coming · 0"]
     # The proposer, the supporter and the helper hear it privately, each in their language.
     for person in (RESIDENT, NEIGHBOUR):

@@ -39,9 +39,9 @@ async def test_a_report_without_contacts_waits_and_says_so(world: World) -> None
     assert "waits" in alert.text and "municipality" in alert.text and "police" in alert.text
     assert "Bike stolen" not in alert.text and REPORTER["first_name"] not in alert.text
     data = [b["callback_data"] for b in alert.buttons]
-    assert f"ic:{complex_.id}:municipality:keep" in data and f"ic:{complex_.id}:police:keep" \
+    assert f"1:ic:keep:{complex_.id}:municipality" in data and f"1:ic:keep:{complex_.id}:police" \
         in data
-    assert {"or:open:1", "or:resend:1", "or:hand:1"} <= set(data)
+    assert {"1:or:open:1", "1:or:resend:1", "1:or:hand:1"} <= set(data)
     report = await world.repos.reports.get(1)
     assert report is not None and report.waiting and not report.exhausted
 
@@ -49,14 +49,14 @@ async def test_a_report_without_contacts_waits_and_says_so(world: World) -> None
     assert sent(await sweep(world)) == []
 
     # The operator's invite button gives a link; the contact who opens it gets the report.
-    calls = await world.press(OPERATOR, alert, f"ic:{complex_.id}:municipality:keep")
+    calls = await world.press(OPERATOR, alert, f"ic:keep:{complex_.id}:municipality")
     link = last_message(calls, OPERATOR["id"]).text
     assert "?start=c_" in link
     code = link.split("?start=")[1].split()[0].split("<")[0]
     calls = await world.say(CONTACT, f"/start {code}")
     escalation = _escalation(calls, CONTACT)
     assert "Bike stolen" in escalation.text
-    assert "es:ack:1" in [b["callback_data"] for b in escalation.buttons]
+    assert "1:es:ack:1" in [b["callback_data"] for b in escalation.buttons]
     report = await world.repos.reports.get(1)
     assert report is not None and not report.waiting
     queue = last_message(await world.say(CONTACT, "/queue"), CONTACT["id"]).text
@@ -96,7 +96,7 @@ async def test_operators_list_open_and_hand_on_reports(world: World) -> None:
     await _report(world, kind="incident", category="theft", what="Bike stolen")
     listing = last_message(await world.say(OPERATOR, "/openreports"), OPERATOR["id"])
     assert "R-0001" in listing.text and "De Toren" in listing.text and "waits" in listing.text
-    assert "or:open:1" in [b["callback_data"] for b in listing.buttons]
+    assert "1:or:open:1" in [b["callback_data"] for b in listing.buttons]
     opened = last_message(await world.press(OPERATOR, listing, "or:open:1"), OPERATOR["id"])
     assert "Bike stolen" in opened.text and "Reported anonymously" in opened.text
     assert REPORTER["first_name"] not in opened.text
@@ -107,7 +107,7 @@ async def test_operators_list_open_and_hand_on_reports(world: World) -> None:
     await world.contact_joins(CONTACT, complex_, "municipality")
     calls = await world.press(OPERATOR, opened, "or:hand:1")
     choices = last_message(calls, OPERATOR["id"])
-    assert f"or:to:1:{CONTACT['id']}" in [b["callback_data"] for b in choices.buttons]
+    assert f"1:or:to:1:{CONTACT['id']}" in [b["callback_data"] for b in choices.buttons]
     calls = await world.press(OPERATOR, choices, f"or:to:1:{CONTACT['id']}")
     handed = last_message(calls, CONTACT["id"])
     assert "The operators hand this report to you." in handed.text
@@ -144,7 +144,7 @@ async def test_one_holder_resolves_another_takes_over_explicitly(world: World) -
                                   "it.").format(who="Carla (gemeente)", reference="R-0001")
     assert await world.repos.drafts.get(POLICE["id"]) is None  # no note asked for
     offer = last_message(calls, POLICE["id"])
-    assert "es:take:1" in [b["callback_data"] for b in offer.buttons]
+    assert "1:es:take:1" in [b["callback_data"] for b in offer.buttons]
     report = await world.repos.reports.get(1)
     assert report is not None and report.status != "resolved"
 
@@ -315,7 +315,7 @@ async def test_long_lists_are_split_to_fit_telegram(world: World) -> None:
     queue = sent(await world.say(CONTACT, "/queue"), CONTACT["id"])
     assert "De Toren" in queue[-1].text
     opened = await world.press(CONTACT, queue[-1], "es:open:1")
-    assert "es:ack:1" in [b["callback_data"] for b in last_message(opened).buttons]
+    assert "1:es:ack:1" in [b["callback_data"] for b in last_message(opened).buttons]
     # Someone who was not asked cannot open it with a forged button.
     forged = await world.feed(world.telegram.press_update(
         STRANGER, STRANGER["id"], 1, "es:open:1"))
@@ -388,12 +388,12 @@ async def test_the_urgent_path_asks_only_category_where_and_what(world: World) -
     assert first.text.startswith("<b>In an emergency, call 112 now.</b>")
     category = last_message(await world.press(REPORTER, first, "rp:now:yes"))
     assert category.text.startswith("<b>In an emergency, call 112 now.</b>")
-    assert "rp:category:violence" in [b["callback_data"] for b in category.buttons]
+    assert "1:rp:category:violence" in [b["callback_data"] for b in category.buttons]
     where = last_message(await world.press(REPORTER, category, "rp:category:violence"))
     assert "Where?" in where.text
     what = last_message(await world.say(REPORTER, "Hall, ground floor"))
     summary = last_message(await world.say(REPORTER, "Two men fighting"))
-    assert "rp:confirm:yes" in [b["callback_data"] for b in summary.buttons]
+    assert "1:rp:confirm:yes" in [b["callback_data"] for b in summary.buttons]
     assert "Kind: Incident" in summary.text and "(while it was reported)" in summary.text
     assert what.text != summary.text
     calls = await world.press(REPORTER, summary, "rp:confirm:yes")

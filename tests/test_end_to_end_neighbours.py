@@ -123,14 +123,14 @@ def test_a_round_introduces_two_neighbours_who_meet(
     }
     assert "<b>Noor</b>" in questions[RESIDENT["id"]].text
     introduction = data.rsplit(":", 1)[1]
-    assert button_data(questions[RESIDENT["id"]], "mt:yes:") == f"mt:yes:{introduction}"
+    assert button_data(questions[RESIDENT["id"]], "mt:yes:") == f"1:mt:yes:{introduction}"
     bot.press(RESIDENT, questions[RESIDENT["id"]], f"mt:yes:{introduction}",
               message(RESIDENT["id"], method="editMessageText"))
     settle_and_stop(bot)
 
     # Asked once each; Rosa's yes is recorded as an acquaintance of the two.
     asked = [c for c in api.calls(since) if any(
-        str(b.get("callback_data", "")).startswith("mt:") for b in c.buttons)]
+        str(b.get("callback_data", "")).startswith("1:mt:") for b in c.buttons)]
     assert sorted(c.chat_id for c in asked) == sorted([RESIDENT["id"], NEIGHBOUR["id"]])
     rosa, noor = resident_id(tmp_path, RESIDENT), resident_id(tmp_path, NEIGHBOUR)
     assert sql(tmp_path, "SELECT resident_a, resident_b, introduction_id FROM acquaintances") \
@@ -141,11 +141,11 @@ def test_a_round_introduces_two_neighbours_who_meet(
 
 def _counts(call: Call, idea: str) -> tuple[str, str]:
     labels = {b["callback_data"]: b["text"] for b in call.buttons}
-    return labels[f"idea:support:{idea}"], labels[f"idea:help:{idea}"]
+    return labels[f"1:idea:support:{idea}"], labels[f"1:idea:help:{idea}"]
 
 
 def _coming(call: Call) -> str:
-    return next(b["text"] for b in call.buttons if b["callback_data"].startswith("act:go:"))
+    return next(b["text"] for b in call.buttons if b["callback_data"].startswith("1:act:go:"))
 
 
 def test_an_idea_becomes_an_activity_with_reminders_and_an_outcome(
@@ -251,7 +251,7 @@ def test_an_idea_becomes_an_activity_with_reminders_and_an_outcome(
         (db_time(-timedelta(hours=3, minutes=1)), db_time(-timedelta(minutes=1)), activity)))
     question = bot.expect(offers(ivo, "act:held:"), since, "the outcome question")
     assert TITLE in question.text
-    assert button_data(question, "act:held:") == f"act:held:{activity}"
+    assert button_data(question, "act:held:") == f"1:act:held:{activity}"
     bot.press(INITIATOR, question, f"act:held:{activity}", message(ivo))
     thanks = bot.say(INITIATOR, "7", message(ivo, f"<b>{TITLE}</b>"))
     assert "7" in thanks.text

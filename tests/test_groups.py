@@ -87,7 +87,7 @@ async def test_choosing_among_several_complexes(world: World) -> None:
     await world.contact_joins(CONTACT, blok, "municipality")
     question = last_message(await world.say(CONTACT, "/linkgroup", world.group()))
     assert question.text == "Which complex is this group for?"
-    assert [b["callback_data"] for b in question.buttons] == [f"lg:{toren.id}", f"lg:{blok.id}"]
+    assert [b["callback_data"] for b in question.buttons] == [f"1:lg:{toren.id}", f"1:lg:{blok.id}"]
     # A group member who is no contact of that complex presses the button: refused.
     refused = await world.press(STRANGER, question, f"lg:{blok.id}")
     assert alerts(refused) == [

@@ -144,7 +144,7 @@ async def test_forwarding_only_to_organisations_that_are_there(world: World) -> 
     municipality, police = _escalation(calls, CONTACT), _escalation(calls, POLICE)
     choose = last_message(await world.press(CONTACT, municipality, "es:fwd:1"))
     offered = [b["callback_data"] for b in choose.buttons]
-    assert offered == ["es:fw:1:police", "es:fw:1:corporation"]  # not its own kind, no peer
+    assert offered == ["1:es:fw:1:police", "1:es:fw:1:corporation"]  # not its own kind, no peer
     refused = await world.feed(world.telegram.press_update(
         CONTACT, CONTACT["id"], choose.result["message_id"], "es:fw:1:peer"))
     assert alerts(refused) == ["This complex has no contact of that kind; the report stays "
@@ -202,7 +202,7 @@ async def test_guided_new_complex_shows_its_buttons_again(world: World) -> None:
     calls = await world.say(OPERATOR, "Dutch please")
     assert last_message(calls).text == "Please choose one of the buttons."
     assert [b["callback_data"] for b in last_message(calls).buttons] == [
-        "nc:language:nl", "nc:language:en"]
+        "1:nc:language:nl", "1:nc:language:en"]
 
 
 async def test_a_new_initiators_link_retires_the_old_one(world: World) -> None:

@@ -53,7 +53,7 @@ async def test_an_idea_from_private_is_posted_in_the_group(world: World) -> None
     assert post.text == (f"💡 <b>Idea #1</b> from Rosa:\n{FILM}\n\n"
                          "👍 I support this · 🙋 I'll help")
     assert [b["text"] for b in post.buttons] == ["👍 0", "🙋 0"]
-    assert [b["callback_data"] for b in post.buttons] == ["idea:support:1", "idea:help:1"]
+    assert [b["callback_data"] for b in post.buttons] == ["1:idea:support:1", "1:idea:help:1"]
     idea = await world.repos.ideas.get(1)
     assert (idea.group_chat_id, idea.group_message_id) == (GROUP_ID, post.result["message_id"])
     assert idea.text == FILM and idea.status is IdeaStatus.OPEN
@@ -200,7 +200,7 @@ async def test_ideas_lists_the_open_ideas_by_support(world: World) -> None:
     assert [[b["text"] for b in item.buttons] for item in items] == [
         ["👍 1", "🙋 1"], ["👍 1", "🙋 0"], ["👍 0", "🙋 0", "Close this idea"]]
     for item in sent(await world.say(INITIATOR, "/ideas"))[1:]:
-        assert item.buttons[-1]["callback_data"].startswith("idea:close:")
+        assert item.buttons[-1]["callback_data"].startswith("1:idea:close:")
 
 
 async def test_ideas_is_private_and_for_residents(world: World) -> None:

@@ -70,9 +70,9 @@ async def test_members_suggests_who_keeps_helping(world: World) -> None:
         f"#{ids['Daan']} Daan (B) — offered to help organise when signing up",
     ]
     assert [(b["text"], b["callback_data"]) for b in suggestions.buttons] == [
-        (f"Make #{ids['Rosa']} Rosa an initiator", f"init:ask:{ids['Rosa']}"),
-        (f"Make #{ids['Noor']} Noor an initiator", f"init:ask:{ids['Noor']}"),
-        (f"Make #{ids['Daan']} Daan an initiator", f"init:ask:{ids['Daan']}"),
+        (f"Make #{ids['Rosa']} Rosa an initiator", f"1:init:ask:{ids['Rosa']}"),
+        (f"Make #{ids['Noor']} Noor an initiator", f"1:init:ask:{ids['Noor']}"),
+        (f"Make #{ids['Daan']} Daan an initiator", f"1:init:ask:{ids['Daan']}"),
     ]
     assert "Ivo" not in suggestions.text  # initiators are not suggested
 
@@ -91,7 +91,7 @@ async def test_a_resident_says_yes(world: World) -> None:
     suggestions = await _suggestions(world)
     calls = await world.press(INITIATOR, suggestions, f"init:ask:{rosa}")
     assert alerts(calls) == ["I asked Rosa; I will tell you the answer."]
-    assert f"init:ask:{rosa}" not in [b["callback_data"] for b in _current_buttons(
+    assert f"1:init:ask:{rosa}" not in [b["callback_data"] for b in _current_buttons(
         world, suggestions)]
     question = last_message(calls, RESIDENT["id"])
     assert question.text == (
@@ -122,8 +122,8 @@ async def test_a_resident_says_no_thanks_in_their_language(world: World) -> None
         "{initiator}, an initiator of <b>{complex}</b>, saw how you help out. Would you "
         "like to become an initiator too? Initiators organise activities and welcome new "
         "neighbours.").format(initiator="Ivo", complex="De Toren")
-    assert [b["callback_data"] for b in question.buttons] == [f"init:yes:{daan}",
-                                                             f"init:no:{daan}"]
+    assert [b["callback_data"] for b in question.buttons] == [f"1:init:yes:{daan}",
+                                                             f"1:init:no:{daan}"]
     answered = await world.press(DUTCH_RESIDENT, question, f"init:no:{daan}")
     assert last_message(answered, DUTCH_RESIDENT["id"]).text == \
         nl("No problem, and thank you for helping out!")

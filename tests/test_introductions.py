@@ -22,7 +22,7 @@ async def _two_neighbours(world: World, **rosa: object):
 
 def _proposals(calls: list[Call]) -> dict[int, Call]:
     return {c.chat_id: c for c in sent(calls) if any(
-        b.get("callback_data", "").startswith("in:yes:") for b in c.buttons)}
+        b.get("callback_data", "").startswith("1:in:yes:") for b in c.buttons)}
 
 
 async def test_a_round_introduces_two_neighbours_who_both_say_yes(world: World) -> None:

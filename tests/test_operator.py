@@ -109,12 +109,13 @@ async def test_invite_contact_bad_arguments(world: World) -> None:
 async def test_invite_contact_with_buttons(world: World) -> None:
     complex_ = await world.new_complex()
     choose = last_message(await world.say(OPERATOR, "/invitecontact"))
-    kinds = last_message(await world.press(OPERATOR, choose, f"ic:{complex_.id}"))
+    kinds = last_message(await world.press(OPERATOR, choose, f"ic:kinds:{complex_.id}"))
     assert len(kinds.buttons) == 4
-    calls = await world.press(OPERATOR, kinds, f"ic:{complex_.id}:police")
+    calls = await world.press(OPERATOR, kinds, f"ic:new:{complex_.id}:police")
     assert "Invite for a contact (police)" in last_message(calls).text
-    for person, data in [(STRANGER, f"ic:{complex_.id}:police"), (OPERATOR, "ic:99:police"),
-                         (OPERATOR, f"ic:{complex_.id}:sheriff"), (OPERATOR, "ic:x")]:
+    for person, data in [(STRANGER, f"ic:new:{complex_.id}:police"), (OPERATOR, "ic:new:99:police"),
+                         (OPERATOR, f"ic:new:{complex_.id}:sheriff"), (OPERATOR, "ic:x"),
+                         (OPERATOR, f"ic:{complex_.id}:police:keep")]:
         calls = await world.feed(world.telegram.press_update(
             person, OPERATOR["id"], choose.result["message_id"], data))
         assert alerts(calls), data

@@ -331,7 +331,7 @@ async def test_typing_the_building_takes_the_skip_button_away(world: World) -> N
     step = last_message(await world.say(RESIDENT, f"/start {complex_.resident_code}"))
     for data in ["su:language:en", "su:consent:yes", "su:name:telegram"]:
         step = last_message(await world.press(RESIDENT, step, data))
-    assert [b["callback_data"] for b in step.buttons] == ["su:building:skip"]
+    assert [b["callback_data"] for b in step.buttons] == ["1:su:building:skip"]
     calls = await world.say(RESIDENT, "Tower B")
     retired = [c for c in calls if c.method == "editMessageReplyMarkup"]
     assert retired and retired[0].params["message_id"] == step.result["message_id"]

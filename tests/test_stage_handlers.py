@@ -66,7 +66,7 @@ async def _acquainted(world: World, person: dict = RESIDENT) -> list[Call]:
     """Rosa asks /meet, Noor and she accept, and four days later `person` confirms they met."""
     calls = await world.say(RESIDENT, "/meet")
     proposals = {c.chat_id: c for c in sent(calls)
-                 if any(b.get("callback_data", "").startswith("in:yes:") for b in c.buttons)}
+                 if any(b.get("callback_data", "").startswith("1:in:yes:") for b in c.buttons)}
     await world.press(RESIDENT, proposals[RESIDENT["id"]], "Yes, introduce us")
     await world.press(NEIGHBOUR, proposals[NEIGHBOUR["id"]], "Yes, introduce us")
     world.clock.advance(timedelta(days=4))

@@ -516,6 +516,6 @@ async def test_a_sign_up_whose_approval_question_was_lost_is_asked_again(world: 
     rosa = await world.repos.people.resident_of(RESIDENT["id"])
     assert [r.id for r in await world.repos.people.pending_unasked()] == [rosa.id]
     question = last_message(await sweep(world), INITIATOR["id"])
-    assert [b["callback_data"] for b in question.buttons] == [f"ap:ok:{rosa.id}",
-                                                              f"ap:no:{rosa.id}"]
+    assert [b["callback_data"] for b in question.buttons] == [f"1:ap:ok:{rosa.id}",
+                                                              f"1:ap:no:{rosa.id}"]
     assert await world.repos.people.pending_unasked() == []

@@ -14,6 +14,8 @@ from typing import Any
 
 from telegram.request import BaseRequest, RequestData
 
+from bot.domain.button_data import unversioned
+
 BOT_ID = 7000000001
 BOT_USERNAME = "BuurtnetBot"
 BOT_USER = {
@@ -25,6 +27,13 @@ BOT_USER = {
     "can_read_all_group_messages": False,
     "supports_inline_queries": False,
 }
+
+
+def is_named(button: dict[str, Any], label_or_data: str) -> bool:
+    """Whether a press names this button: by its label, or by its data with or without the
+    version (as tests and the console's user write it)."""
+    data = button.get("callback_data")
+    return label_or_data in (button.get("text"), data, data and unversioned(data))
 
 
 @dataclass
@@ -393,7 +402,7 @@ class OfflineSession:
             for button in row
         ]
         for button in buttons:
-            if label_or_data in (button.get("text"), button.get("callback_data")):
+            if is_named(button, label_or_data):
                 if "callback_data" not in button:
                     raise ValueError(f"button {button['text']!r} opens a link")
                 return await self.feed(

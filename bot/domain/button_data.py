@@ -1,15 +1,21 @@
 """What a button asks for, as its callback data: "prefix:verb:id", "prefix:verb" or
-"prefix:id", and after the id a detail where a button needs one ("es:fw:12:police").
+"prefix:id", and after the id a detail where a button needs one ("es:fw:12:police"), all
+after the version of this layout ("1:es:fw:12:police").
 
 Telegram hands callback data back as the bot sent it, or as anyone forged it: `unpack`
-accepts only the shape a handler expects and gives None for anything else.
+accepts only the shape a handler expects and gives None for anything else. Buttons stay in
+chats for months: data without a version was sent before versions and is read as version
+1; a later change of layout gives its buttons a new version, so old ones are recognised
+as stale rather than misread.
 """
 
+import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 MAX_BYTES = 64  # Telegram's limit on a button's callback data
 ID_DIGITS = 18  # SQLite integers are 64-bit; Telegram ids have at most 52 bits
+VERSION = "1"
 
 
 @dataclass(frozen=True)
@@ -23,11 +29,25 @@ class ButtonData:
 def pack(prefix: str, verb: str | None = None, record: int | None = None,
          detail: str | None = None) -> str:
     """The callback data of a button: what `unpack` reads back as ButtonData."""
-    data = ":".join(part for part in (prefix, verb, None if record is None else str(record),
-                                      detail) if part is not None)
+    data = ":".join(part for part in (VERSION, prefix, verb,
+                                      None if record is None else str(record), detail)
+                    if part is not None)
     if len(data.encode()) > MAX_BYTES:
         raise ValueError(f"callback data over {MAX_BYTES} bytes: {data!r}")
     return data
+
+
+def pattern(prefix: str) -> str:
+    """The pattern a handler of `prefix`'s buttons is registered with (any version)."""
+    return rf"^(?:\d+:)?{re.escape(prefix)}(?::|$)"
+
+
+def unversioned(data: str) -> str | None:
+    """`data` without its version; None if it is of another version than this one's."""
+    version, _, rest = data.partition(":")
+    if not version.isdecimal():
+        return data
+    return rest if version == VERSION else None
 
 
 def parse_id(text: str) -> int | None:
@@ -49,7 +69,10 @@ def unpack(data: str | None, verbs: Collection[str] | None = None, *,
            ) -> ButtonData | None:
     """`data` as a prefix, then one of `verbs` (if given), then an id (if `with_id`), then
     a detail (if `detail` is given: one of it, or one it accepts)."""
-    parts = (data or "").split(":")
+    current = unversioned(data or "")
+    if current is None:
+        return None
+    parts = current.split(":")
     if len(parts) != 1 + (verbs is not None) + with_id + (detail is not None):
         return None
     verb = parts[1] if verbs is not None else None

@@ -9,6 +9,7 @@ from enum import Enum
 
 from bot.clock import to_db
 from bot.domain import outbox_keys
+from bot.domain.button_data import pack
 from bot.domain.models import ContactKind
 from bot.domain.reports import GONE, reference
 from bot.domain.routing import Level
@@ -129,7 +130,7 @@ async def ask(services: Services, report: Report, asker: int, question: str) -> 
                 organisation=await organisation(services, report, asker),
                 question=html.escape(question)) + "\n\n" + _(
                 "Just type your answer here, or reply to this message."),
-            [[button(_("Answer"), "qa:{question}")]])
+            [[button(_("Answer"), pack("qa", detail="{question}"))]])
     async with services.db.unit():
         await services.repos.reports.ask(report.id, asker, question, message)
         await services.repos.drafts.clear(asker)

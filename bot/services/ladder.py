@@ -18,6 +18,7 @@ from babel.dates import format_timedelta
 
 from bot.domain import outbox_keys
 from bot.domain.activities import format_when
+from bot.domain.button_data import pack
 from bot.domain.labels import category_label, kind_label, target_label
 from bot.domain.ladder import Climb, next_climb, on_last_lap
 from bot.domain.models import Complex, ContactKind
@@ -217,7 +218,7 @@ def _missing_keyboard(report: Report, missing: list[str]) -> Rows:
     """An invite button per missing organisation, then what operators can do."""
     rows = [[button(_("Invite {organisation}").format(
         organisation=kind_label(ContactKind(target))),
-        f"ic:{report.complex_id}:{target}:keep")]
+        pack("ic", "keep", report.complex_id, target))]
         for target in missing if target in CONTACT_TARGETS]
     return rows + operator_actions(report.id)
 

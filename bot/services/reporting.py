@@ -5,6 +5,7 @@ import html
 from typing import Any
 
 from bot.domain import outbox_keys
+from bot.domain.button_data import pack
 from bot.domain.labels import category_label
 from bot.domain.models import Complex, Resident
 from bot.domain.reports import group_line
@@ -24,7 +25,8 @@ def shared_text(report: Report) -> str:
 
 
 def me_too_keyboard(report: Report) -> Rows:
-    return [[button(_("Me too ({count})").format(count=report.me_too), f"me:{report.id}")]]
+    label = _("Me too ({count})").format(count=report.me_too)
+    return [[button(label, pack("me", record=report.id))]]
 
 
 async def submit(services: Services, resident: Resident, complex_: Complex,
