@@ -1,8 +1,10 @@
 """Button data and outbox keys pack and unpack in one place; forged shapes come back as None."""
 
+import re
+
 import pytest
 
-from bot.domain.button_data import ButtonData, is_id, pack, unpack
+from bot.domain.button_data import ButtonData, is_id, pack, pattern, unpack
 
 
 @pytest.mark.parametrize("button", [ButtonData("idea", "help", 12), ButtonData("lv", "yes"),
@@ -29,6 +31,22 @@ def test_a_detail_after_the_id_comes_back_only_if_it_is_one_expected() -> None:
         assert unpack(forged, ("fw",), with_id=True, detail=("police",)) is None, forged
     assert unpack("or:to:12:me", ("to",), with_id=True, detail=is_id) is None
     assert unpack("es:ack:12:police", ("ack",), with_id=True) is None
+
+
+def test_data_carries_its_version_and_older_buttons_still_read() -> None:
+    assert pack("es", "ack", 12) == "1:es:ack:12"
+    expected = ButtonData("es", "ack", 12)
+    assert unpack("1:es:ack:12", ("ack",), with_id=True) == expected
+    assert unpack("es:ack:12", ("ack",), with_id=True) == expected  # sent before versions
+    for other in ("2:es:ack:12", "0:es:ack:12", "12:es:ack:12", ":es:ack:12"):
+        assert unpack(other, ("ack",), with_id=True) is None, other
+    assert unpack("2:me", None) is None and unpack("2:me:3", None, with_id=True) is None
+
+
+def test_a_handlers_pattern_takes_its_prefix_in_any_version_and_no_other_prefix() -> None:
+    es = re.compile(pattern("es"))
+    assert all(es.match(data) for data in ("1:es:ack:12", "es:ack:12", "2:es:ack:12", "es"))
+    assert not any(es.match(data) for data in ("1:esc:1", "esc:1", "1:or:es:1", "x1:es:1"))
 
 
 def test_data_over_telegrams_64_bytes_is_refused_when_packed() -> None:

@@ -471,3 +471,18 @@ async def test_a_forgotten_reporter_is_not_asked_or_told(world: World) -> None:
     calls = await world.press(CONTACT, escalation, "es:ack:1")
     assert [c for c in calls if c.chat_id == 0] == []
     assert (await world.repos.reports.get(1)).status == "acknowledged"
+
+
+async def test_a_button_sent_before_versions_still_acknowledges_and_another_version_is_stale(
+        world: World) -> None:
+    await _complex(world)
+    escalation = _escalation(await _report(world), CONTACT)
+    message_id = escalation.result["message_id"]
+    future = await world.feed(world.telegram.press_update(
+        CONTACT, CONTACT["id"], message_id, "2:es:ack:1"))
+    assert alerts(future) == ["This button is no longer valid."]
+    report = await world.repos.reports.get(1)
+    assert report is not None and report.acknowledged_by is None
+    await world.feed(world.telegram.press_update(CONTACT, CONTACT["id"], message_id, "es:ack:1"))
+    report = await world.repos.reports.get(1)
+    assert report is not None and report.acknowledged_by == CONTACT["id"]
