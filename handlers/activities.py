@@ -27,13 +27,14 @@ from handlers.common import (
     Keyboard,
     choice,
     keyboard_of,
-    pressed_record,
+    parsed_text,
     reply,
     require_private,
     say_invalid,
     stale_button,
 )
 from handlers.conversation import Flow
+from handlers.guards import pressed_in_complex
 from handlers.ideas import edit_message, refresh_group_post
 from handlers.presses import Press, ask, step_buttons
 
@@ -275,13 +276,12 @@ async def _finish(update: Update, context: BuurtnetContext, draft: Draft,
 
 
 async def on_button(update: Update, context: BuurtnetContext) -> None:
-    found = await pressed_record(update, context.repos.activities.get, ("go", "held", "off"))
+    found = await pressed_in_complex(update, context, context.repos.activities.get,
+                                     ("go", "held", "off"))
     if found is None:
         return
-    query, button, activity = found.query, found.button, found.record
-    complex_ = await context.repos.complexes.get(activity.complex_id)
-    assert complex_ is not None
-    resident = await _active_resident(context, found.by, activity.complex_id)
+    query, button, activity = found.press.query, found.press.button, found.press.record
+    complex_, resident = found.complex_, found.resident
     if button.verb == "go":
         await _toggle_coming(update, context, activity, complex_, resident)
         return
@@ -298,14 +298,14 @@ async def on_button(update: Update, context: BuurtnetContext) -> None:
     if button.verb == "held":
         await query.answer()
         message = query.message
-        await context.repos.drafts.put(found.by, OUTCOME_FLOW, "attendance", {
+        await context.repos.drafts.put(found.press.by, OUTCOME_FLOW, "attendance", {
             "activity_id": activity.id,
             "chat_id": message.chat.id if message else None,
             "message_id": message.message_id if message else None,
         })
         await reply(update, _("About how many came? Type a number."))
         return
-    if not await activity_service.record_outcome(context.services, activity, found.by, None,
+    if not await activity_service.record_outcome(context.services, activity, found.press.by, None,
                                                  OUTCOME_FLOW):
         await query.answer(_("This has already been recorded."), show_alert=True)
         return
@@ -354,11 +354,8 @@ async def on_outcome_text(update: Update, context: BuurtnetContext, draft: Draft
         await reply(update, _("Only the initiators of this complex can record how an activity "
                               "went."))
         return
-    text = update.effective_message.text if update.effective_message else None
-    try:
-        count = activities.attendance(text)
-    except InvalidInput as error:
-        await say_invalid(update, error)
+    count = await parsed_text(update, activities.attendance)
+    if count is None:
         return
     recorded = await activity_service.record_outcome(context.services, activity,
                                                      draft.telegram_id, count, OUTCOME_FLOW)

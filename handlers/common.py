@@ -28,6 +28,10 @@ log = logging.getLogger(__name__)
 Keyboard = list[list[InlineKeyboardButton]]
 
 
+Record = TypeVar("Record")
+Parsed = TypeVar("Parsed")
+
+
 def markup(rows: Keyboard) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(rows)
 
@@ -92,13 +96,29 @@ def yes_or_no(prefix: str, yes: str, no: str) -> Keyboard:
     return [[choice(yes, prefix, "yes"), choice(no, prefix, "no")]]
 
 
-async def pressed_answer(update: Update) -> tuple[CallbackQuery, bool] | None:
-    """The query of a `yes_or_no` press and whether it said yes; forged data is answered
-    here, and gives None."""
+async def confirmed(update: Update, declined: str) -> CallbackQuery | None:
+    """The query of a `yes_or_no` press that said yes, still to be answered. A no is
+    answered here, `declined` taking the question's place; forged data as stale. Both give
+    None."""
     query = update.callback_query
     assert query is not None and update.effective_user is not None
     button = await pressed(query, ("yes", "no"))
-    return None if button is None else (query, button.verb == "yes")
+    if button is not None and button.verb == "no":
+        await query.answer()
+        await query.edit_message_text(declined)
+        return None
+    return None if button is None else query
+
+
+async def parsed_text(update: Update, parse: Callable[[str | None], Parsed]) -> Parsed | None:
+    """What `parse` makes of the message's text; a bad input is answered here, saying why
+    in the sender's language, and gives None."""
+    message = update.effective_message
+    try:
+        return parse(message.text if message else None)
+    except InvalidInput as error:
+        await say_invalid(update, error)
+        return None
 
 
 async def require_private(update: Update, context: BuurtnetContext) -> bool:
@@ -153,9 +173,6 @@ async def pressed(query: CallbackQuery, verbs: Collection[str] | None = None, *,
     if found is None:
         await stale_button(query)
     return found
-
-
-Record = TypeVar("Record")
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from bot.domain.reports import (
     SENSITIVE_CATEGORIES,
     reference,
 )
-from bot.domain.validation import InvalidInput, free_text
+from bot.domain.validation import free_text
 from bot.domain.vocabulary import CONTACT_TARGETS, ReportStatus
 from bot.i18n import _, current_language
 from bot.services import handling
@@ -38,12 +38,12 @@ from handlers.common import (
     choice,
     keyboard_of,
     markup,
+    parsed_text,
     pressed,
     pressed_record,
     reply,
     reply_lines,
     require_private,
-    say_invalid,
     stale_button,
 )
 from handlers.conversation import Flow
@@ -200,11 +200,8 @@ async def on_resolve_note(update: Update, context: BuurtnetContext, draft: Draft
     report = await _draft_report(update, context, draft)
     if report is None:
         return
-    try:
-        note = free_text(update.effective_message.text if update.effective_message else None,
-                           NOTE_MAX)
-    except InvalidInput as error:
-        await say_invalid(update, error)
+    note = await parsed_text(update, lambda text: free_text(text, NOTE_MAX))
+    if note is None:
         return
     me = draft.telegram_id
     # The resolution (and its messages) is stored first: it is what must not be lost.
@@ -248,11 +245,8 @@ async def on_question(update: Update, context: BuurtnetContext, draft: Draft) ->
     report = await _draft_report(update, context, draft)
     if report is None:
         return
-    try:
-        question = free_text(update.effective_message.text if update.effective_message
-                               else None, QUESTION_MAX)
-    except InvalidInput as error:
-        await say_invalid(update, error)
+    question = await parsed_text(update, lambda text: free_text(text, QUESTION_MAX))
+    if question is None:
         return
     await handling.ask(context.services, report, draft.telegram_id, question)
     await reply(update, _("Your question is passed on. I will bring you the answer."))
@@ -341,11 +335,8 @@ async def on_answer_text(update: Update, context: BuurtnetContext, draft: Draft)
     if question is None:
         await context.repos.drafts.clear(draft.telegram_id)
         return
-    try:
-        answer = free_text(update.effective_message.text if update.effective_message
-                             else None, QUESTION_MAX)
-    except InvalidInput as error:
-        await say_invalid(update, error)
+    answer = await parsed_text(update, lambda text: free_text(text, QUESTION_MAX))
+    if answer is None:
         return
     # The answer (and its messages) is stored first: it is what must not be lost.
     answered = await handling.answer(context.services, question, draft.telegram_id, answer)

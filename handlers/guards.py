@@ -4,12 +4,16 @@ A guard gives what the sender may act on, from their standing, or None (False) a
 telling them why not: by the tapped button's alert, or by a message.
 """
 
+from collections.abc import Awaitable, Callable, Collection
+from dataclasses import dataclass
+from typing import Generic, Protocol, TypeVar
+
 from telegram import Update
 
 from bot.context import BuurtnetContext
 from bot.domain.models import Complex, Resident
 from bot.i18n import N_, _
-from handlers.common import reply, standing
+from handlers.common import Pressed, pressed_record, reply, standing
 
 ONLY_INITIATORS = N_("Only initiators of a complex can do that.")
 ONLY_OPERATORS = N_("Only the operators of this Buurtnet can do that.")
@@ -50,3 +54,38 @@ async def signed_up(update: Update, context: BuurtnetContext, *,
         await refuse(update, NOT_SIGNED_UP)
         return None
     return resident
+
+
+class OfComplex(Protocol):
+    @property
+    def complex_id(self) -> int: ...
+
+
+Held = TypeVar("Held", bound=OfComplex)
+
+
+@dataclass(frozen=True)
+class PressedIn(Generic[Held]):
+    """A press on a button that names a record of a complex, that complex, and the presser
+    if they are an active resident of it."""
+
+    press: Pressed[Held]
+    complex_: Complex
+    resident: Resident | None
+
+
+async def pressed_in_complex(
+    update: Update, context: BuurtnetContext, load: Callable[[int], Awaitable[Held | None]],
+    verbs: Collection[str],
+) -> PressedIn[Held] | None:
+    """The press, its record (`load`) and the record's complex; forged data and unknown
+    ids are answered here, and give None."""
+    found = await pressed_record(update, load, verbs)
+    if found is None:
+        return None
+    complex_ = await context.repos.complexes.get(found.record.complex_id)
+    assert complex_ is not None
+    resident = await context.repos.people.resident_of(found.by)
+    if resident is not None and (not resident.is_active or resident.complex_id != complex_.id):
+        resident = None
+    return PressedIn(found, complex_, resident)

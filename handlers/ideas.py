@@ -25,12 +25,12 @@ from handlers.common import (
     is_group,
     keyboard_of,
     markup,
-    pressed_record,
     reply,
     require_private,
     say_invalid,
 )
 from handlers.groups import signup_button
+from handlers.guards import pressed_in_complex
 
 log = logging.getLogger(__name__)
 
@@ -231,14 +231,13 @@ async def closeidea_command(update: Update, context: BuurtnetContext) -> None:
 
 
 async def on_button(update: Update, context: BuurtnetContext) -> None:
-    found = await pressed_record(update, context.repos.ideas.get, ("support", "help", "close"))
+    found = await pressed_in_complex(update, context, context.repos.ideas.get,
+                                     ("support", "help", "close"))
     if found is None:
         return
-    query, button, idea = found.query, found.button, found.record
-    complex_ = await context.repos.complexes.get(idea.complex_id)
-    assert complex_ is not None
-    resident = await context.repos.people.resident_of(found.by)
-    if resident is None or not resident.is_active or resident.complex_id != idea.complex_id:
+    query, button, idea = found.press.query, found.press.button, found.press.record
+    complex_, resident = found.complex_, found.resident
+    if resident is None:
         await query.answer(_("Only residents of {complex} can vote on its ideas.").format(
             complex=complex_.name), show_alert=True)
         return

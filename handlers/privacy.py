@@ -10,7 +10,7 @@ from bot.context import BuurtnetContext
 from bot.domain.button_data import pattern
 from bot.i18n import _
 from bot.services import joining
-from handlers.common import pressed_answer, reply, require_private, yes_or_no
+from handlers.common import confirmed, reply, require_private, yes_or_no
 from handlers.menus import refresh_command_menu
 
 
@@ -43,14 +43,10 @@ async def forgetme_command(update: Update, context: BuurtnetContext) -> None:
 
 
 async def on_forget(update: Update, context: BuurtnetContext) -> None:
-    answered = await pressed_answer(update)
-    if answered is None:
+    query = await confirmed(update, _("Nothing was erased."))
+    if query is None:
         return
-    query, yes = answered
     await query.answer()
-    if not yes:
-        await query.edit_message_text(_("Nothing was erased."))
-        return
     assert update.effective_user is not None
     await joining.forget(context.services, update.effective_user.id)
     await refresh_command_menu(context, update.effective_user.id)

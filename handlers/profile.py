@@ -10,17 +10,16 @@ from bot.domain import validation
 from bot.domain.button_data import pattern, unpack
 from bot.domain.models import Draft, Resident
 from bot.domain.signup import INTERESTS, interest_labels, known_interests
-from bot.domain.validation import InvalidInput
 from bot.i18n import _
 from bot.services import joining, settings
 from handlers.common import (
     Keyboard,
     choice,
+    confirmed,
     markup,
-    pressed_answer,
+    parsed_text,
     reply,
     require_private,
-    say_invalid,
     stale_button,
     yes_or_no,
 )
@@ -142,12 +141,10 @@ async def on_text(update: Update, context: BuurtnetContext, draft: Draft) -> Non
         await reply(update, _("You are not signed up in a complex. Open the invite link of "
                               "your complex to join."))
         return
-    text = update.effective_message.text if update.effective_message else None
-    try:
-        change = ({"first_name": validation.person_name(text)} if draft.step == "name"
-                  else {"building": validation.building(text)})
-    except InvalidInput as error:
-        await say_invalid(update, error)
+    change = await parsed_text(update, lambda text: (
+        {"first_name": validation.person_name(text)} if draft.step == "name"
+        else {"building": validation.building(text)}))
+    if change is None:
         return
     await settings.update_profile(context.services, resident, **change)
     updated = await repos.people.resident(resident.id)
@@ -170,19 +167,15 @@ async def leave_command(update: Update, context: BuurtnetContext) -> None:
 
 
 async def on_leave(update: Update, context: BuurtnetContext) -> None:
-    answered = await pressed_answer(update)
-    if answered is None:
+    query = await confirmed(update, _("Good, you stay."))
+    if query is None:
         return
-    query, yes = answered
     assert update.effective_user is not None
     resident = await context.repos.people.resident_of(update.effective_user.id)
     if resident is None:
         await stale_button(query)
         return
     await query.answer()
-    if not yes:
-        await query.edit_message_text(_("Good, you stay."))
-        return
     name = await _complex_name(context, resident)
     await joining.leave(context.services, resident)
     await refresh_command_menu(context, resident.telegram_id)

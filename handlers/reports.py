@@ -39,6 +39,7 @@ from handlers.common import (
     is_group,
     keyboard_of,
     markup,
+    parsed_text,
     pressed_record,
     reply,
     say_invalid,
@@ -370,17 +371,14 @@ async def on_add_button(update: Update, context: BuurtnetContext) -> None:
 
 
 async def on_add_text(update: Update, context: BuurtnetContext, draft: Draft) -> None:
-    message = update.effective_message
     report = await context.repos.reports.get(draft.data["report_id"])
     if report is None or report.reporter_id != draft.telegram_id \
             or report.status is ReportStatus.RESOLVED:
         await context.repos.drafts.clear(draft.telegram_id)
         await reply(update, _("This report is resolved."))
         return
-    try:
-        text = free_text(message.text if message else None, DESCRIPTION_MAX)
-    except InvalidInput as error:
-        await say_invalid(update, error)
+    text = await parsed_text(update, lambda text: free_text(text, DESCRIPTION_MAX))
+    if text is None:
         return
     await handling.add_information(context.services, report, draft.telegram_id, text)
     await reply(update, _("Added to {reference} and passed on.").format(

@@ -10,16 +10,15 @@ from bot.context import BuurtnetContext
 from bot.domain.button_data import pattern, unpack
 from bot.domain.introductions import parse_time_of_day
 from bot.domain.models import Complex, Draft
-from bot.domain.validation import InvalidInput
 from bot.i18n import _, current_language
 from bot.services.settings import set_intro_time
 from handlers.common import (
     Keyboard,
     choice,
     markup,
+    parsed_text,
     reply,
     require_private,
-    say_invalid,
     stale_button,
 )
 from handlers.conversation import Flow
@@ -99,11 +98,8 @@ async def on_text(update: Update, context: BuurtnetContext, draft: Draft) -> Non
     if complex_ is None:
         await context.repos.drafts.clear(draft.telegram_id)
         return
-    try:
-        time = parse_time_of_day(update.effective_message.text
-                                 if update.effective_message else None)
-    except InvalidInput as error:
-        await say_invalid(update, error)
+    time = await parsed_text(update, parse_time_of_day)
+    if time is None:
         return
     await set_intro_time(context.services, complex_, time, draft.telegram_id)
     updated = await context.repos.complexes.get(complex_.id)
