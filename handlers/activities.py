@@ -34,7 +34,7 @@ from handlers.common import (
     stale_button,
 )
 from handlers.conversation import Flow
-from handlers.guards import pressed_in_complex
+from handlers.guards import ONLY_INITIATORS, pressed_in_complex, residence
 from handlers.ideas import edit_message, refresh_group_post
 from handlers.presses import Press, ask, step_buttons
 
@@ -90,7 +90,7 @@ async def plan_command(update: Update, context: BuurtnetContext) -> None:
     assert update.effective_user is not None
     resident = await context.repos.people.resident_of(update.effective_user.id)
     if resident is None or not resident.is_initiator:
-        await reply(update, _("Only initiators of a complex can do that."))
+        await reply(update, _(ONLY_INITIATORS))
         return
     found = await context.repos.ideas.open_of(resident.complex_id)
     step = "source" if found else "title"
@@ -167,7 +167,7 @@ def _label(text: str) -> str:
 async def on_plan_text(update: Update, context: BuurtnetContext, draft: Draft) -> None:
     if await _initiator_of(context, draft.telegram_id, draft.data["complex_id"]) is None:
         await context.repos.drafts.clear(draft.telegram_id)
-        await reply(update, _("Only initiators of a complex can do that."))
+        await reply(update, _(ONLY_INITIATORS))
         return
     text = update.effective_message.text if update.effective_message else None
     data = dict(draft.data)
@@ -201,7 +201,7 @@ async def _on_plan_button_step(update: Update, context: BuurtnetContext, query: 
     planner = await _initiator_of(context, draft.telegram_id, draft.data["complex_id"])
     if planner is None:
         await context.repos.drafts.clear(draft.telegram_id)
-        await query.answer(_("Only initiators of a complex can do that."), show_alert=True)
+        await query.answer(_(ONLY_INITIATORS), show_alert=True)
         return
     data = dict(draft.data)
     if step == "source" and value == "new":
@@ -375,14 +375,10 @@ async def on_outcome_text(update: Update, context: BuurtnetContext, draft: Draft
 async def activities_command(update: Update, context: BuurtnetContext) -> None:
     if not await require_private(update, context):
         return
-    assert update.effective_user is not None
-    resident = await _active_resident(context, update.effective_user.id)
-    if resident is None:
-        await reply(update, _("Only residents of a complex can do that. Open the invite link "
-                              "of your complex to join."))
+    found = await residence(update, context)
+    if found is None:
         return
-    complex_ = await context.repos.complexes.get(resident.complex_id)
-    assert complex_ is not None
+    complex_ = found[1]
     now = context.clock.now()
     upcoming = await context.repos.activities.upcoming(complex_.id, now)
     past = await context.repos.activities.past(complex_.id, now - activities.RECENT, now)

@@ -17,6 +17,8 @@ from handlers.common import Pressed, pressed_record, reply, standing
 
 ONLY_INITIATORS = N_("Only initiators of a complex can do that.")
 ONLY_OPERATORS = N_("Only the operators of this Buurtnet can do that.")
+ONLY_RESIDENTS = N_("Only residents of a complex can do that. Open the invite link of your "
+                    "complex to join.")
 NOT_SIGNED_UP = N_("You are not signed up in a complex. Open the invite link of your complex "
                    "to join.")
 
@@ -45,15 +47,24 @@ async def initiated_complex(update: Update, context: BuurtnetContext) -> Complex
     return complex_
 
 
-async def signed_up(update: Update, context: BuurtnetContext, *,
-                    approved: bool = False) -> Resident | None:
-    """The sender's sign-up (with `approved`, only once an initiator approved it)."""
-    assert update.effective_user is not None
-    resident = await context.repos.people.resident_of(update.effective_user.id)
-    if resident is None or (approved and not resident.is_active):
+async def signed_up(update: Update, context: BuurtnetContext) -> Resident | None:
+    """The sender's sign-up, approved or not."""
+    resident = (await standing(update, context)).resident
+    if resident is None:
         await refuse(update, NOT_SIGNED_UP)
-        return None
     return resident
+
+
+async def residence(update: Update, context: BuurtnetContext
+                    ) -> tuple[Resident, Complex] | None:
+    """The sender as a resident an initiator approved, and their complex."""
+    resident = (await standing(update, context)).active_resident
+    complex_ = None if resident is None else await context.repos.complexes.get(
+        resident.complex_id)
+    if resident is None or complex_ is None:
+        await refuse(update, ONLY_RESIDENTS)
+        return None
+    return resident, complex_
 
 
 class OfComplex(Protocol):

@@ -30,7 +30,7 @@ from handlers.common import (
     say_invalid,
 )
 from handlers.groups import signup_button
-from handlers.guards import pressed_in_complex
+from handlers.guards import pressed_in_complex, residence
 
 log = logging.getLogger(__name__)
 
@@ -112,13 +112,7 @@ async def _proposer(update: Update, context: BuurtnetContext) -> tuple[Resident,
                 complex=html.escape(complex_.name)), signup_button(context, complex_))
             return None
         return resident, complex_
-    if resident is None or not resident.is_active:
-        await reply(update, _("Only residents of a complex can do that. Open the invite link "
-                              "of your complex to join."))
-        return None
-    complex_ = await context.repos.complexes.get(resident.complex_id)
-    assert complex_ is not None
-    return resident, complex_
+    return await residence(update, context)
 
 
 async def idea_command(update: Update, context: BuurtnetContext) -> None:
@@ -153,24 +147,13 @@ async def idea_command(update: Update, context: BuurtnetContext) -> None:
 # -- /ideas and /closeidea -----------------------------------------------------------
 
 
-async def _resident(update: Update, context: BuurtnetContext) -> Resident | None:
-    assert update.effective_user is not None
-    resident = await context.repos.people.resident_of(update.effective_user.id)
-    if resident is None or not resident.is_active:
-        await reply(update, _("Only residents of a complex can do that. Open the invite link "
-                              "of your complex to join."))
-        return None
-    return resident
-
-
 async def ideas_command(update: Update, context: BuurtnetContext) -> None:
     if not await require_private(update, context):
         return
-    resident = await _resident(update, context)
-    if resident is None:
+    here = await residence(update, context)
+    if here is None:
         return
-    complex_ = await context.repos.complexes.get(resident.complex_id)
-    assert complex_ is not None
+    resident, complex_ = here
     found = await context.repos.ideas.open_of(complex_.id)
     name = html.escape(complex_.name)
     if not found:
@@ -204,18 +187,17 @@ async def _close(context: BuurtnetContext, idea: Idea, resident: Resident) -> Id
 async def closeidea_command(update: Update, context: BuurtnetContext) -> None:
     if not await require_private(update, context):
         return
-    resident = await _resident(update, context)
-    if resident is None:
+    here = await residence(update, context)
+    if here is None:
         return
+    resident, complex_ = here
     args = command_args(context)
     number = args[0].lstrip("#") if len(args) == 1 else ""
     if parse_id(number) is None:
         await reply(update, _("Usage: /closeidea 12, with the idea's number from /ideas."))
         return
     idea = await context.repos.ideas.get(int(number))
-    if idea is None or idea.complex_id != resident.complex_id:
-        complex_ = await context.repos.complexes.get(resident.complex_id)
-        assert complex_ is not None
+    if idea is None or idea.complex_id != complex_.id:
         await reply(update, _("There is no idea #{number} in {complex}. /ideas shows the "
                               "numbers.").format(number=int(number),
                                                  complex=html.escape(complex_.name)))

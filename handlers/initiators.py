@@ -31,7 +31,7 @@ from handlers.common import (
     stale_button,
     standing,
 )
-from handlers.guards import initiated_complex
+from handlers.guards import ONLY_INITIATORS, initiated_complex
 from handlers.menus import refresh_command_menu
 
 SUGGEST_MAX = 20
@@ -82,7 +82,7 @@ async def invite_command(update: Update, context: BuurtnetContext) -> None:
         if linked and who.is_contact_of(linked.id):
             complex_id = linked.id
     if complex_id is None:
-        await reply(update, _("Only initiators of a complex can do that."))
+        await reply(update, _(ONLY_INITIATORS))
         return
     complex_ = await context.repos.complexes.get(complex_id)
     assert complex_ is not None
@@ -111,7 +111,7 @@ async def initiatorlink_command(update: Update, context: BuurtnetContext) -> Non
                 number=html.escape(args[0])))
             return
     if complex_id is None:
-        await reply(update, _("Only initiators of a complex can do that.") if not who.is_operator
+        await reply(update, _(ONLY_INITIATORS) if not who.is_operator
                     else _("Usage: /initiatorlink 3, with the complex's number from "
                            "/complexes."))
         return
@@ -282,7 +282,7 @@ async def _ask_to_become_initiator(update: Update, context: BuurtnetContext,
         return
     asker = (await standing(update, context)).resident
     if asker is None or not asker.is_initiator or resident.complex_id != asker.complex_id:
-        await query.answer(_("Only initiators of a complex can do that."), show_alert=True)
+        await query.answer(_(ONLY_INITIATORS), show_alert=True)
         return
     name = resident.first_name
     if resident.is_initiator:

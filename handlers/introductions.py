@@ -17,7 +17,7 @@ from handlers.common import (
     require_private,
     stale_button,
 )
-from handlers.guards import signed_up
+from handlers.guards import residence
 
 # -- buttons ---------------------------------------------------------------------------
 
@@ -96,9 +96,10 @@ async def meet_command(update: Update, context: BuurtnetContext) -> None:
     if not await require_private(update, context):
         return
     repos = context.repos
-    resident = await signed_up(update, context, approved=True)
-    if resident is None:
+    found = await residence(update, context)
+    if found is None:
         return
+    resident = found[0]
     if await repos.introductions.in_open_introduction(resident.id):
         await reply(update, _("You already have an introduction waiting for answers."))
         return

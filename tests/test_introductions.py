@@ -222,7 +222,7 @@ async def test_meet_finds_someone_straight_away(world: World) -> None:
 
 async def test_meet_refusals(world: World) -> None:
     assert last_message(await world.say(STRANGER, "/meet")).text.startswith(
-        "You are not signed up in a complex.")
+        "Only residents of a complex can do that.")  # as /ideas and /activities say
     await _two_neighbours(world)
     assert last_message(await world.say(RESIDENT, "/meet", world.group())).text == \
         "Please use this command in a private chat with me."
