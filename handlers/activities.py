@@ -321,7 +321,7 @@ async def _toggle_coming(update: Update, context: BuurtnetContext, activity: Act
         await query.answer(_("Only residents of {complex} can say they are coming.").format(
             complex=complex_.name), show_alert=True)
         return
-    coming = await context.repos.activities.toggle_coming(activity.id, resident.id)
+    coming, updated = await activity_service.toggle_coming(context.services, activity, resident)
     if coming is None:
         if activity.status is ActivityStatus.CANCELLED:
             text = _("This activity was cancelled.")
@@ -331,8 +331,6 @@ async def _toggle_coming(update: Update, context: BuurtnetContext, activity: Act
         return
     await query.answer(_("See you there! I will remind you.") if coming
                        else _("You are no longer coming."))
-    updated = await context.repos.activities.get(activity.id)
-    assert updated is not None
     pressed = query.message
     if pressed is not None and (pressed.chat.id, pressed.message_id) != (
             activity.group_chat_id, activity.group_message_id):

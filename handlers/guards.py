@@ -87,7 +87,7 @@ class PressedIn(Generic[Held]):
 
 async def pressed_in_complex(
     update: Update, context: BuurtnetContext, load: Callable[[int], Awaitable[Held | None]],
-    verbs: Collection[str],
+    verbs: Collection[str] | None = None,
 ) -> PressedIn[Held] | None:
     """The press, its record (`load`) and the record's complex; forged data and unknown
     ids are answered here, and give None."""

@@ -173,13 +173,13 @@ async def ideas_command(update: Update, context: BuurtnetContext) -> None:
 
 async def _close(context: BuurtnetContext, idea: Idea, resident: Resident) -> Idea | str:
     """Close the idea: the closed idea, or why it cannot be closed."""
-    if not ideas.may_close(idea, resident):
+    outcome, closed = await ideas_service.close(context.services, idea, resident)
+    if outcome is ideas_service.Closing.NOT_YOURS:
         return _("Only the person who proposed an idea, or an initiator, can close it.")
-    if not idea.is_open or not await context.repos.ideas.close(idea.id):
+    if outcome is ideas_service.Closing.NOT_OPEN:
         return not_open_text(idea)
-    closed = await context.repos.ideas.get(idea.id)
     complex_ = await context.repos.complexes.get(idea.complex_id)
-    assert closed is not None and complex_ is not None
+    assert complex_ is not None
     await refresh_group_post(context, closed, complex_)
     return closed
 
@@ -240,9 +240,7 @@ async def _vote(update: Update, context: BuurtnetContext, idea: Idea, complex_: 
                 resident: Resident, kind: VoteKind) -> None:
     query = update.callback_query
     assert query is not None
-    added = None
-    if idea.is_open:
-        added = await context.repos.ideas.toggle_vote(idea.id, resident.id, kind)
+    added, updated = await ideas_service.vote(context.services, idea, resident, kind)
     if added is None:
         await query.answer(not_open_text(idea), show_alert=True)
         return
@@ -252,8 +250,6 @@ async def _vote(update: Update, context: BuurtnetContext, idea: Idea, complex_: 
         toast = _("Thank you for offering to help!") if added else \
             _("You no longer offer to help.")
     await query.answer(toast)
-    updated = await context.repos.ideas.get(idea.id)
-    assert updated is not None
     pressed = query.message
     if pressed is not None and (pressed.chat.id, pressed.message_id) != (
             idea.group_chat_id, idea.group_message_id):

@@ -12,29 +12,23 @@ from babel.dates import format_timedelta
 from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from bot.clock import to_db
 from bot.context import BuurtnetContext
-from bot.domain import outbox_keys
 from bot.domain.button_data import is_id, parse_id, pattern, unpack
-from bot.domain.labels import category_label, kind_label
+from bot.domain.labels import category_label
 from bot.domain.models import Complex
 from bot.domain.reports import reference
 from bot.domain.vocabulary import ReportStatus
-from bot.i18n import _, current_language, use_language
-from bot.services import ladder
+from bot.i18n import _, current_language
+from bot.services import oversight
 from bot.services.report_texts import (
-    action_keyboard,
     full_text,
     holder_name,
     operator_actions,
-    reporter_shown,
 )
-from bot.storage.outbox import Message
-from bot.storage.reports import Report, Target
+from bot.storage.reports import Report
 from handlers.common import (
     choice,
     keyboard_of,
-    language_for,
     pressed,
     reply,
     reply_lines,
@@ -118,100 +112,54 @@ async def on_button(update: Update, context: BuurtnetContext) -> None:
     elif action == "resend":
         await _resend(update, context, report, complex_)
     elif action == "hand":
-        choices = await _hand_choices(context, report, complex_)
-        if not choices:
+        takers = await oversight.takers(context.services, report, complex_)
+        if not takers:
             await query.answer(_("Nobody in {complex} can take it yet: invite a contact with "
                                  "/invitecontact.").format(complex=complex_.name),
                                show_alert=True)
             return
         await query.answer()
         await reply(update, _("Hand {reference} to:").format(reference=reference(report.id)),
-                    [[choice(label, "or", "to", report.id, str(who))]
-                     for who, _target, label in choices])
+                    [[choice(taker.label, "or", "to", report.id, str(taker.telegram_id))]
+                     for taker in takers])
     else:  # "to", with the chosen person as its detail
         chosen = parse_id(button.detail or "")
         assert chosen is not None
         await _hand(update, context, report, complex_, chosen)
 
 
-async def _hand_choices(context: BuurtnetContext, report: Report, complex_: Complex
-                        ) -> list[tuple[int, str, str]]:
-    """(telegram id, routing target, label) of everyone who could take the report."""
-    choices = [(c.telegram_id, c.kind.value, f"{c.first_name} ({kind_label(c.kind)})")
-               for c in await context.repos.people.contacts_of_complex(complex_.id)]
-    choices += [(r.telegram_id, "initiators", _("{name} (initiator)").format(name=r.first_name))
-                for r in await context.repos.people.initiators_of(complex_.id)]
-    return [choice for choice in choices if choice[0] != report.reporter_id]
-
-
 async def _hand(update: Update, context: BuurtnetContext, report: Report, complex_: Complex,
                 telegram_id: int) -> None:
     query = update.callback_query
     assert query is not None
-    chosen = next((c for c in await _hand_choices(context, report, complex_)
-                   if c[0] == telegram_id), None)
-    if chosen is None:
+    outcome, taker = await oversight.hand(context.services, report, complex_, telegram_id)
+    if outcome is oversight.Handed.NOT_A_TAKER:
         await query.answer(_("That person can no longer take reports in this complex."),
                            show_alert=True)
-        return
-    key = outbox_keys.HANDED.of(report.id, to_db(context.clock.now()), telegram_id)
-    level = report.current_level or report.chain[-1]
-    with use_language(await language_for(context, telegram_id)):
-        text = _("The operators hand this report to you.") + "\n\n" + \
-            await full_text(context.services, report, complex_)
-        keyboard = action_keyboard(report.id, acknowledged=report.acknowledged_by is not None)
-        shows = reporter_shown(report)
-    message = Message(key, telegram_id, text, keyboard, shows=shows)
-    target = Target(telegram_id, chosen[1], True, report.lap, report.level, key)
-    if not await context.repos.reports.hand_to(report, target, [message],
-                                               level.timeout_seconds):
+    elif outcome is oversight.Handed.CHANGED or taker is None:
         await stale_button(query)
-        return
-    await query.answer()
-    await query.edit_message_text(_("{reference} is handed to {name}.").format(
-        reference=reference(report.id), name=html.escape(chosen[2])))
+    else:
+        await query.answer()
+        await query.edit_message_text(_("{reference} is handed to {name}.").format(
+            reference=reference(report.id), name=html.escape(taker.label)))
 
 
 async def _resend(update: Update, context: BuurtnetContext, report: Report, complex_: Complex
                   ) -> None:
-    """Send the current level round again, to everyone behind it now."""
     query = update.callback_query
     assert query is not None
-    if report.waiting:
-        await ladder.wake(context.services, report.id)
-        fresh = await context.repos.reports.get(report.id)
-        if fresh is not None and fresh.waiting:
-            await query.answer(_("Still nobody to send it to: invite a contact or hand it to "
-                                 "someone."), show_alert=True)
-            return
-        await query.answer(_("{reference} is sent.").format(reference=reference(report.id)))
-        return
-    level = report.current_level or report.chain[-1]
-    targets, _messages = await ladder.level_messages(context.services, report, complex_, level)
-    # Whoever the level reaches now, and whoever was handed the report at this level.
-    acting = {t.telegram_id: t for t in await context.repos.reports.targets(report.id)
-              if t.acts and (t.lap, t.level) == (report.lap, report.level)
-              and await context.repos.reports.is_actor(report.id, t.telegram_id)}
-    acting.update({t.telegram_id: t for t in targets if t.acts})
-    if not acting:
+    outcome = await oversight.resend(context.services, report, complex_)
+    if outcome is oversight.Resent.STILL_WAITING:
+        await query.answer(_("Still nobody to send it to: invite a contact or hand it to "
+                             "someone."), show_alert=True)
+    elif outcome is oversight.Resent.NOBODY:
         await query.answer(_("Nobody is behind this level now: hand it to someone."),
                            show_alert=True)
-        return
-    moment = to_db(context.clock.now())
-    resent: list[Message] = []
-    for target in acting.values():
-        with use_language(await language_for(context, target.telegram_id)):
-            keyboard = action_keyboard(report.id,
-                                       acknowledged=report.acknowledged_by is not None)
-            resent.append(Message(
-                outbox_keys.RESENT.of(report.id, moment, target.telegram_id), target.telegram_id,
-                _("Sent again by the operators.") + "\n\n"
-                + await full_text(context.services, report, complex_),
-                keyboard, shows=reporter_shown(report)))
-    fresh_targets = [Target(t.telegram_id, t.target, True, report.lap, report.level, m.key)
-                     for t, m in zip(acting.values(), resent, strict=True)]
-    await context.repos.reports.add_targets_again(report, fresh_targets, resent)
-    await query.answer(_("{reference} is sent again.").format(reference=reference(report.id)))
+    elif outcome is oversight.Resent.SENT:
+        await query.answer(_("{reference} is sent.").format(reference=reference(report.id)))
+    else:
+        await query.answer(_("{reference} is sent again.").format(
+            reference=reference(report.id)))
 
 
 def handlers() -> list[BaseHandler]:

@@ -29,7 +29,7 @@ from bot.domain.reports import (
 from bot.domain.routing import is_urgent
 from bot.domain.validation import InvalidInput, free_text, one_line
 from bot.domain.vocabulary import ReportStatus
-from bot.i18n import _, use_language
+from bot.i18n import N_, _, use_language
 from bot.services import handling, reporting
 from bot.services.report_texts import waiting_notice
 from bot.storage.reports import Report
@@ -46,11 +46,17 @@ from handlers.common import (
     stale_button,
 )
 from handlers.conversation import Flow
+from handlers.guards import pressed_in_complex
 from handlers.presses import Press, ask, step_buttons
 
 FLOW = "report"
 ADD_FLOW = "report_add"
 START_CODE = "report"
+ME_TOO_REFUSALS = {
+    reporting.MeToo.RESOLVED: N_("This concern is resolved."),
+    reporting.MeToo.OWN: N_("This is your own concern; it already counts."),
+    reporting.MeToo.ALREADY: N_("You already said \"me too\"."),
+}
 
 
 def emergency_text(context: BuurtnetContext) -> str:
@@ -300,32 +306,23 @@ def _me_too_keyboard(report: Report) -> Keyboard:
 
 
 async def on_me_too(update: Update, context: BuurtnetContext) -> None:
-    found = await pressed_record(update, context.repos.reports.get)
+    found = await pressed_in_complex(update, context, context.repos.reports.get)
     if found is None:
         return
-    query, report = found.query, found.record
+    query, report, resident = found.press.query, found.press.record, found.resident
     if not report.shared_in_group:
         await stale_button(query)
         return
-    resident = await context.repos.people.resident_of(update.effective_user.id)
-    if resident is None or not resident.is_active or resident.complex_id != report.complex_id:
+    if resident is None:
         await query.answer(_("Only residents of this complex can say \"me too\"."),
                            show_alert=True)
         return
-    if report.status is ReportStatus.RESOLVED:
-        await query.answer(_("This concern is resolved."), show_alert=True)
+    outcome, counted = await reporting.me_too(context.services, report, resident)
+    if outcome is not reporting.MeToo.COUNTED:
+        await query.answer(_(ME_TOO_REFUSALS[outcome]), show_alert=True)
         return
-    if resident.telegram_id == report.reporter_id:
-        await query.answer(_("This is your own concern; it already counts."), show_alert=True)
-        return
-    if not await context.repos.reports.me_too(report.id, resident.telegram_id):
-        await query.answer(_("You already said \"me too\"."), show_alert=True)
-        return
-    counted = await context.repos.reports.get(report.id)
-    assert counted is not None
     await query.answer(_("Thank you, it is counted."))
-    complex_ = await context.repos.complexes.get(report.complex_id)
-    with use_language(complex_.language if complex_ else context.config.language):
+    with use_language(found.complex_.language):
         await query.edit_message_reply_markup(markup(_me_too_keyboard(counted)))
 
 

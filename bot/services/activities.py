@@ -94,6 +94,16 @@ async def _tell_followers(services: Services, activity: Activity, planner: Resid
     return told
 
 
+async def toggle_coming(services: Services, activity: Activity, resident: Resident
+                        ) -> tuple[bool | None, Activity]:
+    """`resident` comes, or no longer comes: whether they come now (None once the activity
+    started or was cancelled), and the activity with its count as it is now."""
+    coming = await services.repos.activities.toggle_coming(activity.id, resident.id)
+    now = await services.repos.activities.get(activity.id)
+    assert now is not None
+    return coming, now
+
+
 async def record_outcome(services: Services, activity: Activity, recorder: int,
                          attendance: int | None, outcome_flow: str) -> bool:
     """It took place with about `attendance` people (which the stage counts), or (None)

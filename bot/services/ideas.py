@@ -2,12 +2,13 @@
 as soon as the complex has a group."""
 
 import html
+from enum import Enum
 
-from bot.domain import outbox_keys
+from bot.domain import ideas, outbox_keys
 from bot.domain.button_data import pack
 from bot.domain.ideas import Idea
 from bot.domain.models import Complex, Resident
-from bot.domain.vocabulary import IdeaStatus
+from bot.domain.vocabulary import IdeaStatus, VoteKind
 from bot.i18n import _, use_language
 from bot.services import Services
 from bot.services.outgoing import Rows, button, queue
@@ -53,6 +54,37 @@ async def propose(services: Services, resident: Resident, complex_: Complex,
         if group is not None:
             await _post(services, idea, complex_, group)
     return idea
+
+
+async def vote(services: Services, idea: Idea, resident: Resident, kind: VoteKind
+               ) -> tuple[bool | None, Idea]:
+    """Turn `resident`'s vote of `kind` on or off: whether it is on now (None if the idea
+    is not open), and the idea with its counts as they are now."""
+    added = await services.repos.ideas.toggle_vote(idea.id, resident.id, kind) \
+        if idea.is_open else None
+    return added, await _as_now(services, idea)
+
+
+class Closing(Enum):
+    CLOSED = "closed"
+    NOT_YOURS = "not yours"
+    """Only its proposer or an initiator closes an idea."""
+    NOT_OPEN = "not open"
+
+
+async def close(services: Services, idea: Idea, resident: Resident) -> tuple[Closing, Idea]:
+    """Close the idea, if `resident` may and it is open; and the idea as it is now."""
+    if not ideas.may_close(idea, resident):
+        return Closing.NOT_YOURS, idea
+    if not idea.is_open or not await services.repos.ideas.close(idea.id):
+        return Closing.NOT_OPEN, idea
+    return Closing.CLOSED, await _as_now(services, idea)
+
+
+async def _as_now(services: Services, idea: Idea) -> Idea:
+    now = await services.repos.ideas.get(idea.id)
+    assert now is not None  # ideas are never deleted while their complex stands
+    return now
 
 
 async def run_due(services: Services) -> None:

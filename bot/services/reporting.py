@@ -2,6 +2,7 @@
 and on its escalation ladder, in one unit of work; nobody is told before it commits."""
 
 import html
+from enum import Enum
 from typing import Any
 
 from bot.domain import outbox_keys
@@ -10,6 +11,7 @@ from bot.domain.labels import category_label
 from bot.domain.models import Complex, Resident
 from bot.domain.reports import group_line
 from bot.domain.routing import is_urgent
+from bot.domain.vocabulary import ReportStatus
 from bot.i18n import _, use_language
 from bot.services import Services, ladder
 from bot.services.outgoing import Rows, button, queue
@@ -27,6 +29,29 @@ def shared_text(report: Report) -> str:
 def me_too_keyboard(report: Report) -> Rows:
     label = _("Me too ({count})").format(count=report.me_too)
     return [[button(label, pack("me", record=report.id))]]
+
+
+class MeToo(Enum):
+    COUNTED = "counted"
+    RESOLVED = "resolved"
+    OWN = "own"
+    """The reporter's own concern counts already."""
+    ALREADY = "already"
+
+
+async def me_too(services: Services, report: Report, resident: Resident
+                 ) -> tuple[MeToo, Report]:
+    """A neighbour recognises a concern shared in the group: counted once per person; and
+    the report with its count as it is now."""
+    if report.status is ReportStatus.RESOLVED:
+        return MeToo.RESOLVED, report
+    if resident.telegram_id == report.reporter_id:
+        return MeToo.OWN, report
+    if not await services.repos.reports.me_too(report.id, resident.telegram_id):
+        return MeToo.ALREADY, report
+    counted = await services.repos.reports.get(report.id)
+    assert counted is not None
+    return MeToo.COUNTED, counted
 
 
 async def submit(services: Services, resident: Resident, complex_: Complex,
