@@ -165,15 +165,15 @@ async def _change_role(update: Update, context: BuurtnetContext, role: ResidentR
     if resident is None:
         return
     name = html.escape(resident.first_name)
-    if resident.role is role:
+    outcome = await initiators.change_role(context.services, complex_, resident, role)
+    if outcome is initiators.RoleChange.ALREADY:
         await reply(update, (_("{name} is already an initiator.") if promoting
                              else _("{name} is not an initiator.")).format(name=name))
         return
-    if not promoting and len(await context.repos.people.initiators_of(complex_.id)) <= 1:
+    if outcome is initiators.RoleChange.LAST_INITIATOR:
         await reply(update, _("{name} is the only initiator; promote someone else "
                               "first.").format(name=name))
         return
-    await initiators.change_role(context.services, complex_, resident, role)
     await refresh_command_menu(context, resident.telegram_id)
     await reply(update, (_("{name} is now an initiator.") if promoting
                          else _("{name} is now a resident without initiator rights.")
@@ -193,12 +193,9 @@ async def remove_command(update: Update, context: BuurtnetContext) -> None:
     if resident is None:
         return
     assert update.effective_user is not None
-    if resident.telegram_id == update.effective_user.id:
-        await reply(update, _("To leave the complex yourself, use /leave."))
-        return
-    if resident.is_initiator:
-        await reply(update, _("{name} is an initiator: /demote them first.").format(
-            name=html.escape(resident.first_name)))
+    by = update.effective_user.id
+    if (refused := initiators.removal_refused(resident, by)) is not None:
+        await _refuse_removal(update, refused, resident)
         return
     try:
         reason = validation.reason(" ".join(args[1:]))
@@ -206,10 +203,20 @@ async def remove_command(update: Update, context: BuurtnetContext) -> None:
         await say_invalid(update, error)
         await reply(update, usage)
         return
-    await initiators.remove(context.services, complex_, resident, update.effective_user.id,
-                            reason)
+    outcome = await initiators.remove(context.services, complex_, resident, by, reason)
+    if outcome is not initiators.Removal.REMOVED:
+        await _refuse_removal(update, outcome, resident)
+        return
     await reply(update, _("{name} is removed from {complex}. The reason is kept.").format(
         name=html.escape(resident.first_name), complex=html.escape(complex_.name)))
+
+
+async def _refuse_removal(update: Update, refused: initiators.Removal, resident: Resident
+                          ) -> None:
+    await reply(update, _("To leave the complex yourself, use /leave.")
+                if refused is initiators.Removal.SELF else
+                _("{name} is an initiator: /demote them first.").format(
+                    name=html.escape(resident.first_name)))
 
 
 async def joinpolicy_command(update: Update, context: BuurtnetContext) -> None:

@@ -2,6 +2,7 @@
 ask a helpful resident whether they want to become an initiator."""
 
 import html
+from enum import Enum
 
 from bot.domain import outbox_keys
 from bot.domain.button_data import pack
@@ -12,12 +13,24 @@ from bot.services.outgoing import button, language_for, queue
 from bot.services.stages import refresh_stage
 
 
+class RoleChange(Enum):
+    CHANGED = "changed"
+    ALREADY = "already"
+    """The resident has that role already."""
+    LAST_INITIATOR = "last initiator"
+    """A complex keeps at least one initiator: promote someone else first."""
+
+
 async def change_role(services: Services, complex_: Complex, resident: Resident,
-                      role: ResidentRole) -> None:
+                      role: ResidentRole) -> RoleChange:
     """Make the resident an initiator, or a resident again; they are told. A former
     initiator's copy of the initiators' link stops working in the same unit of work."""
     promoting = role is ResidentRole.INITIATOR
+    if resident.role is role:
+        return RoleChange.ALREADY
     async with services.db.unit():  # the role and the link change together
+        if not promoting and len(await services.repos.people.initiators_of(complex_.id)) <= 1:
+            return RoleChange.LAST_INITIATOR
         await services.repos.people.set_role(resident.id, role)
         if not promoting:
             await services.repos.complexes.new_initiator_code(complex_.id)
@@ -33,6 +46,7 @@ async def change_role(services: Services, complex_: Complex, resident: Resident,
                         outbox_keys.ROLE.of(resident.id, role.value,
                                             services.clock.now().isoformat()),
                         resident.telegram_id, text.format(complex=html.escape(complex_.name)))
+    return RoleChange.CHANGED
 
 
 async def take_initiator_link(services: Services, complex_: Complex,
@@ -45,9 +59,26 @@ async def take_initiator_link(services: Services, complex_: Complex,
         await ladder.reach_newcomers(services, complex_.id)
 
 
+class Removal(Enum):
+    REMOVED = "removed"
+    SELF = "self"
+    """Nobody removes themselves: they leave."""
+    INITIATOR = "initiator"
+    """An initiator is demoted before they can be removed."""
+
+
+def removal_refused(resident: Resident, by: int) -> Removal | None:
+    """Why `by` may not remove the resident, if they may not."""
+    if resident.telegram_id == by:
+        return Removal.SELF
+    return Removal.INITIATOR if resident.is_initiator else None
+
+
 async def remove(services: Services, complex_: Complex, resident: Resident, by: int,
-                 reason: str) -> None:
+                 reason: str) -> Removal:
     """An initiator removes a resident, with a reason that is kept; the resident is told."""
+    if (refused := removal_refused(resident, by)) is not None:
+        return refused
     async with services.db.unit():  # removed, measured and told, together
         await services.repos.people.remove_resident(resident, removed_by=by, reason=reason)
         await refresh_stage(services, complex_.id)
@@ -56,6 +87,7 @@ async def remove(services: Services, complex_: Complex, resident: Resident, by: 
                 "An initiator removed you from <b>{complex}</b>. If you think this is a "
                 "mistake, talk to an initiator of your complex.").format(
                 complex=html.escape(complex_.name)))
+    return Removal.REMOVED
 
 
 async def invite_to_initiate(services: Services, complex_: Complex, resident: Resident,
