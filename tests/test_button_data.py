@@ -43,6 +43,15 @@ def test_data_carries_its_version_and_older_buttons_still_read() -> None:
     assert unpack("2:me", None) is None and unpack("2:me:3", None, with_id=True) is None
 
 
+def test_once_the_layout_changes_data_of_the_first_layout_is_stale(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("bot.domain.button_data.VERSION", "2")
+    assert pack("es", "ack", 12) == "2:es:ack:12"
+    assert unpack("2:es:ack:12", ("ack",), with_id=True) == ButtonData("es", "ack", 12)
+    assert unpack("1:es:ack:12", ("ack",), with_id=True) is None
+    assert unpack("es:ack:12", ("ack",), with_id=True) is None
+
+
 def test_a_handlers_pattern_takes_its_prefix_in_any_version_and_no_other_prefix() -> None:
     es = re.compile(pattern("es"))
     assert all(es.match(data) for data in ("1:es:ack:12", "es:ack:12", "2:es:ack:12", "es"))

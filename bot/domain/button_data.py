@@ -45,8 +45,8 @@ def pattern(prefix: str) -> str:
 def unversioned(data: str) -> str | None:
     """`data` without its version; None if it is of another version than this one's."""
     version, _, rest = data.partition(":")
-    if not version.isdecimal():
-        return data
+    if not version.isdecimal():  # sent before versions: the first layout
+        version, rest = "1", data
     return rest if version == VERSION else None
 
 
