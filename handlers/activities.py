@@ -371,9 +371,7 @@ async def on_outcome_text(update: Update, context: BuurtnetContext, draft: Draft
 
 
 async def activities_command(update: Update, context: BuurtnetContext) -> None:
-    if not await require_private(update, context):
-        return
-    found = await residence(update, context)
+    found = await residence(update, context, in_private=True)
     if found is None:
         return
     complex_ = found[1]

@@ -384,9 +384,7 @@ async def queue_command(update: Update, context: BuurtnetContext) -> None:
 
 async def reports_command(update: Update, context: BuurtnetContext) -> None:
     """Initiators: their complex's reports, without reporters or sensitive details."""
-    if not await require_private(update, context):
-        return
-    complex_ = await initiated_complex(update, context)
+    complex_ = await initiated_complex(update, context, in_private=True)
     if complex_ is None:
         return
     reports = await context.repos.reports.of_complex(complex_.id)

@@ -13,7 +13,7 @@ from telegram import Update
 from bot.context import BuurtnetContext
 from bot.domain.models import Complex, Resident
 from bot.i18n import N_, _
-from handlers.common import Pressed, pressed_record, reply, standing
+from handlers.common import Pressed, pressed_record, reply, require_private, standing
 
 ONLY_INITIATORS = N_("Only initiators of a complex can do that.")
 ONLY_OPERATORS = N_("Only the operators of this Buurtnet can do that.")
@@ -38,8 +38,11 @@ async def operators_only(update: Update, context: BuurtnetContext) -> bool:
     return False
 
 
-async def initiated_complex(update: Update, context: BuurtnetContext) -> Complex | None:
-    """The complex the sender is an initiator of."""
+async def initiated_complex(update: Update, context: BuurtnetContext, *,
+                            in_private: bool = False) -> Complex | None:
+    """The complex the sender is an initiator of (`in_private`: only in a private chat)."""
+    if in_private and not await require_private(update, context):
+        return None
     complex_id = (await standing(update, context)).initiator_complex_id
     complex_ = None if complex_id is None else await context.repos.complexes.get(complex_id)
     if complex_ is None:
@@ -47,17 +50,23 @@ async def initiated_complex(update: Update, context: BuurtnetContext) -> Complex
     return complex_
 
 
-async def signed_up(update: Update, context: BuurtnetContext) -> Resident | None:
-    """The sender's sign-up, approved or not."""
+async def signed_up(update: Update, context: BuurtnetContext, *,
+                    in_private: bool = False) -> Resident | None:
+    """The sender's sign-up, approved or not (`in_private`: only in a private chat)."""
+    if in_private and not await require_private(update, context):
+        return None
     resident = (await standing(update, context)).resident
     if resident is None:
         await refuse(update, NOT_SIGNED_UP)
     return resident
 
 
-async def residence(update: Update, context: BuurtnetContext
+async def residence(update: Update, context: BuurtnetContext, *, in_private: bool = False
                     ) -> tuple[Resident, Complex] | None:
-    """The sender as a resident an initiator approved, and their complex."""
+    """The sender as a resident an initiator approved, and their complex (`in_private`:
+    only in a private chat)."""
+    if in_private and not await require_private(update, context):
+        return None
     resident = (await standing(update, context)).active_resident
     complex_ = None if resident is None else await context.repos.complexes.get(
         resident.complex_id)

@@ -26,7 +26,6 @@ from handlers.common import (
     keyboard_of,
     markup,
     reply,
-    require_private,
     say_invalid,
 )
 from handlers.groups import signup_button
@@ -148,9 +147,7 @@ async def idea_command(update: Update, context: BuurtnetContext) -> None:
 
 
 async def ideas_command(update: Update, context: BuurtnetContext) -> None:
-    if not await require_private(update, context):
-        return
-    here = await residence(update, context)
+    here = await residence(update, context, in_private=True)
     if here is None:
         return
     resident, complex_ = here
@@ -185,9 +182,7 @@ async def _close(context: BuurtnetContext, idea: Idea, resident: Resident) -> Id
 
 
 async def closeidea_command(update: Update, context: BuurtnetContext) -> None:
-    if not await require_private(update, context):
-        return
-    here = await residence(update, context)
+    here = await residence(update, context, in_private=True)
     if here is None:
         return
     resident, complex_ = here

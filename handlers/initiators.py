@@ -51,9 +51,7 @@ def _member_line(resident: Resident) -> str:
 
 
 async def members_command(update: Update, context: BuurtnetContext) -> None:
-    if not await require_private(update, context):
-        return
-    complex_ = await initiated_complex(update, context)
+    complex_ = await initiated_complex(update, context, in_private=True)
     if complex_ is None:
         return
     people = context.repos.people
@@ -153,9 +151,7 @@ async def demote_command(update: Update, context: BuurtnetContext) -> None:
 
 
 async def _change_role(update: Update, context: BuurtnetContext, role: ResidentRole) -> None:
-    if not await require_private(update, context):
-        return
-    complex_ = await initiated_complex(update, context)
+    complex_ = await initiated_complex(update, context, in_private=True)
     if complex_ is None:
         return
     promoting = role is ResidentRole.INITIATOR
@@ -181,9 +177,7 @@ async def _change_role(update: Update, context: BuurtnetContext, role: ResidentR
 
 
 async def remove_command(update: Update, context: BuurtnetContext) -> None:
-    if not await require_private(update, context):
-        return
-    complex_ = await initiated_complex(update, context)
+    complex_ = await initiated_complex(update, context, in_private=True)
     if complex_ is None:
         return
     usage = _("Usage: /remove 12 reason, with the resident's number from /members and a "
@@ -220,9 +214,7 @@ async def _refuse_removal(update: Update, refused: initiators.Removal, resident:
 
 
 async def joinpolicy_command(update: Update, context: BuurtnetContext) -> None:
-    if not await require_private(update, context):
-        return
-    complex_ = await initiated_complex(update, context)
+    complex_ = await initiated_complex(update, context, in_private=True)
     if complex_ is None:
         return
     args = command_args(context)

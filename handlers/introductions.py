@@ -14,7 +14,6 @@ from bot.storage.introductions import Introduction
 from handlers.common import (
     pressed,
     reply,
-    require_private,
     stale_button,
 )
 from handlers.guards import residence
@@ -93,10 +92,8 @@ async def on_met(update: Update, context: BuurtnetContext) -> None:
 
 
 async def meet_command(update: Update, context: BuurtnetContext) -> None:
-    if not await require_private(update, context):
-        return
     repos = context.repos
-    found = await residence(update, context)
+    found = await residence(update, context, in_private=True)
     if found is None:
         return
     resident = found[0]

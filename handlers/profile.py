@@ -19,7 +19,6 @@ from handlers.common import (
     markup,
     parsed_text,
     reply,
-    require_private,
     stale_button,
     yes_or_no,
 )
@@ -64,9 +63,7 @@ async def _complex_name(context: BuurtnetContext, resident: Resident) -> str:
 
 
 async def profile_command(update: Update, context: BuurtnetContext) -> None:
-    if not await require_private(update, context):
-        return
-    resident = await signed_up(update, context)
+    resident = await signed_up(update, context, in_private=True)
     if resident is None:
         return
     await reply(update, _profile_text(resident, await _complex_name(context, resident)),
@@ -155,9 +152,7 @@ async def on_text(update: Update, context: BuurtnetContext, draft: Draft) -> Non
 
 
 async def leave_command(update: Update, context: BuurtnetContext) -> None:
-    if not await require_private(update, context):
-        return
-    resident = await signed_up(update, context)
+    resident = await signed_up(update, context, in_private=True)
     if resident is None:
         return
     await reply(update, _("Do you want to leave <b>{complex}</b>? Your details there will be "

@@ -18,7 +18,6 @@ from handlers.common import (
     markup,
     parsed_text,
     reply,
-    require_private,
     stale_button,
 )
 from handlers.conversation import Flow
@@ -49,9 +48,7 @@ def _keyboard(complex_: Complex) -> Keyboard:
 
 
 async def settings_command(update: Update, context: BuurtnetContext) -> None:
-    if not await require_private(update, context):
-        return
-    complex_ = await initiated_complex(update, context)
+    complex_ = await initiated_complex(update, context, in_private=True)
     if complex_ is None:
         return
     await reply(update, _text(complex_), _keyboard(complex_))
