@@ -280,10 +280,9 @@ async def on_button(update: Update, context: BuurtnetContext) -> None:
                                      ("go", "held", "off"))
     if found is None:
         return
-    query, button, activity = found.press.query, found.press.button, found.press.record
-    complex_, resident = found.complex_, found.resident
-    if button.verb == "go":
-        await _toggle_coming(update, context, activity, complex_, resident)
+    query, activity, resident = found.query, found.record, found.resident
+    if found.button.verb == "go":
+        await _toggle_coming(update, context, activity, found.complex_, resident)
         return
     if not _may_record(resident, activity):
         await query.answer(_("Only the initiators of this complex can record how an activity "
@@ -295,17 +294,17 @@ async def on_button(update: Update, context: BuurtnetContext) -> None:
     if activity.ask_outcome_at is not None or activity.starts_at > context.clock.now():
         await stale_button(query)
         return
-    if button.verb == "held":
+    if found.button.verb == "held":
         await query.answer()
         message = query.message
-        await context.repos.drafts.put(found.press.by, OUTCOME_FLOW, "attendance", {
+        await context.repos.drafts.put(found.by, OUTCOME_FLOW, "attendance", {
             "activity_id": activity.id,
             "chat_id": message.chat.id if message else None,
             "message_id": message.message_id if message else None,
         })
         await reply(update, _("About how many came? Type a number."))
         return
-    if not await activity_service.record_outcome(context.services, activity, found.press.by, None,
+    if not await activity_service.record_outcome(context.services, activity, found.by, None,
                                                  OUTCOME_FLOW):
         await query.answer(_("This has already been recorded."), show_alert=True)
         return

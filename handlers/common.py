@@ -134,6 +134,21 @@ async def require_private(update: Update, context: BuurtnetContext) -> bool:
     return False
 
 
+async def listed(update: Update, context: BuurtnetContext,
+                 load: Callable[[int], Awaitable[list[Record]]], empty: str
+                 ) -> list[Record] | None:
+    """In a private chat, what `load` lists for the sender; None after saying to use a
+    private chat, or `empty` when it lists nothing."""
+    if not await require_private(update, context):
+        return None
+    assert update.effective_user is not None
+    found = await load(update.effective_user.id)
+    if not found:
+        await reply(update, empty)
+        return None
+    return found
+
+
 async def require_group(update: Update) -> bool:
     if is_group(update):
         return True

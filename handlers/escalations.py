@@ -37,13 +37,13 @@ from handlers.common import (
     Keyboard,
     choice,
     keyboard_of,
+    listed,
     markup,
     parsed_text,
     pressed,
     pressed_record,
     reply,
     reply_lines,
-    require_private,
     stale_button,
 )
 from handlers.conversation import Flow
@@ -197,12 +197,10 @@ async def _forward(update: Update, context: BuurtnetContext, report: Report,
 
 
 async def on_resolve_note(update: Update, context: BuurtnetContext, draft: Draft) -> None:
-    report = await _draft_report(update, context, draft)
-    if report is None:
+    found = await _typed_about(update, context, draft, NOTE_MAX)
+    if found is None:
         return
-    note = await parsed_text(update, lambda text: free_text(text, NOTE_MAX))
-    if note is None:
-        return
+    report, note = found
     me = draft.telegram_id
     # The resolution (and its messages) is stored first: it is what must not be lost.
     resolved = await handling.resolve(context.services, report, me, note)
@@ -242,25 +240,26 @@ async def _retire_buttons(context: BuurtnetContext, report: Report) -> None:
 
 
 async def on_question(update: Update, context: BuurtnetContext, draft: Draft) -> None:
-    report = await _draft_report(update, context, draft)
-    if report is None:
+    found = await _typed_about(update, context, draft, QUESTION_MAX)
+    if found is None:
         return
-    question = await parsed_text(update, lambda text: free_text(text, QUESTION_MAX))
-    if question is None:
-        return
+    report, question = found
     await handling.ask(context.services, report, draft.telegram_id, question)
     await reply(update, _("Your question is passed on. I will bring you the answer."))
 
 
-async def _draft_report(update: Update, context: BuurtnetContext, draft: Draft
-                        ) -> Report | None:
+async def _typed_about(update: Update, context: BuurtnetContext, draft: Draft, limit: int
+                      ) -> tuple[Report, str] | None:
+    """The report a typed note or question is about, if its writer may still act on it,
+    and the text; None after saying why not."""
     report = await context.repos.reports.get(draft.data["report_id"])
     if report is None or report.status is ReportStatus.RESOLVED or not await context.repos.reports.\
             is_actor(report.id, draft.telegram_id):
         await context.repos.drafts.clear(draft.telegram_id)
         await reply(update, _("This report is resolved."))
         return None
-    return report
+    text = await parsed_text(update, lambda text: free_text(text, limit))
+    return None if text is None else (report, text)
 
 
 async def on_answer_button(update: Update, context: BuurtnetContext) -> None:
@@ -354,12 +353,9 @@ def _age(report: Report, now: datetime) -> str:
 
 
 async def queue_command(update: Update, context: BuurtnetContext) -> None:
-    if not await require_private(update, context):
-        return
-    assert update.effective_user is not None
-    reports = await context.repos.reports.queue_of(update.effective_user.id)
-    if not reports:
-        await reply(update, _("Nothing is waiting for you."))
+    reports = await listed(update, context, context.repos.reports.queue_of,
+                           _("Nothing is waiting for you."))
+    if reports is None:
         return
     now = context.clock.now()
     lines = []

@@ -6,14 +6,17 @@ telling them why not: by the tapped button's alert, or by a message.
 
 from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass
-from typing import Generic, Protocol, TypeVar
+from typing import Protocol, TypeVar
 
 from telegram import Update
 
 from bot.context import BuurtnetContext
 from bot.domain.models import Complex, Resident
 from bot.i18n import N_, _
+from bot.roles import Standing
 from handlers.common import Pressed, pressed_record, reply, require_private, standing
+
+Found = TypeVar("Found")
 
 ONLY_INITIATORS = N_("Only initiators of a complex can do that.")
 ONLY_OPERATORS = N_("Only the operators of this Buurtnet can do that.")
@@ -38,42 +41,45 @@ async def operators_only(update: Update, context: BuurtnetContext) -> bool:
     return False
 
 
-async def initiated_complex(update: Update, context: BuurtnetContext, *,
-                            in_private: bool = False) -> Complex | None:
-    """The complex the sender is an initiator of (`in_private`: only in a private chat)."""
+async def _guarded(update: Update, context: BuurtnetContext, in_private: bool,
+                   find: Callable[[Standing], Awaitable[Found | None]], refusal: str
+                   ) -> Found | None:
+    """What `find` finds from the sender's standing, or None after saying `refusal`;
+    `in_private`: only in a private chat, or None after saying so."""
     if in_private and not await require_private(update, context):
         return None
-    complex_id = (await standing(update, context)).initiator_complex_id
-    complex_ = None if complex_id is None else await context.repos.complexes.get(complex_id)
-    if complex_ is None:
-        await refuse(update, ONLY_INITIATORS)
-    return complex_
+    found = await find(await standing(update, context))
+    if found is None:
+        await refuse(update, refusal)
+    return found
+
+
+async def initiated_complex(update: Update, context: BuurtnetContext, *,
+                            in_private: bool = False) -> Complex | None:
+    """The complex the sender is an initiator of."""
+    async def find(who: Standing) -> Complex | None:
+        complex_id = who.initiator_complex_id
+        return None if complex_id is None else await context.repos.complexes.get(complex_id)
+    return await _guarded(update, context, in_private, find, ONLY_INITIATORS)
 
 
 async def signed_up(update: Update, context: BuurtnetContext, *,
                     in_private: bool = False) -> Resident | None:
-    """The sender's sign-up, approved or not (`in_private`: only in a private chat)."""
-    if in_private and not await require_private(update, context):
-        return None
-    resident = (await standing(update, context)).resident
-    if resident is None:
-        await refuse(update, NOT_SIGNED_UP)
-    return resident
+    """The sender's sign-up, approved or not."""
+    async def find(who: Standing) -> Resident | None:
+        return who.resident
+    return await _guarded(update, context, in_private, find, NOT_SIGNED_UP)
 
 
 async def residence(update: Update, context: BuurtnetContext, *, in_private: bool = False
                     ) -> tuple[Resident, Complex] | None:
-    """The sender as a resident an initiator approved, and their complex (`in_private`:
-    only in a private chat)."""
-    if in_private and not await require_private(update, context):
-        return None
-    resident = (await standing(update, context)).active_resident
-    complex_ = None if resident is None else await context.repos.complexes.get(
-        resident.complex_id)
-    if resident is None or complex_ is None:
-        await refuse(update, ONLY_RESIDENTS)
-        return None
-    return resident, complex_
+    """The sender as a resident an initiator approved, and their complex."""
+    async def find(who: Standing) -> tuple[Resident, Complex] | None:
+        resident = who.active_resident
+        complex_ = None if resident is None else await context.repos.complexes.get(
+            resident.complex_id)
+        return None if resident is None or complex_ is None else (resident, complex_)
+    return await _guarded(update, context, in_private, find, ONLY_RESIDENTS)
 
 
 class OfComplex(Protocol):
@@ -85,11 +91,10 @@ Held = TypeVar("Held", bound=OfComplex)
 
 
 @dataclass(frozen=True)
-class PressedIn(Generic[Held]):
-    """A press on a button that names a record of a complex, that complex, and the presser
-    if they are an active resident of it."""
+class PressedIn(Pressed[Held]):
+    """A press on a button that names a record of a complex, with that complex and the
+    presser if they are an active resident of it."""
 
-    press: Pressed[Held]
     complex_: Complex
     resident: Resident | None
 
@@ -108,4 +113,4 @@ async def pressed_in_complex(
     resident = await context.repos.people.resident_of(found.by)
     if resident is not None and (not resident.is_active or resident.complex_id != complex_.id):
         resident = None
-    return PressedIn(found, complex_, resident)
+    return PressedIn(found.query, found.by, found.button, found.record, complex_, resident)

@@ -212,13 +212,12 @@ async def on_button(update: Update, context: BuurtnetContext) -> None:
                                      ("support", "help", "close"))
     if found is None:
         return
-    query, button, idea = found.press.query, found.press.button, found.press.record
-    complex_, resident = found.complex_, found.resident
+    query, idea, resident = found.query, found.record, found.resident
     if resident is None:
         await query.answer(_("Only residents of {complex} can vote on its ideas.").format(
-            complex=complex_.name), show_alert=True)
+            complex=found.complex_.name), show_alert=True)
         return
-    if button.verb == "close":
+    if found.button.verb == "close":
         outcome = await _close(context, idea, resident)
         if isinstance(outcome, str):
             await query.answer(outcome, show_alert=True)
@@ -228,7 +227,7 @@ async def on_button(update: Update, context: BuurtnetContext) -> None:
             await edit_message(context, query.message.chat.id, query.message.message_id,
                                text=idea_post(outcome))
         return
-    await _vote(update, context, idea, complex_, resident, VoteKind(button.verb))
+    await _vote(update, context, idea, found.complex_, resident, VoteKind(found.button.verb))
 
 
 async def _vote(update: Update, context: BuurtnetContext, idea: Idea, complex_: Complex,

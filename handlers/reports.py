@@ -38,6 +38,7 @@ from handlers.common import (
     choice,
     is_group,
     keyboard_of,
+    listed,
     markup,
     parsed_text,
     pressed_record,
@@ -309,7 +310,7 @@ async def on_me_too(update: Update, context: BuurtnetContext) -> None:
     found = await pressed_in_complex(update, context, context.repos.reports.get)
     if found is None:
         return
-    query, report, resident = found.press.query, found.press.record, found.resident
+    query, report, resident = found.query, found.record, found.resident
     if not report.shared_in_group:
         await stale_button(query)
         return
@@ -330,13 +331,9 @@ async def on_me_too(update: Update, context: BuurtnetContext) -> None:
 
 
 async def myreports_command(update: Update, context: BuurtnetContext) -> None:
-    if is_group(update):
-        await reply(update, _("Please use this command in a private chat with me."))
-        return
-    assert update.effective_user is not None
-    reports = await context.repos.reports.of_reporter(update.effective_user.id)
-    if not reports:
-        await reply(update, _("You have not made any reports. /report makes one."))
+    reports = await listed(update, context, context.repos.reports.of_reporter,
+                           _("You have not made any reports. /report makes one."))
+    if reports is None:
         return
     lines, keyboard = [], []
     for report in reports[:20]:

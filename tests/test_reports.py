@@ -367,6 +367,9 @@ async def test_myreports_and_adding_information(world: World) -> None:
         NEIGHBOUR, REPORTER["id"], listing.result["message_id"], "ra:1"))
     assert alerts(forged) == ["This button is no longer valid."]
     await world.press(CONTACT, escalation, "es:ack:1")
+    in_group = last_message(await world.say(REPORTER, "/myreports", world.group()))
+    assert in_group.text == "Please use this command in a private chat with me."
+    assert "R-0001" not in in_group.text and in_group.buttons[0]["url"].startswith("https://t.me/")
     _never_revealed(world)
 
 
