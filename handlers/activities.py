@@ -276,6 +276,8 @@ async def _finish(update: Update, context: BuurtnetContext, draft: Draft,
 
 
 async def on_button(update: Update, context: BuurtnetContext) -> None:
+    """"I'm coming" (on the group's post or a private copy), and whether it took place
+    ("held", "off"), which its planner and the initiators answer once it started."""
     found = await pressed_in_complex(update, context, context.repos.activities.get,
                                      ("go", "held", "off"))
     if found is None:

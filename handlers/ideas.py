@@ -208,6 +208,8 @@ async def closeidea_command(update: Update, context: BuurtnetContext) -> None:
 
 
 async def on_button(update: Update, context: BuurtnetContext) -> None:
+    """👍 and 🙋 on an idea (each turns on and off), and closing it: residents of its
+    complex only."""
     found = await pressed_in_complex(update, context, context.repos.ideas.get,
                                      ("support", "help", "close"))
     if found is None:

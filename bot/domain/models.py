@@ -36,6 +36,8 @@ class Complex:
 
 @dataclass(frozen=True)
 class ComplexCounts:
+    """A complex with its head counts, as /complexes lists it."""
+
     complex: Complex
     residents: int
     initiators: int
@@ -68,6 +70,9 @@ class Resident:
 
 @dataclass(frozen=True)
 class Contact:
+    """A professional (municipality, police, corporation) or peer who took a complex's
+    contact invite: reports reach them by the complex's stage."""
+
     telegram_id: int
     complex_id: int
     kind: ContactKind
