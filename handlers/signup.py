@@ -123,12 +123,14 @@ async def _show(update: Update, context: BuurtnetContext, draft: Draft) -> None:
 async def begin(
     update: Update, context: BuurtnetContext, complex_: Complex, *, as_initiator: bool
 ) -> None:
-    """Start (or restart) a sign-up for `complex_`; the caller checked the person may."""
+    """Start (or restart) a sign-up for `complex_`; the caller checked the person may. An
+    initiator's sign-up keeps the initiators' link it came by: a link replaced meanwhile
+    gives no initiator rights when it is confirmed."""
     user = update.effective_user
     assert user is not None
-    draft = await context.repos.drafts.put(
-        user.id, FLOW, "language", {"complex_id": complex_.id, "as_initiator": as_initiator}
-    )
+    draft = await context.repos.drafts.put(user.id, FLOW, "language", {
+        "complex_id": complex_.id, "as_initiator": as_initiator,
+        "initiator_code": complex_.initiator_code if as_initiator else None})
     await _show(update, context, draft)
 
 
@@ -221,7 +223,8 @@ async def _on_button_step(update: Update, context: BuurtnetContext, query: Press
         if value == "restart":
             await query.answer()
             await query.edit_message_reply_markup(None)
-            keep = {key: data[key] for key in ("complex_id", "as_initiator", "language")}
+            keep = {key: data.get(key) for key in ("complex_id", "as_initiator", "initiator_code",
+                                                   "language")}
             draft = await context.repos.drafts.put(draft.telegram_id, FLOW, "name", keep)
             await _show(update, context, draft)
             return

@@ -155,3 +155,25 @@ async def test_join_policy(world: World) -> None:
     assert last_message(calls).text == \
         "Sign-up for De Toren is now: approval by an initiator."
     assert (await world.repos.complexes.get(complex_.id)).join_policy is JoinPolicy.APPROVAL
+
+
+async def test_a_sign_up_begun_with_a_replaced_initiators_link_gives_no_initiator_rights(
+        world: World) -> None:
+    complex_ = await world.new_complex()
+    await world.sign_up(INITIATOR, complex_.initiator_code)
+    step = last_message(await world.say(RESIDENT, f"/start {complex_.initiator_code}"))
+    # The link leaks; an initiator replaces it while Rosa is still signing up with it.
+    replaced = await world.say(INITIATOR, "/initiatorlink")
+    assert "the old one no longer works" in last_message(replaced).text
+    for data in ("su:language:en", "su:consent:yes", "su:name:telegram", "su:building:skip",
+                 "su:interests:done", "su:organise:no", "su:introductions:no"):
+        step = last_message(await world.press(RESIDENT, step, data))
+    await world.press(RESIDENT, step, "su:confirm:yes")
+    rosa = await world.repos.people.resident_of(RESIDENT["id"])
+    assert rosa is not None and rosa.is_active and not rosa.is_initiator
+    # With the current link, a sign-up still makes an initiator.
+    fresh = await world.repos.complexes.get(complex_.id)
+    assert fresh is not None
+    await world.sign_up(NEIGHBOUR, fresh.initiator_code)
+    daan = await world.repos.people.resident_of(NEIGHBOUR["id"])
+    assert daan is not None and daan.is_initiator

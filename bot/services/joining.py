@@ -22,8 +22,9 @@ async def sign_up(services: Services, telegram_id: int, complex_: Complex,
     follows: the approval question, or the welcome, the stage and the reports waiting for an
     initiator. Raises `AlreadyResident` if they signed up elsewhere meanwhile."""
     repos = services.repos
+    link_holds = answers.get("initiator_code") == complex_.initiator_code  # not replaced since
     role, status = placement(
-        complex_, as_initiator=answers["as_initiator"],
+        complex_, as_initiator=answers["as_initiator"] and link_holds,
         was_removed=await repos.people.was_removed(telegram_id, complex_.id))
     async with services.db.unit():  # all of it, or nothing
         resident = await repos.people.add_resident(
