@@ -73,17 +73,23 @@ async def members_command(update: Update, context: BuurtnetContext) -> None:
 
 
 async def invite_command(update: Update, context: BuurtnetContext) -> None:
+    """The residents' invite link: in private, of one's own complex; in a group, of the
+    complex the group is linked to, for its initiators and contacts only."""
     who = await standing(update, context)
-    complex_id = who.initiator_complex_id
-    if complex_id is None and is_group(update) and update.effective_chat:
-        linked = await context.repos.complexes.by_group(update.effective_chat.id)
-        if linked and who.is_contact_of(linked.id):
-            complex_id = linked.id
-    if complex_id is None:
+    if is_group(update) and update.effective_chat:
+        complex_ = await context.repos.complexes.by_group(update.effective_chat.id)
+        if complex_ is None:
+            await reply(update, _("This group is not linked to a complex yet. An initiator "
+                                  "can link it with /linkgroup."))
+            return
+        if not (who.is_initiator_of(complex_.id) or who.is_contact_of(complex_.id)):
+            complex_ = None
+    else:
+        complex_id = who.initiator_complex_id
+        complex_ = None if complex_id is None else await context.repos.complexes.get(complex_id)
+    if complex_ is None:
         await reply(update, _(ONLY_INITIATORS))
         return
-    complex_ = await context.repos.complexes.get(complex_id)
-    assert complex_ is not None
     language = complex_.language if is_group(update) else current_language()
     with use_language(language):
         await reply(update, _("Neighbours of <b>{complex}</b> can sign up with this link:\n"

@@ -177,3 +177,17 @@ async def test_a_sign_up_begun_with_a_replaced_initiators_link_gives_no_initiato
     await world.sign_up(NEIGHBOUR, fresh.initiator_code)
     daan = await world.repos.people.resident_of(NEIGHBOUR["id"])
     assert daan is not None and daan.is_initiator
+
+
+async def test_invite_in_a_group_gives_only_that_groups_complex_link(world: World) -> None:
+    complex_, _ = await _complex_with_people(world)
+    other = await world.new_complex("Het Blok; 80; Delft; nl")
+    await world.sign_up(NEIGHBOUR, other.initiator_code)
+    unlinked = await world.say(INITIATOR, "/invite", world.group())
+    assert "not linked to a complex yet" in last_message(unlinked).text
+    assert complex_.resident_code not in last_message(unlinked).text
+    await world.say(INITIATOR, "/linkgroup", world.group())
+    # An initiator of another complex gets no link of theirs posted in this group.
+    calls = await world.say(NEIGHBOUR, "/invite", world.group())
+    assert last_message(calls).text == "Only initiators of a complex can do that."
+    assert not any(other.resident_code in c.text for c in sent(calls))
