@@ -40,8 +40,9 @@ def _text(complex_: Complex) -> str:
 
 def _keyboard(complex_: Complex) -> Keyboard:
     return [
-        [choice(_("Turn rounds off") if complex_.intro_enabled else _("Turn rounds on"),
-                "st", "toggle")],
+        # The state a press asks for, not a toggle: an old button cannot undo a newer one.
+        [choice(_("Turn rounds off"), "st", "off") if complex_.intro_enabled
+         else choice(_("Turn rounds on"), "st", "on")],
         [choice(_("Change the day"), "st", "day"),
          choice(_("Change the time"), "st", "time")],
     ]
@@ -60,15 +61,15 @@ async def on_button(update: Update, context: BuurtnetContext) -> None:
     complex_ = await initiated_complex(update, context)
     if complex_ is None:
         return
-    button = unpack(query.data, ("toggle", "day", "time")) or unpack(
+    button = unpack(query.data, ("on", "off", "day", "time")) or unpack(
         query.data, ("day",), detail=[str(day) for day in range(7)])
     if button is None:
         await stale_button(query)
         return
     repos = context.repos
     enabled, weekday, time = complex_.intro_enabled, complex_.intro_weekday, complex_.intro_time
-    if button.verb == "toggle":
-        enabled = not enabled
+    if button.verb in ("on", "off"):
+        enabled = button.verb == "on"
     elif button.verb == "day" and button.detail is None:
         await query.answer()
         await query.edit_message_reply_markup(markup([

@@ -253,8 +253,14 @@ async def test_rounds_can_be_turned_off(world: World) -> None:
     shown = last_message(await world.say(INITIATOR, "/settings"))
     calls = await world.press(INITIATOR, shown, "Turn rounds off")
     assert "Introduction rounds: off" in last_message(calls).text
+    # A second initiator's older copy of the buttons asks for "off" again: it stays off.
+    older = await world.feed(world.telegram.press_update(
+        INITIATOR, INITIATOR["id"], shown.result["message_id"], "1:st:off"))
+    assert "Introduction rounds: off" in last_message(older).text
     world.clock.advance(UNTIL_ROUND)
     assert _proposals(await sweep(world)) == {}
+    calls = await world.press(INITIATOR, last_message(calls), "Turn rounds on")
+    assert "Introduction rounds: every Monday at 19:00" in last_message(calls).text
 
 
 async def test_settings_refusals(world: World) -> None:
@@ -264,7 +270,7 @@ async def test_settings_refusals(world: World) -> None:
         assert last_message(await world.say(person, "/settings")).text == \
             "Only initiators of a complex can do that."
     shown = last_message(await world.say(INITIATOR, "/settings"))
-    for person, data in [(RESIDENT, "st:toggle"), (INITIATOR, "st:day:7"),
+    for person, data in [(RESIDENT, "st:off"), (INITIATOR, "st:toggle"), (INITIATOR, "st:day:7"),
                          (INITIATOR, "st:day:01"), (INITIATOR, "st:colour"),
                          (INITIATOR, "st:day:x")]:
         calls = await world.feed(world.telegram.press_update(
