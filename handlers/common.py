@@ -78,15 +78,15 @@ MESSAGE_MAX = 4096  # Telegram's limit on a message's text, in characters
 
 
 async def reply_lines(update: Update, header: str, lines: list[str],
-                      keyboard: Keyboard | None = None) -> None:
-    """A list as few messages as fit Telegram's limit: the header first, whole lines only,
-    the buttons under the last message."""
+                      keyboard: Keyboard | None = None, *, between: str = "\n") -> None:
+    """A list as few messages as fit Telegram's limit: the header first, whole lines only
+    (`between` each two), the buttons under the last message."""
     chunks: list[str] = [header]
     for line in lines:
-        if utf16_length(chunks[-1]) + 1 + utf16_length(line) > MESSAGE_MAX:
+        if utf16_length(chunks[-1]) + len(between) + utf16_length(line) > MESSAGE_MAX:
             chunks.append(line[:MESSAGE_MAX // 2])  # one line never is this long
         else:
-            chunks[-1] += "\n" + line
+            chunks[-1] += between + line
     for number, chunk in enumerate(chunks, start=1):
         await reply(update, chunk, keyboard if number == len(chunks) else None)
 

@@ -21,6 +21,7 @@ from handlers.common import (
     deep_link,
     markup,
     reply,
+    reply_lines,
     require_private,
     say_invalid,
     stale_button,
@@ -270,7 +271,7 @@ async def complexes_command(update: Update, context: BuurtnetContext) -> None:
         if c.id in kinds:
             line += "\n" + _("You are its contact ({kind}).").format(kind=kind_label(kinds[c.id]))
         lines.append(line)
-    await reply(update, "\n\n".join(lines))
+    await reply_lines(update, lines[0], lines[1:], between="\n\n")
 
 
 def flows() -> list[Flow]:

@@ -3,8 +3,9 @@
 from datetime import timedelta
 
 from bot.domain.models import ContactKind, JoinPolicy
+from handlers.common import utf16_length
 from tests.people import CONTACT, INITIATOR, OPERATOR, POLICE, RESIDENT, STRANGER
-from tests.world import World, alerts, invite_code, last_message, nl
+from tests.world import World, alerts, invite_code, last_message, nl, sent
 
 
 async def test_guided_new_complex(world: World) -> None:
@@ -178,6 +179,22 @@ async def test_complexes_is_for_operators_and_contacts(world: World) -> None:
     for person in (STRANGER, INITIATOR):
         calls = await world.say(person, "/complexes")
         assert last_message(calls).text == "This command is for operators and contacts."
+
+
+async def test_many_complexes_are_listed_in_messages_within_telegrams_limit(
+        world: World) -> None:
+    names = [f"Complex with a rather long name number {n:02}" for n in range(40)]
+    async with world.app.bot_data["services"].db.transaction() as conn:
+        for name in names:  # as /newcomplex stores them, without 40 conversations
+            await conn.execute(
+                "INSERT INTO complexes (name, homes, municipality, language, join_policy,"
+                " stage, resident_code, initiator_code, created_by, created_at)"
+                " VALUES (?, 100, 'Utrecht', 'en', 'open', 'loose_sand', ?, ?, 1,"
+                " '2026-12-01T10:00:00+00:00')", (name, f"r_{name[-2:]}", f"i_{name[-2:]}"))
+    messages = sent(await world.say(OPERATOR, "/complexes"), OPERATOR["id"])
+    assert len(messages) > 1 and all(utf16_length(m.text) <= 4096 for m in messages)
+    listed = "\n\n".join(m.text for m in messages)
+    assert all(f"<b>{name}</b>" in listed for name in names)
 
 
 async def test_complexes_when_there_are_none(world: World) -> None:
