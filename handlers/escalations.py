@@ -28,7 +28,7 @@ from bot.domain.reports import (
 )
 from bot.domain.validation import free_text
 from bot.domain.vocabulary import CONTACT_TARGETS, ReportStatus
-from bot.i18n import _, current_language
+from bot.i18n import N_, _, current_language
 from bot.services import handling
 from bot.services.handling import Taken
 from bot.services.report_texts import action_keyboard, full_text, holder_name
@@ -52,6 +52,7 @@ from handlers.guards import initiated_complex
 log = logging.getLogger(__name__)
 
 RESOLVE_FLOW, ASK_FLOW, ANSWER_FLOW = "resolve", "ask", "answer"
+NOT_ASKED = N_("Only the people this report was sent to can act on it.")
 QUEUE_BUTTONS = 40  # a button per report: Telegram allows 100 in a keyboard
 # -- what targets do ----------------------------------------------------------------------
 
@@ -69,8 +70,7 @@ async def _acting_on(update: Update, context: BuurtnetContext
     report = await context.repos.reports.get(report_id)
     if report is None or not await context.repos.reports.is_actor(report.id,
                                                                    update.effective_user.id):
-        await query.answer(_("Only the people this report was sent to can act on it."),
-                           show_alert=True)
+        await query.answer(_(NOT_ASKED), show_alert=True)
         return None
     if report.status is ReportStatus.RESOLVED:
         await query.answer(_("This report is resolved."), show_alert=True)
@@ -253,13 +253,16 @@ async def _typed_about(update: Update, context: BuurtnetContext, draft: Draft, l
     """The report a typed note or question is about, if its writer may still act on it,
     and the text; None after saying why not."""
     report = await context.repos.reports.get(draft.data["report_id"])
-    if report is None or report.status is ReportStatus.RESOLVED or not await context.repos.reports.\
-            is_actor(report.id, draft.telegram_id):
-        await context.repos.drafts.clear(draft.telegram_id)
-        await reply(update, _("This report is resolved."))
-        return None
-    text = await parsed_text(update, lambda text: free_text(text, limit))
-    return None if text is None else (report, text)
+    if report is None or not await context.repos.reports.is_actor(report.id, draft.telegram_id):
+        refusal = _(NOT_ASKED)
+    elif report.status is ReportStatus.RESOLVED:
+        refusal = _("This report is resolved.")
+    else:
+        text = await parsed_text(update, lambda text: free_text(text, limit))
+        return None if text is None else (report, text)
+    await context.repos.drafts.clear(draft.telegram_id)
+    await reply(update, refusal)
+    return None
 
 
 async def on_answer_button(update: Update, context: BuurtnetContext) -> None:

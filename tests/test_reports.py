@@ -489,3 +489,14 @@ async def test_a_button_sent_before_versions_still_acknowledges_and_another_vers
     await world.feed(world.telegram.press_update(CONTACT, CONTACT["id"], message_id, "es:ack:1"))
     report = await world.repos.reports.get(1)
     assert report is not None and report.acknowledged_by == CONTACT["id"]
+
+
+async def test_a_question_typed_by_someone_the_report_was_not_sent_to_is_refused_as_such(
+        world: World) -> None:
+    await _complex(world)
+    await _report(world)
+    # As if a stranger's conversation pointed at report 1 (a forged or outdated draft).
+    await world.repos.drafts.put(STRANGER["id"], "ask", "question", {"report_id": 1})
+    calls = await world.say(STRANGER, "Who did it?")
+    assert last_message(calls).text == "Only the people this report was sent to can act on it."
+    assert _to(calls, REPORTER) == [] and await world.repos.drafts.get(STRANGER["id"]) is None
