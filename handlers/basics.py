@@ -6,7 +6,16 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from bot.context import BuurtnetContext
 from bot.domain.button_data import pattern
 from bot.i18n import LANGUAGE_NAMES, LANGUAGES, _, set_language
-from handlers.common import choice, is_group, pressed, reply, standing
+from handlers.common import (
+    choice,
+    is_group,
+    is_private,
+    pressed,
+    reply,
+    require_private,
+    stale_button,
+    standing,
+)
 from handlers.menus import GROUP, commands_for, refresh_command_menu
 
 
@@ -35,6 +44,9 @@ async def help_command(update: Update, context: BuurtnetContext) -> None:
 
 
 async def language_command(update: Update, context: BuurtnetContext) -> None:
+    """One's own language, chosen in private: a group speaks its complex's language."""
+    if not await require_private(update, context):
+        return
     await reply(update, _("Which language would you like me to use?"), [[
         choice(LANGUAGE_NAMES[code], "lang", code)
         for code in LANGUAGES
@@ -44,6 +56,9 @@ async def language_command(update: Update, context: BuurtnetContext) -> None:
 async def on_language(update: Update, context: BuurtnetContext) -> None:
     query = update.callback_query
     assert query is not None and update.effective_user is not None
+    if not is_private(update):  # a choice posted in a group before it was private-only
+        await stale_button(query)
+        return
     button = await pressed(query, LANGUAGES)
     if button is None or button.verb is None:
         return

@@ -5,7 +5,7 @@ import json
 from telegram import Update
 
 from tests.people import CONTACT, INITIATOR, OPERATOR, RESIDENT, STRANGER
-from tests.world import World, alerts, last_message, nl, sent
+from tests.world import GROUP_ID, World, alerts, last_message, nl, sent
 
 
 async def _resident(world: World):
@@ -206,3 +206,13 @@ async def test_an_error_is_reported_briefly(world: World) -> None:
     calls = world.telegram.calls[first:]
     assert "something went wrong on my side" in sent(calls, RESIDENT["id"])[-1].text
     assert "Buurtnet hit an error" in sent(calls, OPERATOR["id"])[-1].text
+
+
+async def test_language_is_chosen_in_private_only(world: World) -> None:
+    asked = last_message(await world.say(RESIDENT, "/language", world.group()))
+    assert asked.text == "Please use this command in a private chat with me."
+    assert asked.buttons[0]["url"].startswith("https://t.me/")
+    # A language button on a group message (posted before this was private-only) is stale.
+    pressed = await world.feed(world.telegram.press_update(RESIDENT, GROUP_ID, 1, "lang:nl"))
+    assert alerts(pressed) == ["This button is no longer valid."]
+    assert await world.repos.people.language_of(RESIDENT["id"]) is None
