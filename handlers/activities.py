@@ -20,7 +20,7 @@ from bot.domain.button_data import parse_id, pattern
 from bot.domain.models import Complex, Draft, Resident
 from bot.domain.validation import InvalidInput
 from bot.domain.vocabulary import ActivityStatus
-from bot.i18n import _, current_language, ngettext, use_language
+from bot.i18n import N_, _, current_language, ngettext, use_language
 from bot.services import activities as activity_service
 from bot.services.activities import card
 from handlers.common import (
@@ -39,6 +39,8 @@ from handlers.ideas import edit_message, refresh_group_post
 from handlers.presses import Press, ask, step_buttons
 
 FLOW = "plan"
+ONLY_RECORDERS = N_("Only its planner and the initiators of this complex can record how an "
+                    "activity went.")
 OUTCOME_FLOW = "outcome"
 LIST_MAX = 20
 """/activities and /plan show at most this many items."""
@@ -287,8 +289,7 @@ async def on_button(update: Update, context: BuurtnetContext) -> None:
         await _toggle_coming(update, context, activity, found.complex_, resident)
         return
     if not _may_record(resident, activity):
-        await query.answer(_("Only the initiators of this complex can record how an activity "
-                             "went."), show_alert=True)
+        await query.answer(_(ONLY_RECORDERS), show_alert=True)
         return
     if activity.status is not ActivityStatus.PLANNED:
         await query.answer(_("This has already been recorded."), show_alert=True)
@@ -350,8 +351,7 @@ async def on_outcome_text(update: Update, context: BuurtnetContext, draft: Draft
     resident = await _active_resident(context, draft.telegram_id, activity.complex_id)
     if not _may_record(resident, activity):
         await context.repos.drafts.clear(draft.telegram_id)
-        await reply(update, _("Only the initiators of this complex can record how an activity "
-                              "went."))
+        await reply(update, _(ONLY_RECORDERS))
         return
     count = await parsed_text(update, activities.attendance)
     if count is None:

@@ -19,7 +19,7 @@ START = datetime(2026, 1, 8, 18, 30, tzinfo=UTC)  # Thursday 8 January, 19:30 in
 WHEN = "Thursday, January 8, 2026, 7:30\u202fPM"
 STOPPED = "Stopped. Nothing of what you were doing was saved."
 ONLY_INITIATORS = "Only initiators of a complex can do that."
-RECORDERS = "Only the initiators of this complex can record how an activity went."
+RECORDERS = "Only its planner and the initiators of this complex can record how an activity went."
 
 
 async def _complex(world: World, *, group: bool = True):
