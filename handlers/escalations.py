@@ -52,7 +52,10 @@ from handlers.guards import initiated_complex
 log = logging.getLogger(__name__)
 
 RESOLVE_FLOW, ASK_FLOW, ANSWER_FLOW = "resolve", "ask", "answer"
-NOT_ASKED = N_("Only the people this report was sent to can act on it.")
+REFUSALS = {
+    handling.Refused.NOT_ASKED: N_("Only the people this report was sent to can act on it."),
+    handling.Refused.RESOLVED: N_("This report is resolved."),
+}
 QUEUE_BUTTONS = 40  # a button per report: Telegram allows 100 in a keyboard
 # -- what targets do ----------------------------------------------------------------------
 
@@ -66,15 +69,12 @@ async def _acting_on(update: Update, context: BuurtnetContext
         await pressed(query, ("ack", "res", "fwd", "ask", "take", "open"), with_id=True)
     if button is None or button.id is None:
         return None
-    report_id = button.id
-    report = await context.repos.reports.get(report_id)
-    if report is None or not await context.repos.reports.is_actor(report.id,
-                                                                   update.effective_user.id):
-        await query.answer(_(NOT_ASKED), show_alert=True)
-        return None
-    if report.status is ReportStatus.RESOLVED:
-        await query.answer(_("This report is resolved."), show_alert=True)
-        await query.edit_message_reply_markup(None)
+    report = await context.repos.reports.get(button.id)
+    refused = await handling.refusal(context.services, report, update.effective_user.id)
+    if refused is not None or report is None:
+        await query.answer(_(REFUSALS[refused or handling.Refused.NOT_ASKED]), show_alert=True)
+        if refused is handling.Refused.RESOLVED:
+            await query.edit_message_reply_markup(None)
         return None
     return report, button
 
@@ -88,7 +88,8 @@ async def on_action(update: Update, context: BuurtnetContext) -> None:
     query = update.callback_query
     assert query is not None and update.effective_user is not None
     me = update.effective_user.id
-    held_by_other = report.acknowledged_by not in (None, me)
+    held_by_other = await handling.refusal(context.services, report, me, holding=True) \
+        is handling.Refused.HELD
     if action == "open":
         complex_ = await context.repos.complexes.get(report.complex_id)
         assert complex_ is not None
@@ -190,7 +191,9 @@ async def _forward(update: Update, context: BuurtnetContext, report: Report,
                    kind: ContactKind) -> None:
     query = update.callback_query
     assert query is not None
-    await handling.forward(context.services, report.id, kind)
+    if await handling.forward(context.services, report.id, kind, query.from_user.id) is not None:
+        await stale_button(query)  # resolved or taken meanwhile
+        return
     await query.answer()
     await query.edit_message_text(_("{reference} is forwarded ({organisation}).").format(
         reference=reference(report.id), organisation=kind_label(kind)))
@@ -244,7 +247,10 @@ async def on_question(update: Update, context: BuurtnetContext, draft: Draft) ->
     if found is None:
         return
     report, question = found
-    await handling.ask(context.services, report, draft.telegram_id, question)
+    if (refused := await handling.ask(context.services, report, draft.telegram_id,
+                                      question)) is not None:  # resolved meanwhile
+        await reply(update, _(REFUSALS[refused]))
+        return
     await reply(update, _("Your question is passed on. I will bring you the answer."))
 
 
@@ -253,15 +259,12 @@ async def _typed_about(update: Update, context: BuurtnetContext, draft: Draft, l
     """The report a typed note or question is about, if its writer may still act on it,
     and the text; None after saying why not."""
     report = await context.repos.reports.get(draft.data["report_id"])
-    if report is None or not await context.repos.reports.is_actor(report.id, draft.telegram_id):
-        refusal = _(NOT_ASKED)
-    elif report.status is ReportStatus.RESOLVED:
-        refusal = _("This report is resolved.")
-    else:
+    refused = await handling.refusal(context.services, report, draft.telegram_id)
+    if refused is None and report is not None:
         text = await parsed_text(update, lambda text: free_text(text, limit))
         return None if text is None else (report, text)
     await context.repos.drafts.clear(draft.telegram_id)
-    await reply(update, refusal)
+    await reply(update, _(REFUSALS[refused or handling.Refused.NOT_ASKED]))
     return None
 
 

@@ -5,6 +5,8 @@ import json
 from datetime import timedelta
 
 from bot.console.offline import Call
+from bot.domain.models import ContactKind
+from bot.services import handling
 from tests.conftest import make_config
 from tests.people import (
     CONTACT,
@@ -500,3 +502,23 @@ async def test_a_question_typed_by_someone_the_report_was_not_sent_to_is_refused
     calls = await world.say(STRANGER, "Who did it?")
     assert last_message(calls).text == "Only the people this report was sent to can act on it."
     assert _to(calls, REPORTER) == [] and await world.repos.drafts.get(STRANGER["id"]) is None
+
+
+async def test_the_services_themselves_refuse_who_may_not_act_on_a_report(world: World) -> None:
+    await _complex(world, "beginning_network")
+    calls = await _report(world, kind="incident", category="theft", what="Bike stolen")
+    assert _escalation(calls, CONTACT) and _escalation(calls, POLICE)  # both may act
+    services = world.app.bot_data["services"]
+    report = await world.repos.reports.get(1)
+    assert await handling.forward(services, 1, ContactKind.CORPORATION, STRANGER["id"]) \
+        is handling.Refused.NOT_ASKED
+    assert await handling.ask(services, report, STRANGER["id"], "Who?") \
+        is handling.Refused.NOT_ASKED
+    await world.press(CONTACT, _escalation(calls, CONTACT), "es:ack:1")
+    held = await world.repos.reports.get(1)
+    assert await handling.forward(services, 1, ContactKind.CORPORATION, POLICE["id"]) \
+        is handling.Refused.HELD
+    assert await handling.refusal(services, held, POLICE["id"]) is None  # may still ask
+    assert await world.repos.reports.questions_of(1) == []
+    unchanged = await world.repos.reports.get(1)
+    assert unchanged is not None and unchanged.chain == held.chain

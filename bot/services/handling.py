@@ -13,6 +13,7 @@ from bot.domain.button_data import pack
 from bot.domain.models import ContactKind
 from bot.domain.reports import GONE, reference
 from bot.domain.routing import Level
+from bot.domain.vocabulary import ReportStatus
 from bot.i18n import _, use_language
 from bot.services import Services
 from bot.services.ladder import advance
@@ -28,6 +29,28 @@ class Taken(Enum):
     SOMEONE_ELSE = "someone else"
     MOVED = "moved"
     """The report changed hands meanwhile: the button no longer fits."""
+
+
+class Refused(Enum):
+    NOT_ASKED = "not asked"
+    """The report was not sent to them to act on (or there is no such report)."""
+    RESOLVED = "resolved"
+    HELD = "held"
+    """Someone else holds it: only the holder resolves or forwards it."""
+
+
+async def refusal(services: Services, report: Report | None, me: int, *,
+                  holding: bool = False) -> Refused | None:
+    """Why `me` may not act on the report, if they may not: only those it was sent to act
+    on it, and only while it is open; with `holding` (resolving, forwarding), only its
+    holder, once someone holds it."""
+    if report is None or not await services.repos.reports.is_actor(report.id, me):
+        return Refused.NOT_ASKED
+    if report.status is ReportStatus.RESOLVED:
+        return Refused.RESOLVED
+    if holding and report.acknowledged_by not in (None, me):
+        return Refused.HELD
+    return None
 
 
 async def _others(services: Services, report: Report, telegram_id: int,
@@ -88,16 +111,20 @@ async def forward_kinds(services: Services, report: Report, me: int) -> list[Con
     return [kind for kind in ContactKind if kind in present and kind not in mine]
 
 
-async def forward(services: Services, report_id: int, kind: ContactKind) -> None:
-    """The report goes to the contacts of `kind`, as a level of its own, at once."""
+async def forward(services: Services, report_id: int, kind: ContactKind, me: int
+                  ) -> Refused | None:
+    """The report goes to the contacts of `kind`, as a level of its own, at once; or why
+    `me` may not forward it (now)."""
     async with services.db.unit():  # forwarded and sent on, together
         report = await services.repos.reports.get(report_id)
-        if report is None:
-            return
+        if (refused := await refusal(services, report, me, holding=True)) is not None:
+            return refused
+        assert report is not None
         level = report.current_level or report.chain[-1]
         await services.repos.reports.forward(report, Level((kind.value,), (),
                                                            level.timeout_seconds))
         await advance(services, report_id)
+    return None
 
 
 async def resolve(services: Services, report: Report, me: int, note: str) -> bool:
@@ -120,8 +147,12 @@ async def resolve(services: Services, report: Report, me: int, note: str) -> boo
     return resolved
 
 
-async def ask(services: Services, report: Report, asker: int, question: str) -> None:
-    """Pass a handler's question on to the reporter, with a button to answer."""
+async def ask(services: Services, report: Report, asker: int, question: str
+              ) -> Refused | None:
+    """Pass a handler's question on to the reporter, with a button to answer; or why the
+    asker may not ask (now)."""
+    if (refused := await refusal(services, report, asker)) is not None:
+        return refused
     with use_language(await language_for(services, report.reporter_id)):
         message = Message(
             outbox_keys.QUESTION.of("{question}"), report.reporter_id,
@@ -134,6 +165,7 @@ async def ask(services: Services, report: Report, asker: int, question: str) -> 
     async with services.db.unit():
         await services.repos.reports.ask(report.id, asker, question, message)
         await services.repos.drafts.clear(asker)
+    return None
 
 
 async def answer(services: Services, question: Question, reporter: int, text: str) -> bool:
