@@ -18,11 +18,11 @@ from bot.domain.reports import (
     DESCRIPTION_MAX,
     GROUP_TEXT_MAX,
     PLACE_MAX,
-    SENSITIVE_CATEGORIES,
     WHEN_MAX,
     WHEN_NOW,
     WHEN_TODAY,
     group_line,
+    may_share,
     reference,
     when_text,
 )
@@ -197,10 +197,9 @@ async def _advance(update: Update, context: BuurtnetContext, draft: Draft, data:
             step = STEPS[STEPS.index(step) + 1]
     if step == "share":
         complex_ = await context.repos.complexes.get(data["complex_id"])
-        # Only an ordinary worry is shown to neighbours: nothing urgent, nothing sexual.
-        if data["kind"] != "concern" or complex_ is None or complex_.group_chat_id is None \
-                or is_urgent(data["now"], data["category"]) \
-                or data["category"] in SENSITIVE_CATEGORIES:
+        if not may_share(data["kind"], data["category"],
+                         urgent=is_urgent(data["now"], data["category"]),
+                         group_linked=complex_ is not None and complex_.group_chat_id is not None):
             data["share"] = False
             step = "confirm"
     if step == "group_text" and not data.get("share"):

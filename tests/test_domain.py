@@ -271,3 +271,13 @@ async def test_a_handlers_first_write_records_its_update(tmp_path: Path) -> None
     finally:
         handling_update(None)
         await db.close()
+
+
+def test_only_an_ordinary_concern_may_be_shared_in_a_linked_group() -> None:
+    from bot.domain.reports import may_share
+
+    assert may_share("concern", "nuisance", urgent=False, group_linked=True)
+    assert not may_share("concern", "nuisance", urgent=False, group_linked=False)
+    assert not may_share("concern", "nuisance", urgent=True, group_linked=True)
+    assert not may_share("incident", "nuisance", urgent=False, group_linked=True)
+    assert not may_share("concern", "sexual", urgent=False, group_linked=True)

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from bot.console.offline import Call
 from bot.domain.models import ContactKind
-from bot.services import handling
+from bot.services import handling, reporting
 from tests.conftest import make_config
 from tests.people import (
     CONTACT,
@@ -522,3 +522,22 @@ async def test_the_services_themselves_refuse_who_may_not_act_on_a_report(world:
     assert await world.repos.reports.questions_of(1) == []
     unchanged = await world.repos.reports.get(1)
     assert unchanged is not None and unchanged.chain == held.chain
+
+
+async def test_a_report_is_shared_only_where_it_may_be_whatever_its_answers_say(
+        world: World) -> None:
+    complex_ = await world.repos.complexes.get((await _complex(world, group=True)).id)
+    assert complex_ is not None and complex_.group_chat_id == GROUP_ID
+    reporter = await world.repos.people.resident_of(REPORTER["id"])
+    services = world.app.bot_data["services"]
+    base = {"now": False, "kind": "concern", "when": "today", "where": None, "what": "Someone",
+            "anonymous": True, "share": True, "group_text": "A line"}
+    for forged in ({"category": "sexual"}, {"category": "nuisance", "kind": "incident"},
+                   {"category": "nuisance", "now": True}):
+        report = await reporting.submit(services, reporter, complex_, {**base, **forged})
+        assert not report.shared_in_group and report.group_text is None, forged
+    assert [c for c in world.telegram.calls if c.chat_id == GROUP_ID
+            and "shared a concern" in c.text] == []
+    ordinary = await reporting.submit(services, reporter, complex_,
+                                      {**base, "category": "nuisance"})
+    assert ordinary.shared_in_group and ordinary.group_text == "A line"

@@ -36,6 +36,13 @@ assert set(GROUP_LINES) == set(CATEGORIES) - SENSITIVE_CATEGORIES  # those are n
 GROUP_TEXT_MAX = 200
 
 
+def may_share(kind: str, category: str, *, urgent: bool, group_linked: bool) -> bool:
+    """Only an ordinary worry is shown to neighbours: a concern, nothing urgent, nothing
+    sexual, and only in a group linked to the complex."""
+    return kind == "concern" and group_linked and not urgent \
+        and category not in SENSITIVE_CATEGORIES
+
+
 def group_line(category: str, own_line: str | None) -> str:
     """The line a shared concern shows in the group, in the current language."""
     return own_line if own_line else _(GROUP_LINES[category])

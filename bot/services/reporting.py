@@ -9,7 +9,7 @@ from bot.domain import outbox_keys
 from bot.domain.button_data import pack
 from bot.domain.labels import category_label
 from bot.domain.models import Complex, Resident
-from bot.domain.reports import group_line
+from bot.domain.reports import group_line, may_share
 from bot.domain.routing import is_urgent
 from bot.domain.vocabulary import ReportStatus
 from bot.i18n import _, use_language
@@ -62,6 +62,10 @@ async def submit(services: Services, resident: Resident, complex_: Complex,
     stage = complex_.effective_stage
     urgent = is_urgent(answers["now"], answers["category"])
     location = answers.get("location") or [None, None]
+    # Asked only where it may be, and checked again: the group could have gone meanwhile.
+    shared = bool(answers.get("share")) and may_share(
+        answers["kind"], answers["category"], urgent=urgent,
+        group_linked=complex_.group_chat_id is not None)
     async with services.db.unit():  # stored, shared and on its ladder, together
         report_id = await repos.reports.create(
             complex_id=complex_.id, reporter_id=resident.telegram_id,
@@ -70,7 +74,7 @@ async def submit(services: Services, resident: Resident, complex_: Complex,
             urgent=urgent, occurred=answers["when"], place=answers.get("where"),
             latitude=location[0], longitude=location[1], description=answers["what"],
             photo_file_id=answers.get("photo"), stage=stage,
-            shared_in_group=answers.get("share", False), group_text=answers.get("group_text"),
+            shared_in_group=shared, group_text=answers.get("group_text") if shared else None,
             chain=services.config.routing.chain(stage, answers["kind"], answers["category"],
                                                 urgent),
         )
