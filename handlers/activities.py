@@ -15,7 +15,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from bot.clock import from_db, to_db
 from bot.context import BuurtnetContext
 from bot.domain import activities, moments
-from bot.domain.activities import Activity
+from bot.domain.activities import Activity, OutcomeRefused
 from bot.domain.button_data import parse_id, pattern
 from bot.domain.models import Complex, Draft, Resident
 from bot.domain.validation import InvalidInput
@@ -39,8 +39,12 @@ from handlers.ideas import edit_message, refresh_group_post
 from handlers.presses import Press, ask, step_buttons
 
 FLOW = "plan"
-ONLY_RECORDERS = N_("Only its planner and the initiators of this complex can record how an "
-                    "activity went.")
+OUTCOME_REFUSALS = {
+    OutcomeRefused.NOT_YOURS: N_("Only its planner and the initiators of this complex can "
+                                 "record how an activity went."),
+    OutcomeRefused.RECORDED: N_("This has already been recorded."),
+    OutcomeRefused.NOT_ASKED_YET: N_("This button is no longer valid."),
+}
 OUTCOME_FLOW = "outcome"
 LIST_MAX = 20
 """/activities and /plan show at most this many items."""
@@ -76,11 +80,6 @@ async def _initiator_of(context: BuurtnetContext, telegram_id: int,
                         complex_id: int) -> Resident | None:
     resident = await _active_resident(context, telegram_id, complex_id)
     return resident if resident and resident.is_initiator else None
-
-
-def _may_record(resident: Resident | None, activity: Activity) -> bool:
-    """The planner and the initiators of the complex answer the outcome question."""
-    return resident is not None and (resident.is_initiator or resident.id == activity.planned_by)
 
 
 # -- /plan -------------------------------------------------------------------------------
@@ -288,14 +287,12 @@ async def on_button(update: Update, context: BuurtnetContext) -> None:
     if found.button.verb == "go":
         await _toggle_coming(update, context, activity, found.complex_, resident)
         return
-    if not _may_record(resident, activity):
-        await query.answer(_(ONLY_RECORDERS), show_alert=True)
-        return
-    if activity.status is not ActivityStatus.PLANNED:
-        await query.answer(_("This has already been recorded."), show_alert=True)
-        return
-    if activity.ask_outcome_at is not None or activity.starts_at > context.clock.now():
+    refused = await activity_service.outcome_refusal(context.services, activity, found.by)
+    if refused is OutcomeRefused.NOT_ASKED_YET:
         await stale_button(query)
+        return
+    if refused is not None:
+        await query.answer(_(OUTCOME_REFUSALS[refused]), show_alert=True)
         return
     if found.button.verb == "held":
         await query.answer()
@@ -307,9 +304,9 @@ async def on_button(update: Update, context: BuurtnetContext) -> None:
         })
         await reply(update, _("About how many came? Type a number."))
         return
-    if not await activity_service.record_outcome(context.services, activity, found.by, None,
-                                                 OUTCOME_FLOW):
-        await query.answer(_("This has already been recorded."), show_alert=True)
+    if (refused := await activity_service.record_outcome(
+            context.services, activity, found.by, None, OUTCOME_FLOW)) is not None:
+        await query.answer(_(OUTCOME_REFUSALS[refused]), show_alert=True)
         return
     await query.answer(_("Recorded: it was cancelled."))
     await query.edit_message_reply_markup(None)
@@ -344,22 +341,17 @@ async def _toggle_coming(update: Update, context: BuurtnetContext, activity: Act
 async def on_outcome_text(update: Update, context: BuurtnetContext, draft: Draft) -> None:
     """The typed number of people who came to an activity that took place."""
     activity = await context.repos.activities.get(draft.data["activity_id"])
-    if activity is None or activity.status is not ActivityStatus.PLANNED:
+    refused = OutcomeRefused.RECORDED if activity is None else \
+        await activity_service.outcome_refusal(context.services, activity, draft.telegram_id)
+    if refused is None and activity is not None:
+        count = await parsed_text(update, activities.attendance)
+        if count is None:
+            return
+        refused = await activity_service.record_outcome(
+            context.services, activity, draft.telegram_id, count, OUTCOME_FLOW)
+    if refused is not None or activity is None:
         await context.repos.drafts.clear(draft.telegram_id)
-        await reply(update, _("This has already been recorded."))
-        return
-    resident = await _active_resident(context, draft.telegram_id, activity.complex_id)
-    if not _may_record(resident, activity):
-        await context.repos.drafts.clear(draft.telegram_id)
-        await reply(update, _(ONLY_RECORDERS))
-        return
-    count = await parsed_text(update, activities.attendance)
-    if count is None:
-        return
-    recorded = await activity_service.record_outcome(context.services, activity,
-                                                     draft.telegram_id, count, OUTCOME_FLOW)
-    if not recorded:
-        await reply(update, _("This has already been recorded."))
+        await reply(update, _(OUTCOME_REFUSALS[refused or OutcomeRefused.RECORDED]))
         return
     await edit_message(context, draft.data["chat_id"], draft.data["message_id"])
     await reply(update, ngettext(

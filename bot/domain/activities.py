@@ -8,6 +8,7 @@ from babel import Locale
 from babel.dates import format_datetime
 
 from bot.domain import validation
+from bot.domain.models import Resident
 from bot.domain.validation import InvalidInput
 from bot.domain.vocabulary import ActivityStatus
 from bot.i18n import N_
@@ -69,6 +70,27 @@ def reminder_still_useful(activity: Activity, reminder: Reminder, now: datetime)
     if now >= activity.starts_at or activity.status is not ActivityStatus.PLANNED:
         return False
     return not (reminder is Reminder.DAY and now >= activity.starts_at - REMIND_HOUR_BEFORE)
+
+
+class OutcomeRefused(StrEnum):
+    NOT_YOURS = "not yours"
+    """Only its planner and the initiators of its complex record how it went."""
+    RECORDED = "recorded"
+    NOT_ASKED_YET = "not asked yet"
+    """The question comes after the start; a button from before it is stale."""
+
+
+def outcome_refusal(activity: Activity, recorder: Resident | None, now: datetime
+                    ) -> OutcomeRefused | None:
+    """Why `recorder` (an active resident of the activity's complex, or None) may not
+    record how the activity went, if they may not."""
+    if recorder is None or not (recorder.is_initiator or recorder.id == activity.planned_by):
+        return OutcomeRefused.NOT_YOURS
+    if activity.status is not ActivityStatus.PLANNED:
+        return OutcomeRefused.RECORDED
+    if activity.ask_outcome_at is not None or activity.starts_at > now:
+        return OutcomeRefused.NOT_ASKED_YET
+    return None
 
 
 def title(text: str | None) -> str:

@@ -104,21 +104,34 @@ async def toggle_coming(services: Services, activity: Activity, resident: Reside
     return coming, now
 
 
+async def outcome_refusal(services: Services, activity: Activity, telegram_id: int
+                          ) -> activities.OutcomeRefused | None:
+    """Why `telegram_id` may not record how the activity went, if they may not."""
+    resident = await services.repos.people.resident_of(telegram_id)
+    if resident is not None and (not resident.is_active
+                                 or resident.complex_id != activity.complex_id):
+        resident = None
+    return activities.outcome_refusal(activity, resident, services.clock.now())
+
+
 async def record_outcome(services: Services, activity: Activity, recorder: int,
-                         attendance: int | None, outcome_flow: str) -> bool:
+                         attendance: int | None, outcome_flow: str
+                         ) -> activities.OutcomeRefused | None:
     """It took place with about `attendance` people (which the stage counts), or (None)
-    it was cancelled; the recorder's attendance question (`outcome_flow`) ends. False if
-    it was recorded before."""
+    it was cancelled; the recorder's attendance question (`outcome_flow`) ends. Or why the
+    recorder may not record it (now)."""
     repos = services.repos
+    if (refused := await outcome_refusal(services, activity, recorder)) is not None:
+        return refused
     async with services.db.unit():  # recorded, with no question left, and measured
         draft = await repos.drafts.get(recorder)
         if draft and draft.flow == outcome_flow and draft.data["activity_id"] == activity.id:
             await repos.drafts.clear(recorder)
         if not await repos.activities.record_outcome(activity.id, attendance):
-            return False
+            return activities.OutcomeRefused.RECORDED
         if attendance is not None:
             await refresh_stage(services, activity.complex_id)  # an activity held counts
-    return True
+    return None
 
 
 async def next_due(services: Services) -> datetime | None:
