@@ -297,6 +297,9 @@ async def typed_answer(update: Update, context: BuurtnetContext) -> bool:
     question = None
     if message.reply_to_message is not None:
         key = await context.repos.outbox.key_of(user.id, message.reply_to_message.message_id)
+        if outbox_keys.report_of_copy(key) is not None or \
+                outbox_keys.ANSWER.first_id(key) is not None:
+            return False  # a handler replying to a report's copy or an answer: they ask
         question_id = outbox_keys.QUESTION.first_id(key)
         question = (await context.repos.reports.question(question_id)
                     if question_id is not None else None)

@@ -255,6 +255,25 @@ async def test_a_contact_asks_by_replying_to_the_answer_or_to_the_report(
     assert last_message(calls, CONTACT["id"]).text == "This report is resolved."
 
 
+async def test_a_handler_with_an_own_question_waiting_asks_by_replying_to_a_copy(
+        world: World) -> None:
+    complex_ = await _complex(world)
+    copy = _escalation(await _report(world), CONTACT)  # R-0001, Zoë's, reaches Carla
+    await world.press(CONTACT, copy, "es:ack:1")
+    # Carla lives there too, reports herself, and the police ask her something about it.
+    await world.sign_up(CONTACT, complex_.resident_code, introductions=False)
+    theirs = _escalation(await _report(world, kind="incident", category="theft", by=CONTACT),
+                         POLICE)
+    await world.press(POLICE, theirs, "es:ack:2")
+    await world.press(POLICE, theirs, "es:ask:2")
+    await world.say(POLICE, "Which bike?")
+    calls = await world.feed(world.telegram.text_update(
+        CONTACT, world.telegram.private_chat(CONTACT), "Is it still going on?",
+        reply_to=copy.result["message_id"]))
+    assert "Is it still going on?" in last_message(calls, REPORTER["id"]).text
+    assert _to(calls, POLICE) == []  # not taken as Carla's answer to the police
+
+
 async def test_a_double_tap_is_harmless(world: World) -> None:
     asked = last_message(await world.say(RESIDENT, "/language"))
     await world.press(RESIDENT, asked, "lang:en")

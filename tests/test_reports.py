@@ -45,28 +45,28 @@ async def _complex(world: World, stage: str = "loose_sand", *, committee: bool =
 async def _report(world: World, *, now: str = "no", kind: str = "concern",
                   category: str = "nuisance", identity: str = "anonymous",
                   share: str | None = None, what: str = "Loud music every night after 2 am",
-                  group_line: str | None = None) -> list[Call]:
-    step = last_message(await world.say(REPORTER, "/report"))
+                  group_line: str | None = None, by: dict = REPORTER) -> list[Call]:
+    step = last_message(await world.say(by, "/report"))
     if now == "yes":  # the urgent path: category, where, what; anonymous, at this moment
         assert kind == "incident" and identity == "anonymous"
         for data in ("rp:now:yes", f"rp:category:{category}"):
-            step = last_message(await world.press(REPORTER, step, data))
-        step = last_message(await world.say(REPORTER, "Corridor, 3rd floor"))
-        step = last_message(await world.say(REPORTER, what))
-        return await world.press(REPORTER, step, "rp:confirm:yes")
+            step = last_message(await world.press(by, step, data))
+        step = last_message(await world.say(by, "Corridor, 3rd floor"))
+        step = last_message(await world.say(by, what))
+        return await world.press(by, step, "rp:confirm:yes")
     for data in (f"rp:now:{now}", f"rp:kind:{kind}", f"rp:category:{category}"):
-        step = last_message(await world.press(REPORTER, step, data))
-    step = last_message(await world.say(REPORTER, "last night around 2"))
-    step = last_message(await world.say(REPORTER, "Corridor, 3rd floor"))
-    step = last_message(await world.say(REPORTER, what))
-    step = last_message(await world.press(REPORTER, step, "rp:photo:skip"))
-    step = last_message(await world.press(REPORTER, step, f"rp:identity:{identity}"))
+        step = last_message(await world.press(by, step, data))
+    step = last_message(await world.say(by, "last night around 2"))
+    step = last_message(await world.say(by, "Corridor, 3rd floor"))
+    step = last_message(await world.say(by, what))
+    step = last_message(await world.press(by, step, "rp:photo:skip"))
+    step = last_message(await world.press(by, step, f"rp:identity:{identity}"))
     if share is not None:
-        step = last_message(await world.press(REPORTER, step, f"rp:share:{share}"))
+        step = last_message(await world.press(by, step, f"rp:share:{share}"))
     if share == "yes":  # the line neighbours read: the bot's neutral one, or the reporter's
-        step = last_message(await world.say(REPORTER, group_line) if group_line else
-                            await world.press(REPORTER, step, "rp:group_text:standard"))
-    return await world.press(REPORTER, step, "rp:confirm:yes")
+        step = last_message(await world.say(by, group_line) if group_line else
+                            await world.press(by, step, "rp:group_text:standard"))
+    return await world.press(by, step, "rp:confirm:yes")
 
 
 def _to(calls: list[Call], person: dict) -> list[Call]:
