@@ -325,7 +325,7 @@ async def _answer_to_become_initiator(update: Update, context: BuurtnetContext,
     answered = await initiators.answer_invitation(context.services, complex_, resident, asker,
                                                   yes)
     if not answered:
-        await query.answer(_("You have already answered."), show_alert=True)
+        await query.answer(_("You already answered."), show_alert=True)
         return
     if promoted:
         await refresh_command_menu(context, resident.telegram_id)

@@ -23,7 +23,7 @@ from handlers.common import (
     yes_or_no,
 )
 from handlers.conversation import Flow
-from handlers.guards import signed_up
+from handlers.guards import NOT_SIGNED_UP, signed_up
 from handlers.interests import interests_keyboard
 from handlers.menus import refresh_command_menu
 from handlers.presses import Press, ask
@@ -135,8 +135,7 @@ async def on_text(update: Update, context: BuurtnetContext, draft: Draft) -> Non
     resident = await repos.people.resident_of(draft.telegram_id)
     if resident is None:
         await repos.drafts.clear(draft.telegram_id)
-        await reply(update, _("You are not signed up in a complex. Open the invite link of "
-                              "your complex to join."))
+        await reply(update, _(NOT_SIGNED_UP))
         return
     change = await parsed_text(update, lambda text: (
         {"first_name": validation.person_name(text)} if draft.step == "name"

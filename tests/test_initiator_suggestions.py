@@ -109,7 +109,7 @@ async def test_a_resident_says_yes(world: World) -> None:
     assert (await world.repos.people.resident_of(RESIDENT["id"])).is_initiator
     again = await world.feed(world.telegram.press_update(
         RESIDENT, RESIDENT["id"], question.result["message_id"], f"init:no:{rosa}"))
-    assert alerts(again) == ["You have already answered."]
+    assert alerts(again) == ["You already answered."]
     assert (await world.repos.people.resident_of(RESIDENT["id"])).is_initiator
 
 
@@ -134,7 +134,7 @@ async def test_a_resident_says_no_thanks_in_their_language(world: World) -> None
     assert await _suggestions(world) is None
     again = await world.feed(world.telegram.press_update(
         DUTCH_RESIDENT, DUTCH_RESIDENT["id"], question.result["message_id"], f"init:yes:{daan}"))
-    assert alerts(again) == [nl("You have already answered.")]
+    assert alerts(again) == [nl("You already answered.")]
     assert not (await world.repos.people.resident_of(DUTCH_RESIDENT["id"])).is_initiator
 
 
