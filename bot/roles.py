@@ -28,6 +28,17 @@ class Standing:
     def is_contact_of(self, complex_id: int) -> bool:
         return any(contact.complex_id == complex_id for contact in self.contacts)
 
+    def organises(self, complex_id: int) -> bool:
+        """Operators, and the complex's initiators and contacts: they see how it is run."""
+        return self.is_operator or self.is_initiator_of(complex_id) or \
+            self.is_contact_of(complex_id)
+
+    def may_see(self, complex_id: int) -> bool:
+        """Those who organise the complex, and its residents."""
+        resident = self.active_resident
+        return self.organises(complex_id) or (resident is not None
+                                               and resident.complex_id == complex_id)
+
     def may_link_group_for(self, complex_id: int) -> bool:
         return self.is_operator or complex_id in self.organised_complex_ids()
 

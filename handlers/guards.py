@@ -19,6 +19,7 @@ from handlers.common import Pressed, pressed_record, reply, require_private, sta
 Found = TypeVar("Found")
 
 ONLY_INITIATORS = N_("Only initiators of a complex can do that.")
+ONLY_CONTACTS = N_("Only contacts of a complex can do that.")
 ONLY_OPERATORS = N_("Only the operators of this Buurtnet can do that.")
 ONLY_RESIDENTS = N_("Only residents of a complex can do that. Open the invite link of your "
                     "complex to join.")
@@ -80,6 +81,38 @@ async def residence(update: Update, context: BuurtnetContext, *, in_private: boo
             resident.complex_id)
         return None if resident is None or complex_ is None else (resident, complex_)
     return await _guarded(update, context, in_private, find, ONLY_RESIDENTS)
+
+
+def complex_number(text: str) -> int | None:
+    """A complex's number as /complexes shows it, "3" or "#3"; None if it is not one."""
+    digits = text.removeprefix("#")
+    return int(digits) if digits.isdecimal() and len(digits) <= 9 else None
+
+
+async def contacted_complex(update: Update, context: BuurtnetContext, args: list[str],
+                            example: str) -> tuple[Complex, list[str]] | None:
+    """The complex a contact's command is about: the number in front, or their only one."""
+    who = await standing(update, context)
+    if not who.contacts:
+        await refuse(update, ONLY_CONTACTS)
+        return None
+    number = complex_number(args[0]) if args else None
+    if number is not None:
+        complex_id, rest = number, args[1:]
+        if not who.is_contact_of(complex_id):
+            await reply(update, _("You are not a contact of complex #{number}. /complexes shows "
+                                  "yours.").format(number=complex_id))
+            return None
+    elif len(who.contacts) == 1:
+        complex_id, rest = who.contacts[0].complex_id, args
+    else:
+        await reply(update, _("You are a contact of several complexes: put the complex's number "
+                              "first, like {example}. /complexes shows the numbers.").format(
+            example=example))
+        return None
+    complex_ = await context.repos.complexes.get(complex_id)
+    assert complex_ is not None  # a contact row goes when its complex goes
+    return complex_, rest
 
 
 class OfComplex(Protocol):

@@ -32,6 +32,7 @@ from handlers.common import (
     stale_button,
     standing,
 )
+from handlers.guards import complex_number, contacted_complex
 
 HISTORY_SHOWN = 5
 HISTORY_REASON_MAX = 80  # characters of a reason in the history; /stage stays one message
@@ -174,24 +175,8 @@ def strangers_view() -> str:
 # -- /stage ------------------------------------------------------------------------------
 
 
-def complex_number(text: str) -> int | None:
-    """A complex's number as /complexes shows it, "3" or "#3"; None if it is not one."""
-    digits = text.removeprefix("#")
-    return int(digits) if digits.isdecimal() and len(digits) <= 9 else None
-
-
-def _organiser_of(who: Standing, complex_id: int) -> bool:
-    return who.is_operator or who.is_initiator_of(complex_id) or who.is_contact_of(complex_id)
-
-
-def _may_see(who: Standing, complex_id: int) -> bool:
-    resident = who.active_resident
-    return _organiser_of(who, complex_id) or (resident is not None
-                                              and resident.complex_id == complex_id)
-
-
 async def _view(context: BuurtnetContext, who: Standing, complex_: Complex) -> str:
-    if _organiser_of(who, complex_.id):
+    if who.organises(complex_.id):
         return await organiser_view(context, complex_,
                                     initiator=who.is_initiator_of(complex_.id))
     return public_view(context, complex_)
@@ -220,7 +205,7 @@ async def stage_command(update: Update, context: BuurtnetContext) -> None:
                                   "complexes."))
             return
         complex_ = await context.repos.complexes.get(number)
-        if complex_ is None or not _may_see(who, complex_.id):
+        if complex_ is None or not who.may_see(complex_.id):
             await reply(update, _("You are not part of complex #{number}. /stage without a "
                                   "number shows yours.").format(number=number))
             return
@@ -262,7 +247,7 @@ async def on_choice(update: Update, context: BuurtnetContext) -> None:
         return
     who = await standing(update, context)
     complex_ = await context.repos.complexes.get(button.id)
-    if complex_ is None or not _may_see(who, complex_.id):
+    if complex_ is None or not who.may_see(complex_.id):
         await stale_button(query)
         return
     await query.answer()
@@ -271,32 +256,6 @@ async def on_choice(update: Update, context: BuurtnetContext) -> None:
 
 
 # -- /committee and /setstage ------------------------------------------------------------------
-
-
-async def _contact_complex(update: Update, context: BuurtnetContext, args: list[str],
-                           example: str) -> tuple[Complex, list[str]] | None:
-    """The complex a contact's command is about: the number in front, or their only one."""
-    who = await standing(update, context)
-    if not who.contacts:
-        await reply(update, _("Only contacts of a complex can do that."))
-        return None
-    number = complex_number(args[0]) if args else None
-    if number is not None:
-        complex_id, rest = number, args[1:]
-        if not who.is_contact_of(complex_id):
-            await reply(update, _("You are not a contact of complex #{number}. /complexes shows "
-                                  "yours.").format(number=complex_id))
-            return None
-    elif len(who.contacts) == 1:
-        complex_id, rest = who.contacts[0].complex_id, args
-    else:
-        await reply(update, _("You are a contact of several complexes: put the complex's number "
-                              "first, like {example}. /complexes shows the numbers.").format(
-            example=example))
-        return None
-    complex_ = await context.repos.complexes.get(complex_id)
-    assert complex_ is not None  # a contact row goes when its complex goes
-    return complex_, rest
 
 
 def _committee_state(complex_: Complex) -> str:
@@ -308,7 +267,7 @@ def _committee_state(complex_: Complex) -> str:
 async def committee_command(update: Update, context: BuurtnetContext) -> None:
     if not await require_private(update, context):
         return
-    found = await _contact_complex(update, context, command_args(context), "/committee 3 on")
+    found = await contacted_complex(update, context, command_args(context), "/committee 3 on")
     if found is None:
         return
     complex_, rest = found
@@ -355,7 +314,7 @@ def parse_setstage(args: list[str]) -> tuple[str | None, str]:
 async def setstage_command(update: Update, context: BuurtnetContext) -> None:
     if not await require_private(update, context):
         return
-    found = await _contact_complex(update, context, command_args(context),
+    found = await contacted_complex(update, context, command_args(context),
                                    "/setstage 3 group …")
     if found is None:
         return
