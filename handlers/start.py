@@ -8,7 +8,7 @@ from telegram.ext import BaseHandler, CommandHandler
 from bot.context import BuurtnetContext
 from bot.domain.labels import kind_label
 from bot.i18n import _, resolve_language
-from bot.services import initiators, joining
+from bot.services import joining
 from bot.storage.invites import CONTACT_INVITE_VALIDITY, InviteUnusable
 from handlers import reports, signup
 from handlers.common import command_args, is_private, reply, standing
@@ -65,28 +65,27 @@ async def _join_as_resident(update: Update, context: BuurtnetContext, code: str)
         return
     user = update.effective_user
     assert user is not None
-    resident = await repos.people.resident_of(user.id)
-    if resident is not None:
-        if resident.complex_id != complex_.id:
-            current = await repos.complexes.get(resident.complex_id)
-            await reply(update, _("You are already signed up for <b>{complex}</b>. You can "
-                                  "live in one complex at a time: /leave it first.").format(
-                complex=html.escape(current.name if current else "?")))
-        elif as_initiator and not resident.is_initiator and resident.is_active:
-            await initiators.take_initiator_link(context.services, complex_, resident)
-            await refresh_command_menu(context, user.id)
-            await reply(update, _("You are now an initiator of <b>{complex}</b>. /help shows "
-                                  "what you can do.").format(complex=html.escape(complex_.name)))
-        elif not resident.is_active:
-            await reply(update, _("Your sign-up for <b>{complex}</b> is waiting for an "
-                                  "initiator's approval.").format(
-                complex=html.escape(complex_.name)))
-        else:
-            await reply(update, _("You are already signed up for <b>{complex}</b>. /profile "
-                                  "shows your details.").format(
-                complex=html.escape(complex_.name)))
-        return
-    await signup.begin(update, context, complex_, as_initiator=as_initiator)
+    arrival, resident = await joining.arrive(context.services, user.id, complex_,
+                                             as_initiator=as_initiator)
+    name = html.escape(complex_.name)
+    if arrival is joining.Arrival.SIGN_UP:
+        await signup.begin(update, context, complex_, as_initiator=as_initiator)
+    elif arrival is joining.Arrival.ELSEWHERE:
+        assert resident is not None
+        current = await repos.complexes.get(resident.complex_id)
+        await reply(update, _("You are already signed up for <b>{complex}</b>. You can live "
+                              "in one complex at a time: /leave it first.").format(
+            complex=html.escape(current.name if current else "?")))
+    elif arrival is joining.Arrival.PROMOTED:
+        await refresh_command_menu(context, user.id)
+        await reply(update, _("You are now an initiator of <b>{complex}</b>. /help shows what "
+                              "you can do.").format(complex=name))
+    elif arrival is joining.Arrival.PENDING:
+        await reply(update, _("Your sign-up for <b>{complex}</b> is waiting for an initiator's "
+                              "approval.").format(complex=name))
+    else:
+        await reply(update, _("You are already signed up for <b>{complex}</b>. /profile shows "
+                              "your details.").format(complex=name))
 
 
 async def _join_as_contact(update: Update, context: BuurtnetContext, code: str) -> None:

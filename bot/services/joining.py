@@ -3,6 +3,7 @@ the complex asks for it the initiators' approval (or the operators', while it ha
 initiators), leaving, and being forgotten."""
 
 import html
+from enum import Enum
 from typing import Any
 
 from bot.domain import outbox_keys
@@ -10,10 +11,40 @@ from bot.domain.button_data import pack
 from bot.domain.models import Complex, Contact, Resident, ResidentStatus
 from bot.domain.signup import interest_labels, known_interests, placement
 from bot.i18n import _, use_language
-from bot.services import Services, ladder
+from bot.services import Services, initiators, ladder
 from bot.services.outgoing import Rows, button, language_for, queue
 from bot.services.stages import refresh_stage
 from bot.storage.outbox import Shown
+
+
+class Arrival(Enum):
+    SIGN_UP = "sign up"
+    """Not signed up anywhere: the sign-up begins."""
+    ELSEWHERE = "elsewhere"
+    """Signed up for another complex: one complex at a time."""
+    PROMOTED = "promoted"
+    """An approved resident opened their complex's initiators' link."""
+    PENDING = "pending"
+    HERE = "here"
+    """Signed up here already."""
+
+
+async def arrive(services: Services, telegram_id: int, complex_: Complex, *,
+                 as_initiator: bool) -> tuple[Arrival, Resident | None]:
+    """Someone opened `complex_`'s invite link (the initiators' one: `as_initiator`): what
+    that means for them, and their sign-up if they have one. An approved resident of the
+    complex who opens the initiators' link becomes an initiator here."""
+    resident = await services.repos.people.resident_of(telegram_id)
+    if resident is None:
+        return Arrival.SIGN_UP, None
+    if resident.complex_id != complex_.id:
+        return Arrival.ELSEWHERE, resident
+    if not resident.is_active:
+        return Arrival.PENDING, resident
+    if as_initiator and not resident.is_initiator:
+        await initiators.take_initiator_link(services, complex_, resident)
+        return Arrival.PROMOTED, resident
+    return Arrival.HERE, resident
 
 
 async def sign_up(services: Services, telegram_id: int, complex_: Complex,
