@@ -6,6 +6,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from bot.context import BuurtnetContext
 from bot.domain.button_data import pattern
 from bot.i18n import LANGUAGE_NAMES, LANGUAGES, _, set_language
+from bot.services import settings
 from handlers.common import (
     choice,
     is_group,
@@ -62,7 +63,7 @@ async def on_language(update: Update, context: BuurtnetContext) -> None:
     button = await pressed(query, LANGUAGES)
     if button is None or button.verb is None:
         return
-    await context.repos.people.set_language(update.effective_user.id, button.verb)
+    await settings.set_language(context.services, update.effective_user.id, button.verb)
     set_language(button.verb)
     await query.answer()
     await query.edit_message_text(_("From now on I will write to you in English."))

@@ -15,7 +15,7 @@ from bot.domain.labels import policy_label
 from bot.domain.models import Complex, JoinPolicy, Resident, ResidentRole, ResidentStatus
 from bot.domain.validation import InvalidInput
 from bot.i18n import _, current_language, ngettext, use_language
-from bot.services import initiators, joining
+from bot.services import initiators, joining, settings
 from handlers.common import (
     choice,
     command_args,
@@ -121,7 +121,7 @@ async def initiatorlink_command(update: Update, context: BuurtnetContext) -> Non
         return
     complex_ = await context.repos.complexes.get(complex_id)
     assert complex_ is not None
-    code = await context.repos.complexes.new_initiator_code(complex_id)
+    code = await initiators.new_initiator_link(context.services, complex_)
     await reply(update, _("A new invite link for initiators of <b>{complex}</b>; the old one "
                           "no longer works. Give it only to people who will organise:\n"
                           "{link}").format(complex=html.escape(complex_.name),
@@ -230,7 +230,7 @@ async def joinpolicy_command(update: Update, context: BuurtnetContext) -> None:
             complex=html.escape(complex_.name), policy=policy_label(complex_.join_policy)))
         return
     policy = JoinPolicy(keyword(args[0]))
-    await context.repos.complexes.set_join_policy(complex_.id, policy)
+    await settings.set_join_policy(context.services, complex_, policy)
     await reply(update, _("Sign-up for {complex} is now: {policy}.").format(
         complex=html.escape(complex_.name), policy=policy_label(policy)))
 

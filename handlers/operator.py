@@ -14,7 +14,7 @@ from bot.domain.labels import kind_label, policy_label
 from bot.domain.models import Complex, ContactKind, Draft, JoinPolicy
 from bot.domain.validation import InvalidInput
 from bot.i18n import LANGUAGE_NAMES, LANGUAGES, N_, _, current_language
-from bot.services import settings
+from bot.services import joining, settings
 from handlers.common import (
     Keyboard,
     choice,
@@ -202,8 +202,8 @@ async def invitecontact_command(update: Update, context: BuurtnetContext) -> Non
 async def _send_invite(update: Update, context: BuurtnetContext, complex_: Complex,
                        kind: ContactKind) -> None:
     assert update.effective_user is not None
-    invite = await context.repos.invites.create_contact_invite(
-        complex_.id, kind, update.effective_user.id)
+    invite = await joining.invite_contact(context.services, complex_, kind,
+                                          update.effective_user.id)
     until = format_datetime(invite.expires_at, "medium", tzinfo=context.config.tz,
                             locale=current_language())
     await reply(update, _(

@@ -9,7 +9,7 @@ from bot.context import BuurtnetContext
 from bot.domain import validation
 from bot.domain.button_data import pattern, unpack
 from bot.domain.models import Draft, Resident
-from bot.domain.signup import INTERESTS, interest_labels, known_interests
+from bot.domain.signup import INTERESTS, interest_labels
 from bot.i18n import _
 from bot.services import joining, settings
 from handlers.common import (
@@ -111,20 +111,17 @@ async def on_button(update: Update, context: BuurtnetContext,
             await query.edit_message_text(_("Your interests: {interests}").format(
                 interests=interest_labels(resident.interests)))
             return
-        chosen = set(resident.interests) ^ {value}
-        await repos.people.set_interests(resident.id, known_interests(list(chosen)))
+        assert value is not None
+        chosen = await settings.toggle_interest(context.services, resident, value)
         await query.answer()
-        await query.edit_message_reply_markup(
-            markup(interests_keyboard(known_interests(list(chosen)), "pf", "int")))
+        await query.edit_message_reply_markup(markup(interests_keyboard(chosen, "pf", "int")))
         return
     if action == "organise":
-        await repos.people.update_resident(
-            resident.id, wants_to_organise=not resident.wants_to_organise)
+        updated = await settings.set_wishes(
+            context.services, resident, wants_to_organise=not resident.wants_to_organise)
     else:  # "intro"
-        await repos.people.update_resident(
-            resident.id, wants_introductions=not resident.wants_introductions)
-    updated = await repos.people.resident(resident.id)
-    assert updated is not None
+        updated = await settings.set_wishes(
+            context.services, resident, wants_introductions=not resident.wants_introductions)
     await query.answer(_("Saved."))
     await query.edit_message_text(_profile_text(updated, await _complex_name(context, updated)),
                                   reply_markup=markup(_profile_keyboard()))

@@ -11,7 +11,7 @@ from bot.domain.button_data import pattern, unpack
 from bot.domain.introductions import parse_time_of_day
 from bot.domain.models import Complex, Draft
 from bot.i18n import _, current_language
-from bot.services.settings import set_intro_time
+from bot.services.settings import set_intro_rounds, set_intro_time
 from handlers.common import (
     Keyboard,
     choice,
@@ -67,7 +67,7 @@ async def on_button(update: Update, context: BuurtnetContext) -> None:
         await stale_button(query)
         return
     repos = context.repos
-    enabled, weekday, time = complex_.intro_enabled, complex_.intro_weekday, complex_.intro_time
+    enabled, weekday = complex_.intro_enabled, complex_.intro_weekday
     if button.verb in ("on", "off"):
         enabled = button.verb == "on"
     elif button.verb == "day" and button.detail is None:
@@ -83,10 +83,8 @@ async def on_button(update: Update, context: BuurtnetContext) -> None:
         await query.answer()
         await reply(update, _("At what time? For example 19:00. (/cancel stops)"))
         return
-    await repos.complexes.set_intro_schedule(complex_.id, enabled=enabled, weekday=weekday,
-                                             time=time)
-    updated = await repos.complexes.get(complex_.id)
-    assert updated is not None
+    updated = await set_intro_rounds(context.services, complex_, enabled=enabled,
+                                     weekday=weekday)
     await query.answer(_("Saved."))
     await query.edit_message_text(_text(updated), reply_markup=markup(_keyboard(updated)))
 

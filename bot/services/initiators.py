@@ -49,6 +49,11 @@ async def change_role(services: Services, complex_: Complex, resident: Resident,
     return RoleChange.CHANGED
 
 
+async def new_initiator_link(services: Services, complex_: Complex) -> str:
+    """Replace the complex's initiators' link: the old one stops working at once."""
+    return await services.repos.complexes.new_initiator_code(complex_.id)
+
+
 async def take_initiator_link(services: Services, complex_: Complex,
                               resident: Resident) -> None:
     """A resident opened their complex's initiators' link: they become an initiator, and

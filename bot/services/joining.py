@@ -8,7 +8,14 @@ from typing import Any
 
 from bot.domain import outbox_keys
 from bot.domain.button_data import pack
-from bot.domain.models import Complex, Contact, Resident, ResidentStatus
+from bot.domain.models import (
+    Complex,
+    Contact,
+    ContactInvite,
+    ContactKind,
+    Resident,
+    ResidentStatus,
+)
 from bot.domain.signup import interest_labels, known_interests, placement
 from bot.i18n import _, use_language
 from bot.services import Services, initiators, ladder
@@ -79,6 +86,12 @@ async def sign_up(services: Services, telegram_id: int, complex_: Complex,
             if resident.is_initiator:
                 await ladder.reach_newcomers(services, complex_.id)
     return resident
+
+
+async def invite_contact(services: Services, complex_: Complex, kind: ContactKind, by: int
+                         ) -> ContactInvite:
+    """An operator's invite for a contact of `kind`: it works once, for a while."""
+    return await services.repos.invites.create_contact_invite(complex_.id, kind, by)
 
 
 async def join_as_contact(services: Services, code: str, telegram_id: int, first_name: str,
