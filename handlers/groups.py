@@ -9,7 +9,7 @@ from bot.context import BuurtnetContext
 from bot.domain.button_data import pattern
 from bot.domain.models import Complex
 from bot.i18n import _, use_language
-from bot.storage.complexes import GroupLinkedElsewhere
+from bot.services import groups
 from handlers.common import (
     choice,
     deep_link,
@@ -84,21 +84,19 @@ async def on_link_button(update: Update, context: BuurtnetContext) -> None:
 async def _link(update: Update, context: BuurtnetContext, complex_: Complex) -> None:
     chat = update.effective_chat
     assert chat is not None
-    moving = complex_.group_chat_id is not None and complex_.group_chat_id != chat.id
-    if moving and not (await standing(update, context)).is_operator:
-        # Moving a complex's group quietly would send its welcomes and concerns elsewhere.
+    linked = await groups.link(context.services, complex_, chat.id,
+                               by_operator=(await standing(update, context)).is_operator)
+    if linked.outcome is groups.Linking.MOVE_FOR_OPERATORS:
         await reply(update, _("{complex} already has a group chat. Only an operator can move "
                               "it here, with /linkgroup in this group.").format(
             complex=html.escape(complex_.name)))
         return
-    try:
-        changed = await context.repos.complexes.link_group(complex_.id, chat.id)
-    except GroupLinkedElsewhere as linked:
+    if linked.outcome is groups.Linking.ELSEWHERE and linked.other is not None:
         await reply(update, _("This group is already linked to {complex}.").format(
             complex=html.escape(linked.other.name)))
         return
     with use_language(complex_.language):
-        if not changed:
+        if linked.outcome is groups.Linking.ALREADY:
             await reply(update, _("This group is already linked to {complex}.").format(
                 complex=html.escape(complex_.name)))
             return
@@ -136,7 +134,7 @@ async def on_bot_left(update: Update, context: BuurtnetContext) -> None:
     chat = update.effective_chat
     assert message is not None and chat is not None
     if message.left_chat_member and message.left_chat_member.id == context.bot.id:
-        await context.repos.complexes.unlink_group(chat.id)
+        await groups.left(context.services, chat.id)
 
 
 async def on_migrate(update: Update, context: BuurtnetContext) -> None:
@@ -144,7 +142,7 @@ async def on_migrate(update: Update, context: BuurtnetContext) -> None:
     chat = update.effective_chat
     assert message is not None and chat is not None
     if message.migrate_to_chat_id:
-        await context.repos.complexes.move_group(chat.id, message.migrate_to_chat_id)
+        await groups.moved(context.services, chat.id, message.migrate_to_chat_id)
 
 
 def handlers() -> list[BaseHandler]:
