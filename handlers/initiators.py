@@ -285,21 +285,18 @@ async def _ask_to_become_initiator(update: Update, context: BuurtnetContext,
     if resident is None:
         await stale_button(query)
         return
-    asker = (await standing(update, context)).resident
-    if asker is None or not asker.is_initiator or resident.complex_id != asker.complex_id:
-        await query.answer(_(ONLY_INITIATORS), show_alert=True)
-        return
-    name = resident.first_name
-    if resident.is_initiator:
-        await query.answer(_("{name} is already an initiator.").format(name=name),
-                           show_alert=True)
-        return
     complex_ = await context.repos.complexes.get(resident.complex_id)
     assert complex_ is not None
-    asked = await initiators.invite_to_initiate(context.services, complex_, resident, asker)
-    if not asked:
-        await query.answer(_("{name} has already been asked.").format(name=name),
-                           show_alert=True)
+    asker = (await standing(update, context)).resident
+    outcome = await initiators.invite_to_initiate(context.services, complex_, resident, asker)
+    name = resident.first_name
+    if outcome is not initiators.Invitation.ASKED:
+        refusal = {
+            initiators.Invitation.NOT_YOURS: _(ONLY_INITIATORS),
+            initiators.Invitation.ALREADY_INITIATOR: _("{name} is already an initiator."),
+            initiators.Invitation.ASKED_BEFORE: _("{name} has already been asked."),
+        }[outcome]
+        await query.answer(refusal.format(name=name), show_alert=True)
         return
     await query.answer(_("I asked {name}; I will tell you the answer.").format(name=name))
     if query.message is not None and query.message.reply_markup is not None:

@@ -95,14 +95,26 @@ async def remove(services: Services, complex_: Complex, resident: Resident, by: 
     return Removal.REMOVED
 
 
+class Invitation(Enum):
+    ASKED = "asked"
+    NOT_YOURS = "not yours"
+    """Only an initiator of the resident's complex asks them."""
+    ALREADY_INITIATOR = "already initiator"
+    ASKED_BEFORE = "asked before"
+    """Asked before, or no longer an active resident."""
+
+
 async def invite_to_initiate(services: Services, complex_: Complex, resident: Resident,
-                             asker: Resident) -> bool:
-    """Ask the resident whether they would like to become an initiator; False if they
-    were asked before (or are no longer active)."""
+                             asker: Resident | None) -> Invitation:
+    """An initiator asks the resident whether they would like to become an initiator."""
+    if asker is None or not asker.is_initiator or asker.complex_id != resident.complex_id:
+        return Invitation.NOT_YOURS
+    if resident.is_initiator:
+        return Invitation.ALREADY_INITIATOR
     async with services.db.unit():  # asked, and the question on its way, together
         if not resident.is_active or not await services.repos.suggestions.ask(resident.id,
                                                                                 asker.id):
-            return False
+            return Invitation.ASKED_BEFORE
         with use_language(await language_for(services, resident.telegram_id)):
             key = outbox_keys.BECOME_INITIATOR.of(resident.id)
             await queue(services, key, resident.telegram_id, _(
@@ -113,7 +125,7 @@ async def invite_to_initiate(services: Services, complex_: Complex, resident: Re
                     complex=html.escape(complex_.name)), [[
                 button(_("Yes, I'd like that"), pack("init", "yes", resident.id)),
                 button(_("No, thanks"), pack("init", "no", resident.id))]])
-    return True
+    return Invitation.ASKED
 
 
 async def answer_invitation(services: Services, complex_: Complex, resident: Resident,
