@@ -92,19 +92,16 @@ async def on_met(update: Update, context: BuurtnetContext) -> None:
 
 
 async def meet_command(update: Update, context: BuurtnetContext) -> None:
-    repos = context.repos
     found = await residence(update, context, in_private=True)
     if found is None:
         return
-    resident = found[0]
-    if await repos.introductions.in_open_introduction(resident.id):
+    meeting = await introductions.request_meeting(context.services, found[0])
+    if meeting is introductions.Meeting.IN_ONE_ALREADY:
         await reply(update, _("You already have an introduction waiting for answers."))
-        return
-    if await repos.introductions.has_meet_request(resident.id):
+    elif meeting is introductions.Meeting.ASKED_ALREADY:
         await reply(update, _("You already asked. I will introduce you as soon as a neighbour "
                               "is available."))
-        return
-    if await introductions.request_meeting(context.services, resident) is None:
+    elif meeting is introductions.Meeting.WAITING:
         await reply(update, _("Nobody is available right now. I will introduce you as soon as "
                               "a neighbour is."))
 

@@ -9,6 +9,7 @@ import asyncio
 import html
 from collections.abc import Callable
 from datetime import datetime
+from enum import Enum
 from functools import partial
 
 from bot.domain import matching, outbox_keys
@@ -129,16 +130,30 @@ async def record_meeting(services: Services, introduction: Introduction, residen
     return ask_again
 
 
-async def request_meeting(services: Services, resident: Resident) -> int | None:
-    """/meet: an introduction now if a neighbour is available (its id), else the request
-    waits for the sweeper."""
+class Meeting(Enum):
+    PROPOSED = "proposed"
+    """A neighbour was available: both are asked now."""
+    WAITING = "waiting"
+    """Nobody is available now: the request waits for the sweeper."""
+    IN_ONE_ALREADY = "in one already"
+    """An introduction of theirs still waits for answers."""
+    ASKED_ALREADY = "asked already"
+
+
+async def request_meeting(services: Services, resident: Resident) -> Meeting:
+    """/meet: an introduction now if a neighbour is available, else the request waits for
+    the sweeper; one open introduction and one request at a time."""
+    if await services.repos.introductions.in_open_introduction(resident.id):
+        return Meeting.IN_ONE_ALREADY
+    if await services.repos.introductions.has_meet_request(resident.id):
+        return Meeting.ASKED_ALREADY
     async with services.db.unit():  # the introduction and its proposals, together
         introduction_id = await services.repos.introductions.request_meeting(
             resident.complex_id, resident.id,
             partial(matching.best_partner, now=services.clock.now()))
         if introduction_id is not None:
             await _propose(services, introduction_id)
-    return introduction_id
+    return Meeting.WAITING if introduction_id is None else Meeting.PROPOSED
 
 
 # -- the sweeper's work --------------------------------------------------------------
