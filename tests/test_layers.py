@@ -72,6 +72,54 @@ def test_handlers_leave_units_of_work_to_services(path: Path) -> None:
     assert ".unit()" not in path.read_text()
 
 
+CONVERSATION_STATE = {"drafts", "updates"}
+"""What handlers may write themselves: a conversation's draft and the handled-update record."""
+
+
+def _writes(node: ast.AST) -> bool:
+    """A write statement in SQL, a transaction or write on the database, or rows.insert."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return any(verb in node.value for verb in ("INSERT ", "UPDATE ", "DELETE "))
+    if isinstance(node, ast.Attribute) and node.attr in ("transaction", "write", "write_one"):
+        return isinstance(node.value, ast.Attribute) and node.value.attr == "db"
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
+        and node.func.id == "insert"
+
+
+def _writers() -> set[str]:
+    """The names of the repository methods that change something."""
+    return {node.name for path in _modules("bot/storage")
+            for node in ast.walk(ast.parse(path.read_text(), str(path)))
+            if isinstance(node, ast.AsyncFunctionDef) and any(map(_writes, ast.walk(node)))}
+
+
+def _repository_calls(path: Path) -> list[tuple[str, str]]:
+    """(repository, method) of every `….repos.<repository>.<method>(…)` call in `path`."""
+    calls = []
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                and isinstance(node.func.value, ast.Attribute):
+            holder = node.func.value.value
+            if (isinstance(holder, ast.Attribute) and holder.attr == "repos") or \
+                    (isinstance(holder, ast.Name) and holder.id == "repos"):
+                calls.append((node.func.value.attr, node.func.attr))
+    return calls
+
+
+def test_the_writers_are_found() -> None:
+    writers = _writers()
+    assert {"link_group", "set_language", "acknowledge", "put", "add", "me_too"} <= writers
+    assert not {"get", "resident_of", "targets", "is_actor", "open_of"} & writers
+
+
+@pytest.mark.parametrize("path", _modules("handlers"), ids=lambda p: p.name)
+def test_handlers_change_nothing_but_their_conversations(path: Path) -> None:
+    """Every change is a use case in bot/services/; handlers read, and keep their drafts."""
+    writers = _writers()
+    assert [call for call in _repository_calls(path)
+            if call[0] not in CONVERSATION_STATE and call[1] in writers] == []
+
+
 def test_only_the_application_factory_and_the_console_reach_into_handlers() -> None:
     reaching = {path.relative_to(ROOT).as_posix() for path in _modules("bot")
                 if _breaking(path, ("handlers",))}
