@@ -29,12 +29,18 @@ from handlers.common import (
     keyboard_of,
     parsed_text,
     reply,
-    require_private,
     say_invalid,
     stale_button,
+    standing,
 )
 from handlers.conversation import Flow
-from handlers.guards import ONLY_INITIATORS, pressed_in_complex, residence
+from handlers.guards import (
+    ONLY_INITIATORS,
+    initiated_complex,
+    pressed_in_complex,
+    refuse,
+    residence,
+)
 from handlers.ideas import edit_message, refresh_group_post
 from handlers.presses import Press, ask, step_buttons
 
@@ -68,35 +74,30 @@ async def _refresh_group_post(context: BuurtnetContext, activity: Activity,
 # -- who may ---------------------------------------------------------------------------
 
 
-async def _active_resident(context: BuurtnetContext, telegram_id: int,
-                           complex_id: int | None = None) -> Resident | None:
-    resident = await context.repos.people.resident_of(telegram_id)
-    if resident is None or not resident.is_active:
-        return None
-    return resident if complex_id in (None, resident.complex_id) else None
-
-
-async def _initiator_of(context: BuurtnetContext, telegram_id: int,
-                        complex_id: int) -> Resident | None:
-    resident = await _active_resident(context, telegram_id, complex_id)
-    return resident if resident and resident.is_initiator else None
+async def _still_planning(update: Update, context: BuurtnetContext, draft: Draft
+                         ) -> Resident | None:
+    """The planner, while still an initiator of the complex the plan is for; otherwise the
+    plan ends, saying why."""
+    who = await standing(update, context)
+    if who.resident is not None and who.is_initiator_of(draft.data["complex_id"]):
+        return who.resident
+    await context.repos.drafts.clear(draft.telegram_id)
+    await refuse(update, ONLY_INITIATORS)
+    return None
 
 
 # -- /plan -------------------------------------------------------------------------------
 
 
 async def plan_command(update: Update, context: BuurtnetContext) -> None:
-    if not await require_private(update, context):
+    complex_ = await initiated_complex(update, context, in_private=True)
+    if complex_ is None:
         return
     assert update.effective_user is not None
-    resident = await context.repos.people.resident_of(update.effective_user.id)
-    if resident is None or not resident.is_initiator:
-        await reply(update, _(ONLY_INITIATORS))
-        return
-    found = await context.repos.ideas.open_of(resident.complex_id)
+    found = await context.repos.ideas.open_of(complex_.id)
     step = "source" if found else "title"
-    draft = await context.repos.drafts.put(resident.telegram_id, FLOW, step,
-                                           {"complex_id": resident.complex_id})
+    draft = await context.repos.drafts.put(update.effective_user.id, FLOW, step,
+                                           {"complex_id": complex_.id})
     await _prompt(update, context, draft)
 
 
@@ -166,9 +167,7 @@ def _label(text: str) -> str:
 
 
 async def on_plan_text(update: Update, context: BuurtnetContext, draft: Draft) -> None:
-    if await _initiator_of(context, draft.telegram_id, draft.data["complex_id"]) is None:
-        await context.repos.drafts.clear(draft.telegram_id)
-        await reply(update, _(ONLY_INITIATORS))
+    if await _still_planning(update, context, draft) is None:
         return
     text = update.effective_message.text if update.effective_message else None
     data = dict(draft.data)
@@ -199,10 +198,8 @@ async def _on_plan_button_step(update: Update, context: BuurtnetContext, query: 
                                step: str, value: str) -> None:
     """A tap on a /plan button, or its label typed."""
     assert update.effective_user is not None
-    planner = await _initiator_of(context, draft.telegram_id, draft.data["complex_id"])
+    planner = await _still_planning(update, context, draft)
     if planner is None:
-        await context.repos.drafts.clear(draft.telegram_id)
-        await query.answer(_(ONLY_INITIATORS), show_alert=True)
         return
     data = dict(draft.data)
     if step == "source" and value == "new":
