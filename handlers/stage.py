@@ -19,7 +19,7 @@ from bot.domain.vocabulary import CATEGORIES, STAGES
 from bot.i18n import N_, _, use_language
 from bot.roles import Standing
 from bot.services.stage_texts import criteria_view
-from bot.services.stages import day, set_committee, set_override, who_changed
+from bot.services.stages import Override, day, set_committee, set_override, who_changed
 from bot.storage.stages import HistoryEntry
 from handlers.common import (
     choice,
@@ -325,18 +325,18 @@ async def setstage_command(update: Update, context: BuurtnetContext) -> None:
         await say_invalid(update, error)
         return
     name = html.escape(complex_.name)
-    if stage is None and complex_.stage_override is None:
+    assert update.effective_user is not None
+    outcome, entry = await set_override(context.services, complex_, stage,
+                                        update.effective_user.id, reason)
+    if outcome is Override.NOTHING_TO_LIFT:
         await reply(update, _("The stage of <b>{complex}</b> has no override to lift: it "
                               "follows the measured stage, <b>{stage}</b>.").format(
             complex=name, stage=stage_name(complex_.stage)))
         return
-    if stage is not None and stage == complex_.stage_override:
+    if outcome is Override.ALREADY_SET:
         await reply(update, _("The stage of <b>{complex}</b> is already set to "
                               "<b>{stage}</b>.").format(complex=name, stage=stage_name(stage)))
         return
-    assert update.effective_user is not None
-    actor = update.effective_user.id
-    entry = await set_override(context.services, complex_, stage, actor, reason)
     if entry is None:  # someone else changed it at the same moment
         await reply(update, _("The stage of <b>{complex}</b> was just changed by someone else; "
                               "/stage shows it.").format(complex=name))

@@ -8,6 +8,7 @@ that took place, the committee).
 import html
 from collections.abc import Callable
 from datetime import datetime, timedelta, tzinfo
+from enum import Enum
 
 from babel.dates import format_date
 
@@ -129,15 +130,28 @@ async def set_committee(services: Services, complex_: Complex, on: bool, by: int
     return True
 
 
+class Override(Enum):
+    SET = "set"
+    NOTHING_TO_LIFT = "nothing to lift"
+    ALREADY_SET = "already set"
+    CHANGED_MEANWHILE = "changed meanwhile"
+    """Someone else changed the stage at the same moment."""
+
+
 async def set_override(services: Services, complex_: Complex, stage: str | None, by: int,
-                       reason: str) -> HistoryEntry | None:
+                       reason: str) -> tuple[Override, HistoryEntry | None]:
     """A contact sets the stage that routes reports (None lifts the override); the
-    initiators and other contacts are told. None if someone else changed it meanwhile."""
+    initiators and other contacts are told. An override that is not there is not lifted,
+    one that is set already not set again."""
+    if stage is None and complex_.stage_override is None:
+        return Override.NOTHING_TO_LIFT, None
+    if stage is not None and stage == complex_.stage_override:
+        return Override.ALREADY_SET, None
     async with services.db.unit():  # set and announced, together
         entry = await services.repos.stages.set_override(complex_.id, stage, by, reason)
         if entry is not None:
             await announce(services, complex_, entry)
-    return entry
+    return (Override.SET if entry is not None else Override.CHANGED_MEANWHILE), entry
 
 
 async def next_due(services: Services) -> datetime | None:
