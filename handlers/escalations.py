@@ -88,8 +88,7 @@ async def on_action(update: Update, context: BuurtnetContext) -> None:
     query = update.callback_query
     assert query is not None and update.effective_user is not None
     me = update.effective_user.id
-    held_by_other = await handling.refusal(context.services, report, me, holding=True) \
-        is handling.Refused.HELD
+    held_by_other = handling.held_by_another(report, me)  # the rest _acting_on checked
     if action == "open":
         complex_ = await context.repos.complexes.get(report.complex_id)
         assert complex_ is not None

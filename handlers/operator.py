@@ -222,7 +222,8 @@ async def on_invite_button(update: Update, context: BuurtnetContext) -> None:
         return
     button = unpack(query.data, ("kinds",), with_id=True) or unpack(
         query.data, ("new", "keep"), with_id=True, detail=[kind.value for kind in ContactKind])
-    complex_ = None if button is None else await context.repos.complexes.get(button.id or 0)
+    complex_ = None if button is None or button.id is None else \
+        await context.repos.complexes.get(button.id)
     if button is None or complex_ is None:
         await stale_button(query)
         return

@@ -48,9 +48,12 @@ async def refusal(services: Services, report: Report | None, me: int, *,
         return Refused.NOT_ASKED
     if report.status is ReportStatus.RESOLVED:
         return Refused.RESOLVED
-    if holding and report.acknowledged_by not in (None, me):
-        return Refused.HELD
-    return None
+    return Refused.HELD if holding and held_by_another(report, me) else None
+
+
+def held_by_another(report: Report, me: int) -> bool:
+    """Someone else holds the report: only they resolve or forward it."""
+    return report.acknowledged_by not in (None, me)
 
 
 async def _others(services: Services, report: Report, telegram_id: int,
@@ -151,8 +154,6 @@ async def ask(services: Services, report: Report, asker: int, question: str
               ) -> Refused | None:
     """Pass a handler's question on to the reporter, with a button to answer; or why the
     asker may not ask (now)."""
-    if (refused := await refusal(services, report, asker)) is not None:
-        return refused
     with use_language(await language_for(services, report.reporter_id)):
         message = Message(
             outbox_keys.QUESTION.of("{question}"), report.reporter_id,
@@ -162,7 +163,10 @@ async def ask(services: Services, report: Report, asker: int, question: str
                 question=html.escape(question)) + "\n\n" + _(
                 "Just type your answer here, or reply to this message."),
             [[button(_("Answer"), pack("qa", detail="{question}"))]])
-    async with services.db.unit():
+    async with services.db.unit():  # as the report is now: resolved meanwhile, nothing asked
+        fresh = await services.repos.reports.get(report.id)
+        if (refused := await refusal(services, fresh, asker)) is not None:
+            return refused
         await services.repos.reports.ask(report.id, asker, question, message)
         await services.repos.drafts.clear(asker)
     return None
