@@ -249,7 +249,7 @@ async def _find_complex(repos: Repositories, reference: str) -> Complex:
     """A complex by its number (as `complex list` shows it) or by its exact name."""
     text = reference.strip()
     number = text.removeprefix("#")
-    found = await repos.complexes.get(int(number)) if number.isdigit() else None
+    found = await repos.complexes.get(id_) if (id_ := validation.ascii_number(number)) else None
     found = found or await repos.complexes.by_name(text)
     if found is None:
         raise SetupError(f"--complex: there is no complex {reference!r}; "

@@ -16,7 +16,7 @@ from telegram.constants import ChatType
 
 from bot.context import BuurtnetContext
 from bot.domain.button_data import ButtonData, pack, unpack
-from bot.domain.validation import InvalidInput
+from bot.domain.validation import InvalidInput, utf16_length
 from bot.i18n import _
 from bot.roles import Standing, standing_of
 from bot.services import outgoing
@@ -173,11 +173,6 @@ async def stale_button(query: Answerable) -> None:
 
 def command_args(context: BuurtnetContext) -> list[str]:
     return list(context.args or [])
-
-
-def utf16_length(text: str) -> int:
-    """Telegram counts a message's length in UTF-16 code units: an emoji counts two."""
-    return len(text.encode("utf-16-le")) // 2
 
 
 async def pressed(query: CallbackQuery, verbs: Collection[str] | None = None, *,

@@ -12,6 +12,7 @@ from telegram import Update
 
 from bot.context import BuurtnetContext
 from bot.domain.models import Complex, Resident
+from bot.domain.validation import ascii_number
 from bot.i18n import N_, _
 from bot.roles import Standing
 from handlers.common import Pressed, pressed_record, reply, require_private, standing
@@ -85,8 +86,7 @@ async def residence(update: Update, context: BuurtnetContext, *, in_private: boo
 
 def complex_number(text: str) -> int | None:
     """A complex's number as /complexes shows it, "3" or "#3"; None if it is not one."""
-    digits = text.removeprefix("#")
-    return int(digits) if digits.isdecimal() and len(digits) <= 9 else None
+    return ascii_number(text.removeprefix("#"), digits=9)
 
 
 async def contacted_complex(update: Update, context: BuurtnetContext, args: list[str],

@@ -7,8 +7,8 @@ import pytest
 from bot.console.offline import Call, TelegramError
 from bot.domain.keywords import keyword
 from bot.domain.models import ContactKind, ResidentRole, ResidentStatus
+from bot.domain.validation import utf16_length
 from bot.services.ladder import reach_newcomers
-from handlers.common import utf16_length
 from tests.conftest import make_config
 from tests.people import CONTACT, INITIATOR, OPERATOR, POLICE, RESIDENT, STRANGER, user
 from tests.test_reports import CORPORATION, REPORTER, _complex, _escalation, _report, _to

@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 from bot.domain.models import ContactKind, JoinPolicy
-from handlers.common import utf16_length
+from bot.domain.validation import utf16_length
 from tests.people import CONTACT, INITIATOR, OPERATOR, POLICE, RESIDENT, STRANGER
 from tests.world import World, alerts, invite_code, last_message, nl, sent
 

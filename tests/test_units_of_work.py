@@ -370,11 +370,7 @@ CASES: dict[str, tuple[Callable[[World], Awaitable[dict]], Callable[[World], Awa
 
 async def _state(world: World) -> list:
     """Every table's rows, to compare before and after a failed update."""
-    db = _database(world)
-    tables = [row[0] for row in await db.fetch_all(
-        "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
-    return [(table, [tuple(row) for row in await db.fetch_all(f"SELECT * FROM {table}")])
-            for table in tables]
+    return await world.dump(skip=())
 
 
 @pytest.mark.parametrize("case", CASES)

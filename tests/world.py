@@ -43,6 +43,15 @@ class World(OfflineSession):
         assert not self.committed_twice(), (
             f"updates with more than one write transaction: {self.committed_twice()}")
 
+    async def dump(self, *, skip: tuple[str, ...] = ("processed_updates",)) -> list:
+        """Every table's rows (but `skip`'s: by default the record of handled updates,
+        which every update adds to), to compare before and after an update."""
+        db = self.app.bot_data["services"].db
+        tables = [row[0] for row in await db.fetch_all(
+            "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+        return [(table, [tuple(row) for row in await db.fetch_all(f"SELECT * FROM {table}")])
+                for table in tables if table not in skip]
+
     @property
     def repos(self) -> Repositories:
         return self.app.bot_data["services"].repos

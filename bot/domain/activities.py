@@ -107,11 +107,11 @@ def title_from_idea(text: str) -> str:
 
 
 def attendance(text: str | None) -> int:
-    cleaned = (text or "").strip()
-    if not cleaned.isdigit() or int(cleaned) > ATTENDANCE_MAX:
+    number = validation.ascii_number(text, digits=9)
+    if number is None or number > ATTENDANCE_MAX:
         raise InvalidInput(N_("Please type a whole number from 0 to {max}."),
                            {"max": ATTENDANCE_MAX})
-    return int(cleaned)
+    return number
 
 
 def format_when(moment: datetime, zone: tzinfo, language: str) -> str:

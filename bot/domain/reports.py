@@ -5,6 +5,7 @@ from datetime import datetime, tzinfo
 from babel.dates import format_date
 
 from bot.domain.activities import format_when
+from bot.domain.validation import ascii_number
 from bot.domain.vocabulary import CATEGORIES
 from bot.i18n import N_, _, current_language
 
@@ -54,8 +55,8 @@ def reference(report_id: int) -> str:
 
 def parse_reference(text: str | None) -> int | None:
     """"R-0042", "r42", "42" → 42."""
-    cleaned = (text or "").strip().upper().removeprefix("R").lstrip("-").lstrip("0")
-    return int(cleaned) if cleaned.isdigit() else None
+    cleaned = (text or "").strip().upper().removeprefix("R").lstrip("-")
+    return ascii_number(cleaned)
 
 
 # "When" chosen with a button is stored as a value, and written out in each reader's

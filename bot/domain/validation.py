@@ -1,5 +1,6 @@
 """Checks on what people type, with messages that the handlers translate."""
 
+import unicodedata
 from dataclasses import dataclass, field
 
 from bot.i18n import N_
@@ -23,10 +24,30 @@ class InvalidInput(Exception):
         return self.message.format(**self.params)
 
 
+def utf16_length(text: str) -> int:
+    """Telegram counts a message's length in UTF-16 code units: an emoji counts two."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def visible(text: str) -> bool:
+    """Whether `text` shows anything: a letter, digit, punctuation mark or symbol, not only
+    spaces, zero-width or direction marks and combining marks without a base."""
+    return any(unicodedata.category(char)[0] in "LNPS" for char in text)
+
+
+def ascii_number(text: str | None, *, digits: int = 18) -> int | None:
+    """A whole number written in ASCII digits ("12", not "²" or "٣", which `isdigit`
+    accepts), at most `digits` long so that it fits the database; None for anything else."""
+    cleaned = (text or "").strip()
+    if not cleaned.isascii() or not cleaned.isdecimal() or len(cleaned) > digits:
+        return None
+    return int(cleaned)
+
+
 def _within(cleaned: str, limit: int) -> str:
-    if not cleaned:
+    if not visible(cleaned):
         raise InvalidInput(N_("Please type some text."))
-    if len(cleaned) > limit:
+    if utf16_length(cleaned) > limit:
         raise InvalidInput(
             N_("That is too long: at most {limit} characters, please."), {"limit": limit}
         )
@@ -58,23 +79,23 @@ def building(text: str | None) -> str:
 
 def reason(text: str | None) -> str:
     cleaned = " ".join((text or "").split())
-    if not cleaned:
+    if not visible(cleaned):
         raise InvalidInput(N_("Please give a reason."))
     return _within(cleaned, REASON_MAX)
 
 
 def homes(text: str | None) -> int:
-    cleaned = (text or "").strip().replace(".", "").replace(",", "")
-    if not cleaned.isdigit() or not 0 < int(cleaned) <= HOMES_MAX:
+    number = ascii_number((text or "").strip().replace(".", "").replace(",", ""), digits=9)
+    if number is None or not 0 < number <= HOMES_MAX:
         raise InvalidInput(
             N_("The number of homes must be a whole number from 1 to {max}."), {"max": HOMES_MAX}
         )
-    return int(cleaned)
+    return number
 
 
 def resident_number(text: str | None) -> int:
     """A resident's number as shown by /members: "12" or "#12"."""
-    cleaned = (text or "").strip().lstrip("#")
-    if not cleaned.isdigit():
+    number = ascii_number((text or "").strip().lstrip("#"))
+    if number is None:
         raise InvalidInput(N_("Give the resident's number from /members, like #12."))
-    return int(cleaned)
+    return number
