@@ -14,6 +14,7 @@ from bot.clock import Clock, SystemClock, to_db
 from bot.config import Config
 from bot.context import DELIVERER, SERVICES, BuurtnetApp, BuurtnetContext
 from bot.delivery import TELEGRAM_PACING, Deliverer, Pacing
+from bot.intake import KEEP_FAILED, MAX_ATTEMPTS, DurableQueue
 from bot.jobs import sweeper
 from bot.roles import standing_of
 from bot.services import Services
@@ -123,6 +124,9 @@ async def start_up(app: Application) -> None:
     Tests and the console call open_services alone and flush the outbox themselves.
     """
     await open_services(app)
+    services: Services = app.bot_data[SERVICES]
+    assert isinstance(app.update_queue, DurableQueue)
+    await app.update_queue.attach(services.repos.inbox, app.bot, services.clock.now())
     app.bot_data[DELIVERY_TASK] = asyncio.create_task(app.bot_data[DELIVERER].run())
 
 
@@ -148,6 +152,7 @@ async def close_services(app: Application) -> None:
 async def housekeeping(context: BuurtnetContext) -> None:
     """Forget old update ids, abandoned conversations and the texts of old reports."""
     now = context.clock.now()
+    await context.repos.inbox.give_up(MAX_ATTEMPTS, to_db(now - KEEP_FAILED))
     await context.repos.updates.prune(to_db(now - KEEP_UPDATE_IDS))
     await context.repos.drafts.prune(to_db(now - KEEP_DRAFTS))
     await context.repos.reports.purge_resolved(
@@ -169,6 +174,7 @@ def build_application(
         .context_types(ContextTypes(context=BuurtnetContext))
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=config.tz))
         .concurrent_updates(False)
+        .update_queue(DurableQueue())
         .post_init(start_up)
         .post_stop(stop_delivery)
         .post_shutdown(close_services)

@@ -54,4 +54,8 @@ async def on_error(update: object, context: BuurtnetContext) -> None:
     # bookkeeping) belongs to no update, as after a successful one.
     if isinstance(update, Update):
         handling_update(None)
+        try:  # after a restart, it is handled again (a few times at most)
+            await context.repos.inbox.failed(update.update_id)
+        except Exception:
+            log.warning("could not count the failed update", exc_info=True)
         raise ApplicationHandlerStop

@@ -14,6 +14,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from email import policy
 from email.parser import BytesParser
 from http import HTTPStatus
@@ -41,6 +42,56 @@ TEXT_PARAMETERS = frozenset({
 })
 
 _PATH = re.compile(r"^/bot(?P<token>[^/]+)/(?P<method>[A-Za-z]+)$")
+
+
+# The Bot API's answers to the faults a test can inject: (status, description).
+REFUSALS = {
+    "retry_after": (429, "Too Many Requests: retry after {seconds}"),
+    "server_error": (500, "Internal Server Error"),
+    "bad_gateway": (502, "Bad Gateway"),
+    "blocked": (403, "Forbidden: bot was blocked by the user"),
+    "chat_not_found": (400, "Bad Request: chat not found"),
+    "not_modified": (400, "Bad Request: message is not modified: specified new message "
+                          "content and reply markup are exactly the same as a current content "
+                          "and reply markup of the message"),
+}
+# ... and two that give no answer at all: "stall" (hold the request `seconds`, then close
+# the connection) and "drop" (close it at once). Neither performs the method.
+FAULT_KINDS = frozenset({*REFUSALS, "stall", "drop"})
+
+
+@dataclass
+class Fault:
+    """A fault for the calls of `method` (None: every method but getUpdates) to `chat_id`
+    (None: any chat), the next `times` of them (None: until healed)."""
+
+    kind: str
+    method: str | None = None
+    chat_id: int | None = None
+    times: int | None = None
+    seconds: float = 1.0
+    served: int = 0
+
+    def applies(self, method: str, chat_id: int | None) -> bool:
+        return ((self.times is None or self.served < self.times)
+                and self.method in (None, method) and self.chat_id in (None, chat_id))
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """When a call reached the server (monotonic seconds), and whether a fault met it."""
+
+    at: float
+    method: str
+    chat_id: int | None
+    fault: str | None
+
+
+def _chat_of(params: dict[str, Any]) -> int | None:
+    try:
+        return int(params["chat_id"]) if params.get("chat_id") is not None else None
+    except (TypeError, ValueError):
+        return None
 
 
 def _reject_constant(name: str) -> Any:
@@ -107,6 +158,12 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: _Server
 
+    def setup(self) -> None:
+        super().setup()
+        # Headers and body go in two writes: without this, Nagle's algorithm and delayed
+        # ACKs make every call wait some 40 ms on loopback.
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
     def do_POST(self) -> None:
         self.server.api.handle(self)
 
@@ -130,6 +187,12 @@ class FakeBotApi:
         self._deliveries: dict[int, int] = {}
         self._allowed_updates: list[str] = []
         self._closing = False
+        self.faults: list[Fault] = []
+        self.stamps: list[Stamp] = []
+        self.early: list[Stamp] = []
+        """Calls to a chat (or, for a fault on every chat, any call) made before the
+        `retry_after` it was given was over."""
+        self._quiet_until: dict[int | None, float] = {}
         self._condition = threading.Condition()
         self._server = _Server(("127.0.0.1", 0), _Handler)
         self._server.api = self
@@ -173,6 +236,8 @@ class FakeBotApi:
                           self._error(400, f"Bad Request: {exc}"))
             return
         method = match["method"]
+        if method.lower() != "getupdates" and not self._survives_faults(request, method, params):
+            return
         try:
             if method.lower() == "getupdates":
                 result: Any = self._get_updates(params, request)
@@ -182,6 +247,61 @@ class FakeBotApi:
             self._respond(request, exc.code, self._error(exc.code, exc.description))
             return
         self._respond(request, HTTPStatus.OK, {"ok": True, "result": result})
+
+    def _survives_faults(self, request: BaseHTTPRequestHandler, method: str,
+                         params: Params) -> bool:
+        """Stamp the call and apply the first fault that applies to it; whether the call is
+        to be performed (no fault met it)."""
+        chat_id = _chat_of(params)
+        with self._condition:
+            now = time.monotonic()
+            fault = next((f for f in self.faults if f.applies(method, chat_id)), None)
+            stamp = Stamp(now, method, chat_id, fault.kind if fault else None)
+            self.stamps.append(stamp)
+            if now < max(self._quiet_until.get(chat_id, 0.0), self._quiet_until.get(None, 0.0)):
+                self.early.append(stamp)
+            if fault is None:
+                return True
+            fault.served += 1
+            if fault.kind == "retry_after":
+                self._quiet_until[fault.chat_id] = now + fault.seconds
+            self._condition.notify_all()
+        if fault.kind in ("stall", "drop"):
+            if fault.kind == "stall":  # until its time is over, it is healed, or we stop
+                with self._condition:
+                    self._condition.wait_for(
+                        lambda: self._closing or fault not in self.faults, fault.seconds)
+            request.close_connection = True
+            return False
+        status, description = REFUSALS[fault.kind]
+        payload = self._error(status, description.format(seconds=int(fault.seconds)))
+        if fault.kind == "retry_after":
+            payload["parameters"] = {"retry_after": int(fault.seconds)}
+        self._respond(request, status, payload)
+        return False
+
+    # -- faults, for the test -----------------------------------------------------
+
+    def inject(self, kind: str, *, method: str | None = None, chat_id: int | None = None,
+               times: int | None = None, seconds: float = 1.0) -> Fault:
+        """Make the matching calls fail (see `Fault`) until `heal`, or `times` of them."""
+        if kind not in FAULT_KINDS:
+            raise ValueError(f"no such fault: {kind}")
+        fault = Fault(kind, method, chat_id, times, seconds)
+        with self._condition:
+            self.faults.append(fault)
+        return fault
+
+    def heal(self) -> None:
+        with self._condition:
+            self.faults.clear()
+            self._condition.notify_all()
+
+    def performed(self, method: str | None = None) -> list[Stamp]:
+        """The calls that reached the Bot API and met no fault."""
+        with self._condition:
+            return [s for s in self.stamps if s.fault is None
+                    and method in (None, s.method)]
 
     @staticmethod
     def _error(code: int, description: str) -> dict[str, Any]:
@@ -267,6 +387,12 @@ class FakeBotApi:
             self._pending.append(update)
             self._condition.notify_all()
             return update
+
+    def say_at_once(self, user: dict[str, Any], texts: list[str]) -> list[dict[str, Any]]:
+        """`user` sends each of `texts` privately, all queued before the bot can poll: they
+        reach it in one batch."""
+        with self._condition:
+            return [self.say(user, text) for text in texts]
 
     def say(self, user: dict[str, Any], text: str, chat: dict[str, Any] | None = None,
             reply_to: int | None = None) -> dict:

@@ -72,8 +72,9 @@ def test_handlers_leave_units_of_work_to_services(path: Path) -> None:
     assert ".unit()" not in path.read_text()
 
 
-CONVERSATION_STATE = {"drafts", "updates"}
-"""What handlers may write themselves: a conversation's draft and the handled-update record."""
+CONVERSATION_STATE = {"drafts", "updates", "inbox"}
+"""What handlers may write themselves: a conversation's draft, the handled-update record and
+the count of an update's failed handlings."""
 
 
 def _writes(node: ast.AST) -> bool:

@@ -9,6 +9,7 @@ from bot.storage.complexes import ComplexRepository
 from bot.storage.db import Database
 from bot.storage.drafts import DraftRepository
 from bot.storage.ideas import IdeaRepository, SuggestionRepository
+from bot.storage.inbox import Inbox
 from bot.storage.introductions import IntroductionRepository
 from bot.storage.invites import InviteRepository
 from bot.storage.outbox import OutboxRepository
@@ -25,6 +26,7 @@ class Repositories:
     invites: InviteRepository
     drafts: DraftRepository
     updates: UpdateLog
+    inbox: Inbox
     introductions: IntroductionRepository
     outbox: OutboxRepository
     reports: ReportRepository

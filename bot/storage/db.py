@@ -145,9 +145,7 @@ class Database:
                 await self.conn.execute("BEGIN IMMEDIATE")
                 yield self.conn
                 if (handling := _handling.get()) is not None:
-                    await self.conn.execute(
-                        "INSERT OR IGNORE INTO processed_updates (update_id, processed_at)"
-                        " VALUES (?, ?)", handling)
+                    await record_handled(self.conn, *handling)
                 await self.conn.execute("COMMIT")
                 for listener in self._commit_listeners:
                     listener(handling[0] if handling else None)
@@ -245,6 +243,13 @@ class Repository:
     def __init__(self, db: Database, clock: Clock) -> None:
         self.db = db
         self.clock = clock
+
+
+async def record_handled(conn: aiosqlite.Connection, update_id: int, now: str) -> None:
+    """Inside a transaction: the update is handled, so it leaves the inbox."""
+    await conn.execute("INSERT OR IGNORE INTO processed_updates (update_id, processed_at)"
+                       " VALUES (?, ?)", (update_id, now))
+    await conn.execute("DELETE FROM inbox WHERE update_id = ?", (update_id,))
 
 
 async def fetch_one_in(conn: aiosqlite.Connection, sql: str, params: Iterable[Any] = ()

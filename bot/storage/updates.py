@@ -1,5 +1,5 @@
 from bot.clock import to_db
-from bot.storage.db import Repository
+from bot.storage.db import Repository, record_handled
 
 
 class UpdateLog(Repository):
@@ -19,10 +19,8 @@ class UpdateLog(Repository):
         )
 
     async def record(self, update_id: int) -> None:
-        await self.db.write(
-            "INSERT OR IGNORE INTO processed_updates (update_id, processed_at) VALUES (?, ?)",
-            (update_id, to_db(self.clock.now())),
-        )
+        async with self.db.transaction() as conn:
+            await record_handled(conn, update_id, to_db(self.clock.now()))
 
     async def prune(self, older_than: str) -> int:
         return await self.db.write(

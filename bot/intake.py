@@ -1,0 +1,53 @@
+"""Durable intake: every update is stored before Telegram is told it arrived.
+
+python-telegram-bot's updater puts each fetched update into the application's queue and
+acknowledges the batch with the offset of its next poll; a webhook call is answered when
+the put returns. Storing the update inside `put` (in the inbox table) therefore comes
+before either acknowledgement, so a crash can no longer lose an update Telegram already
+counts as delivered. The update leaves the inbox in the transaction that records it as
+handled (`bot.storage.db.record_handled`); at start-up what is left is queued again, in
+order, before anything new.
+"""
+
+import asyncio
+import json
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+
+from telegram import Bot, Update
+
+from bot.clock import to_db
+from bot.storage.inbox import Inbox
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 3  # handlings that ended in an error before an update is given up
+KEEP_FAILED = timedelta(days=1)
+
+
+class DurableQueue(asyncio.Queue):
+    """The application's update queue; durable once `attach` has given it the inbox."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.inbox: Inbox | None = None
+
+    async def attach(self, inbox: Inbox, bot: Bot, now: datetime) -> None:
+        """Start storing what arrives, after queueing what the last run left."""
+        for update_id in await inbox.give_up(MAX_ATTEMPTS, to_db(now - KEEP_FAILED)):
+            log.warning("gave up update %s: handling it failed repeatedly", update_id)
+        left = await inbox.pending(MAX_ATTEMPTS)
+        if left:
+            log.info("handling %d updates received before the restart", len(left))
+        for _update_id, payload in left:
+            await super().put(Update.de_json(json.loads(payload), bot))
+        self.inbox = inbox
+
+    async def put(self, item: Any) -> None:
+        if isinstance(item, Update):
+            if self.inbox is None:
+                raise RuntimeError("an update arrived before the inbox was open")
+            if not await self.inbox.store(item.update_id, json.dumps(item.to_dict())):
+                return  # delivered again: already queued, or already handled
+        await super().put(item)
