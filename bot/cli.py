@@ -1,8 +1,9 @@
 """The `buurtnet` command: run, migrate, console, and set-up subcommands.
 
-The set-up subcommands (`complex add`, `complex list`, `contact invite`) let a deployment
-be prepared before anyone opens Telegram; they need no token. Their output is for the
-operator at a terminal, so it is plain English, like the configuration errors.
+`run` polls Telegram, or with --webhook-url serves a webhook. The set-up subcommands
+(`complex add`, `complex list`, `contact invite`) let a deployment be prepared before
+anyone opens Telegram; they need no token. Their output is for the operator at a
+terminal, so it is plain English, like the configuration errors.
 """
 
 import argparse
@@ -10,15 +11,18 @@ import asyncio
 import html
 import logging
 import re
+import secrets
 import sqlite3
 import sys
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 from telegram import Bot
-from telegram.error import InvalidToken, NetworkError, TelegramError
+from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
 
 from bot.clock import SystemClock
 from bot.config import HELP_TEXT, Config, ConfigError, load_config
@@ -42,23 +46,25 @@ class SetupError(Exception):
 
 
 class RedactingFormatter(logging.Formatter):
-    """Writes log lines with the bot token blanked out, tracebacks included."""
+    """Writes log lines with the secrets (the bot token, the webhook's secret token)
+    blanked out, tracebacks included; `hidden` maps each secret to what is written instead."""
 
-    def __init__(self, fmt: str, secrets: Sequence[str]) -> None:
+    def __init__(self, fmt: str, hidden: Mapping[str, str]) -> None:
         super().__init__(fmt)
-        self.secrets = [secret for secret in secrets if secret]
+        self.hidden = {secret: shown for secret, shown in hidden.items() if secret}
 
     def format(self, record: logging.LogRecord) -> str:
         text = super().format(record)
-        for secret in self.secrets:
-            text = text.replace(secret, "[bot token]")
+        for secret, shown in self.hidden.items():
+            text = text.replace(secret, shown)
         return text
 
 
-def _configure_logging(level: int = logging.INFO, secrets: Sequence[str] = ()) -> None:
+def _configure_logging(level: int = logging.INFO, hidden: Mapping[str, str] | None = None
+                       ) -> None:
     handler = logging.StreamHandler()
     handler.setFormatter(RedactingFormatter(
-        "%(asctime)s %(levelname)s %(name)s: %(message)s", secrets))
+        "%(asctime)s %(levelname)s %(name)s: %(message)s", hidden or {}))
     logging.basicConfig(level=level, handlers=[handler])
     # httpx logs every request line, and those contain the bot token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
@@ -82,12 +88,71 @@ def _invalid_token() -> int:
 CONNECT_RETRY_FIRST = 2.0
 CONNECT_RETRY_MAX = 60.0
 
+WEBHOOK_LISTEN = "127.0.0.1"
+WEBHOOK_PORT = 8080
+LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 
-async def connect(config: Config) -> str:
-    """Ask Telegram who the bot is, until it answers; say so while it does not.
 
-    InvalidToken is final and goes up; a network error is retried, with a longer pause
-    each time, and logged so the operator sees why nothing happens.
+@dataclass(frozen=True)
+class Webhook:
+    """Webhook mode: Telegram POSTs each update to `url`; the bot serves its `path` on
+    `listen`:`port` and refuses (403) a request without `secret` in its
+    X-Telegram-Bot-Api-Secret-Token header."""
+
+    url: str
+    path: str
+    listen: str
+    port: int
+    secret: str
+
+
+def _webhook(args: argparse.Namespace, config: Config) -> Webhook | None:
+    """The webhook `run` was given, checked; None for long polling."""
+    if args.webhook_url is None:
+        if args.listen is not None or args.port is not None:
+            raise SetupError("--listen and --port are for webhook mode: give --webhook-url "
+                             "too, or leave them out to poll Telegram.")
+        return None
+    url = args.webhook_url.strip()
+    if config.token and config.token.split(":")[-1] in url:  # not quoted: it has the token
+        raise SetupError("--webhook-url must not contain the bot token: anyone who sees the "
+                         "URL would have it. Use a plain path like /telegram; the secret "
+                         "token (BUURTNET_WEBHOOK_SECRET) proves that a request is Telegram's.")
+    parts = urlsplit(url)
+    local = parts.hostname in LOCAL_HOSTS
+    if not parts.hostname or not (parts.scheme == "https" or (parts.scheme == "http" and local)):
+        raise SetupError(f"--webhook-url: {url!r} must start with https:// (Telegram only "
+                         "calls https URLs); http:// is accepted for localhost and "
+                         "127.0.0.1 only.")
+    if parts.path in ("", "/"):
+        raise SetupError(f"--webhook-url: {url!r} needs a path, like "
+                         f"{parts.scheme}://{parts.netloc}/telegram: the bot serves that path.")
+    listen = WEBHOOK_LISTEN if args.listen is None else args.listen.strip()
+    if not listen:
+        raise SetupError("--listen: give the address to listen on, like 127.0.0.1 (a reverse "
+                         "proxy on this machine) or 0.0.0.0 (every network).")
+    port = WEBHOOK_PORT if args.port is None else validation.ascii_number(args.port, digits=5)
+    if port is None or not 1 <= port <= 65535:
+        raise SetupError(f"--port: {args.port!r} is not a port; use a number from 1 to 65535.")
+    return Webhook(url=url, path=parts.path, listen=listen, port=port,
+                   secret=config.webhook_secret or secrets.token_urlsafe(32))
+
+
+async def _set_webhook(bot: Bot, webhook: Webhook) -> None:
+    from bot.app import ALLOWED_UPDATES
+
+    await bot.set_webhook(webhook.url, allowed_updates=ALLOWED_UPDATES,
+                          drop_pending_updates=False, secret_token=webhook.secret)
+
+
+async def connect(config: Config, webhook: Webhook | None = None) -> str:
+    """Ask Telegram who the bot is (and set its webhook, if it has one) until it answers;
+    say so while it does not.
+
+    InvalidToken is final and goes up, and so does a webhook Telegram refuses, as a
+    SetupError that says why: PTB's own setWebhook in run_webhook would retry the refusal
+    for ever, without a word. A network error is retried, with a longer pause each time,
+    and logged so the operator sees why nothing happens.
     """
     options: dict[str, Any] = {"base_url": config.api_base_url} if config.api_base_url else {}
     pause = CONNECT_RETRY_FIRST
@@ -95,7 +160,14 @@ async def connect(config: Config) -> str:
         bot = Bot(config.token, **options)
         try:
             async with bot:
+                if webhook is not None:
+                    await _set_webhook(bot, webhook)
                 return bot.username
+        except BadRequest as exc:  # a NetworkError to PTB, but asking again will not help
+            if webhook is None:
+                raise
+            raise SetupError(f"Telegram refused the webhook {webhook.url}: {exc.message}"
+                             ) from None
         except NetworkError as exc:
             log.warning("cannot reach the Telegram Bot API (%s); check the network and "
                         "TELEGRAM_API_BASE_URL. Trying again in %.0f s.",
@@ -104,7 +176,8 @@ async def connect(config: Config) -> str:
         pause = min(pause * 2, CONNECT_RETRY_MAX)
 
 
-def run(config: Config) -> int:
+def run(config: Config, webhook: Webhook | None = None) -> int:
+    """Poll Telegram, or serve `webhook`, until SIGINT or SIGTERM; the exit status."""
     from bot.app import ALLOWED_UPDATES, build_application
 
     asyncio.run(migrate(config))
@@ -113,20 +186,38 @@ def run(config: Config) -> int:
                     "contacts from Telegram, and nobody is told when a report is not "
                     "picked up. Add your Telegram user id.")
     try:
-        username = asyncio.run(connect(config))
+        username = asyncio.run(connect(config, webhook))
     except InvalidToken:
         return _invalid_token()
     log.info("connected to Telegram as @%s", username)
     app = build_application(config)
     try:
         # bootstrap_retries=-1: a network hiccup at start-up is retried, not fatal.
-        app.run_polling(allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False,
-                        bootstrap_retries=-1)
+        if webhook is None:
+            app.run_polling(allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False,
+                            bootstrap_retries=-1)
+        else:
+            log.info("receiving updates at %s, served on %s port %d", webhook.url,
+                     webhook.listen, webhook.port)
+            # PTB answers a POST once update_queue.put has returned, and the application's
+            # queue (bot.intake.DurableQueue) stores the update in the inbox inside put:
+            # Telegram hears that an update arrived only after it is kept. The path is a
+            # regular expression to PTB, hence the escape.
+            app.run_webhook(listen=webhook.listen, port=webhook.port,
+                            url_path=re.escape(webhook.path), webhook_url=webhook.url,
+                            secret_token=webhook.secret, allowed_updates=ALLOWED_UPDATES,
+                            drop_pending_updates=False, bootstrap_retries=-1)
     except InvalidToken:
         return _invalid_token()
     except NetworkError as exc:
         return _fail(f"cannot reach the Telegram Bot API ({type(exc).__name__}); check the "
                      "network and TELEGRAM_API_BASE_URL.", explain=False)
+    except OSError as exc:  # the webhook's port is taken, or its address not this machine's
+        if webhook is None:
+            raise
+        return _fail(f"cannot listen on {webhook.listen} port {webhook.port} "
+                     f"({exc.strerror or exc}); choose another --listen or --port.",
+                     explain=False)
     return 0
 
 
@@ -292,7 +383,17 @@ def _parser() -> argparse.ArgumentParser:
         description="Buurtnet: neighbours in large housing complexes who look after each other.",
     )
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("run", help="start the bot (long polling)")
+    run_ = sub.add_parser("run", help="start the bot: long polling, or a webhook with "
+                          "--webhook-url URL [--listen ADDR] [--port N]")
+    run_.add_argument("--webhook-url", metavar="URL",
+                      help="receive updates at this https:// URL instead of polling; the bot "
+                      "serves its path, with the secret token BUURTNET_WEBHOOK_SECRET (or a "
+                      "new one at every start)")
+    run_.add_argument("--listen", metavar="ADDR",
+                      help=f"with --webhook-url: the address to listen on "
+                      f"(default {WEBHOOK_LISTEN})")
+    run_.add_argument("--port", metavar="N",
+                      help=f"with --webhook-url: the port to listen on (default {WEBHOOK_PORT})")
     sub.add_parser("migrate", help="bring the database up to date and exit")
     sub.add_parser("console", help="try the bot in this terminal, without Telegram")
     bot_username = "the bot's username for the links (default: ask Telegram, if "
@@ -329,25 +430,31 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exit_.code if isinstance(exit_.code, int) else EXIT_CONFIG
     try:
         config = load_config(need_token=args.command == "run")
+        webhook = _webhook(args, config) if args.command == "run" else None
     except ConfigError as exc:
         _configure_logging(logging.WARNING)
         return _fail(str(exc))
-    _configure_logging(logging.INFO if args.command == "run" else logging.WARNING,
-                       secrets=[config.token])
+    except SetupError as exc:
+        _configure_logging(logging.WARNING)
+        return _fail(str(exc), explain=False)
+    hidden = {config.token: "[bot token]"}
+    if webhook is not None:
+        hidden[webhook.secret] = "[webhook secret]"
+    _configure_logging(logging.INFO if args.command == "run" else logging.WARNING, hidden)
     if not Path(config.database).parent.is_dir():
         return _fail(f"the folder of the database {config.database} does not exist; create "
                      "it, or set BUURTNET_DATABASE to another path.", explain=False)
     try:
-        return _dispatch(args, config)
+        return _dispatch(args, config, webhook)
     except (MigrationError, SetupError) as exc:
         return _fail(str(exc), explain=False)
     except sqlite3.Error as exc:
         return _fail(f"cannot use the database {config.database}: {exc}", explain=False)
 
 
-def _dispatch(args: argparse.Namespace, config: Config) -> int:
+def _dispatch(args: argparse.Namespace, config: Config, webhook: Webhook | None) -> int:
     if args.command == "run":
-        return run(config)
+        return run(config, webhook)
     if args.command == "migrate":
         applied = asyncio.run(migrate(config))
         print(f"buurtnet: database {config.database} is up to date "

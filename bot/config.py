@@ -12,6 +12,9 @@ from bot.domain.stages import Thresholds
 from bot.i18n import LANGUAGES
 
 _TOKEN_SHAPE = re.compile(r"^\d{5,}:[A-Za-z0-9_-]{30,}$")
+# Telegram takes 1 to 256 of these characters as a webhook's secret token; fewer than 16
+# would be easy to guess.
+_WEBHOOK_SECRET_SHAPE = re.compile(r"[A-Za-z0-9_-]{16,256}")
 
 HELP_TEXT = """\
 Buurtnet needs a Telegram bot token. Talk to @BotFather in Telegram, send /newbot,
@@ -19,6 +22,9 @@ follow the questions and copy the token it gives you into TELEGRAM_BOT_TOKEN.
 BUURTNET_OPERATORS takes the Telegram user ids of the people who run this deployment,
 separated by commas: send any message to @userinfobot to learn your own id.
 Without a token you can try the bot locally with `buurtnet console`.
+In webhook mode (`buurtnet run --webhook-url URL`) Telegram sends each update with a
+secret token, BUURTNET_WEBHOOK_SECRET (16 to 256 letters, digits, _ or -); when it is
+not set, every start makes a new one.
 See the README for every setting."""
 
 
@@ -39,6 +45,7 @@ class Config:
     police_number: str = "0900-8844"
     stage_thresholds: Thresholds = field(default_factory=Thresholds)
     report_retention_days: int = 365
+    webhook_secret: str | None = None
 
     @property
     def tz(self) -> ZoneInfo:
@@ -130,8 +137,13 @@ def load_config(env: Mapping[str, str] = os.environ, *, need_token: bool = True)
     if not retention.isdigit() or not 1 <= int(retention) <= 3650:
         raise ConfigError("BUURTNET_REPORT_RETENTION_DAYS must be a number of days from 1 to "
                           f"3650; {retention!r} is not.")
+    webhook_secret = env.get("BUURTNET_WEBHOOK_SECRET", "").strip() or None
+    if webhook_secret and not _WEBHOOK_SECRET_SHAPE.fullmatch(webhook_secret):
+        # Not quoted: it is a secret.
+        raise ConfigError("BUURTNET_WEBHOOK_SECRET must be 16 to 256 letters, digits, _ or -.")
     return Config(
         report_retention_days=int(retention),
+        webhook_secret=webhook_secret,
         routing=routing,
         emergency_number=numbers["BUURTNET_EMERGENCY_NUMBER"],
         police_number=numbers["BUURTNET_POLICE_NUMBER"],

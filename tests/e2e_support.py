@@ -96,13 +96,15 @@ class BotProcess:
         self.proc: subprocess.Popen[bytes] | None = None
         self._outputs: list[IO[bytes]] = []
 
-    def start(self) -> "BotProcess":
+    def start(self, *run_args: str, **settings: str) -> "BotProcess":
+        """Start `run` with `run_args`, and `settings` added to its environment; up once
+        it polls (a bot given --webhook-url does not: its caller waits for its server)."""
         since, polls = self.api.mark(), len(self.api.polls)
         stdout = (self.workdir / f"{self.name}.stdout").open("wb")
         stderr = (self.workdir / f"{self.name}.stderr").open("wb")
         self._outputs = [stdout, stderr]
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "bot", "run"],
+            [sys.executable, "-m", "bot", "run", *run_args],
             cwd=self.workdir,
             env=bot_env(
                 TELEGRAM_BOT_TOKEN=TOKEN,
@@ -110,6 +112,7 @@ class BotProcess:
                 BUURTNET_DATABASE=str(self.workdir / DATABASE),
                 BUURTNET_OPERATORS=str(OPERATOR["id"]),
                 BUURTNET_LANGUAGE="en",
+                **settings,
             ),
             stdout=stdout,
             stderr=stderr,
@@ -117,6 +120,8 @@ class BotProcess:
         self.expect(lambda c: c.method == "getMe", since, "getMe", START_TIMEOUT)
         self.expect(lambda c: c.method == "setMyCommands", since, "setMyCommands",
                     START_TIMEOUT)
+        if "--webhook-url" in run_args:
+            return self
         first_poll = self.api.wait_until(
             lambda: self.api.polls[polls] if len(self.api.polls) > polls else None,
             timeout=START_TIMEOUT, alive=self.alive, what="the first getUpdates",

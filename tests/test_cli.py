@@ -8,6 +8,7 @@ import re
 import sys
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -16,8 +17,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.cli import RedactingFormatter, main
+from bot import cli as cli_module
+from bot.cli import RedactingFormatter, _parser, _webhook, main
 from bot.clock import SystemClock
+from bot.config import Config
 from bot.domain.models import Complex, ContactInvite, ContactKind, JoinPolicy
 from bot.storage import Repositories
 from bot.storage.db import Database
@@ -26,13 +29,15 @@ TOKEN = "123456789:AAFakeTokenForCliTestsOnly_abcdefghij"
 LINK = re.compile(r"https://t\.me/(\S+)\?start=([A-Za-z0-9_-]+)")
 TOREN = ["complex", "add", "--name", "De Toren", "--homes", "120", "--municipality", "Utrecht",
          "--language", "nl"]
+HOOK = "https://bot.example.org/telegram"
+WEBHOOK_SECRET = "webhook-secret-for-cli-tests_0123"
 
 
 @pytest.fixture
 def database(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     """A clean environment whose database is a file in tmp_path."""
     for name in ("TELEGRAM_BOT_TOKEN", "TELEGRAM_API_BASE_URL", "BUURTNET_OPERATORS",
-                 "BUURTNET_LANGUAGE", "BUURTNET_TIMEZONE"):
+                 "BUURTNET_LANGUAGE", "BUURTNET_TIMEZONE", "BUURTNET_WEBHOOK_SECRET"):
         monkeypatch.delenv(name, raising=False)
     path = tmp_path / "cli.sqlite3"
     monkeypatch.setenv("BUURTNET_DATABASE", str(path))
@@ -311,14 +316,112 @@ def test_console_reads_the_terminal_and_uses_the_configured_database(
     assert "To Olga (operator):" in out and "#1 De Toren (Utrecht)" in out
 
 
-def test_log_lines_blank_out_the_token_tracebacks_included() -> None:
+def test_log_lines_blank_out_the_token_and_the_webhook_secret_tracebacks_included() -> None:
     token = "987654321:AAOtherTokenTelegramDoesNotKnow_abcdefg"
-    formatter = RedactingFormatter("%(levelname)s %(message)s", [token])
+    formatter = RedactingFormatter("%(levelname)s %(message)s", {
+        token: "[bot token]", WEBHOOK_SECRET: "[webhook secret]", "": "[nothing]"})
     try:
         raise ValueError(f"https://api.telegram.org/bot{token}/getMe failed")
     except ValueError:
         record = logging.LogRecord("telegram", logging.ERROR, __file__, 1,
-                                   "request to %s", (f"bot{token}",), sys.exc_info())
+                                   "request to %s with %s", (f"bot{token}", WEBHOOK_SECRET),
+                                   sys.exc_info())
     text = formatter.format(record)
-    assert token not in text and "[bot token]" in text
+    assert token not in text and WEBHOOK_SECRET not in text and "[nothing]" not in text
     assert text.count("[bot token]") == 2  # the message and the traceback
+    assert text.count("[webhook secret]") == 1
+
+
+# -- run --webhook-url ---------------------------------------------------------------
+
+
+def test_help_lists_webhook_mode(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _err = cli(capsys, "--help")
+    text = " ".join(out.split())
+    assert code == 0
+    assert "run start the bot: long polling, or a webhook with --webhook-url URL " \
+           "[--listen ADDR] [--port N]" in text
+    code, out, _err = cli(capsys, "run", "--help")
+    text = " ".join(out.split())
+    assert code == 0
+    assert "--webhook-url URL" in text and "BUURTNET_WEBHOOK_SECRET" in text
+    assert "--listen ADDR with --webhook-url: the address to listen on (default 127.0.0.1)" \
+        in text
+    assert "--port N with --webhook-url: the port to listen on (default 8080)" in text
+
+
+def test_a_webhook_serves_its_url_s_path_with_the_configured_or_a_new_secret() -> None:
+    config = Config(token=TOKEN)
+    args = _parser().parse_args(["run", "--webhook-url", " http://localhost/buurt/hook "])
+    webhook = _webhook(args, config)
+    assert webhook is not None
+    assert (webhook.url, webhook.path, webhook.listen, webhook.port) == (
+        "http://localhost/buurt/hook", "/buurt/hook", "127.0.0.1", 8080)
+    assert re.fullmatch(r"[A-Za-z0-9_-]{43}", webhook.secret)
+    again = _webhook(args, config)
+    assert again is not None and again.secret != webhook.secret
+    configured = _webhook(args, replace(config, webhook_secret=WEBHOOK_SECRET))
+    assert configured is not None and configured.secret == WEBHOOK_SECRET
+    args = _parser().parse_args(["run", "--webhook-url", HOOK, "--listen", "0.0.0.0",
+                                 "--port", "8443"])
+    webhook = _webhook(args, config)
+    assert webhook is not None and (webhook.listen, webhook.port) == ("0.0.0.0", 8443)
+    assert _webhook(_parser().parse_args(["run"]), config) is None
+
+
+@pytest.fixture
+def no_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`run` that fails the test: what is refused must be refused before the bot starts."""
+    def run(*_args: object) -> int:
+        pytest.fail("the bot was started")
+    monkeypatch.setattr(cli_module, "run", run)
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["--webhook-url", "http://bot.example.org/telegram"],
+     "--webhook-url: 'http://bot.example.org/telegram' must start with https:// (Telegram "
+     "only calls https URLs); http:// is accepted for localhost and 127.0.0.1 only."),
+    (["--webhook-url", "bot.example.org/telegram"], "must start with https://"),
+    (["--webhook-url", "https://bot.example.org"],
+     "--webhook-url: 'https://bot.example.org' needs a path, like "
+     "https://bot.example.org/telegram: the bot serves that path."),
+    (["--webhook-url", "https://bot.example.org/"], "needs a path"),
+    (["--webhook-url", f"https://bot.example.org/{TOKEN}"],
+     "--webhook-url must not contain the bot token"),
+    (["--webhook-url", f"https://bot.example.org/x?key={TOKEN.split(':')[1]}"],
+     "--webhook-url must not contain the bot token"),
+    (["--webhook-url", HOOK, "--port", "0"],
+     "--port: '0' is not a port; use a number from 1 to 65535."),
+    (["--webhook-url", HOOK, "--port", "65536"], "--port: '65536' is not a port"),
+    (["--webhook-url", HOOK, "--port", "https"], "--port: 'https' is not a port"),
+    (["--webhook-url", HOOK, "--port", "８０"], "--port: '８０' is not a port"),
+    (["--webhook-url", HOOK, "--listen", " "], "--listen: give the address to listen on"),
+    (["--port", "8443"], "--listen and --port are for webhook mode: give --webhook-url too"),
+    (["--listen", "0.0.0.0"], "--listen and --port are for webhook mode"),
+])
+@pytest.mark.usefixtures("no_run")
+def test_bad_webhook_arguments_are_refused_before_anything_starts(
+    database: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+    argv: list[str], message: str,
+) -> None:
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+    code, out, err = cli(capsys, "run", *argv)
+    assert code == 2 and message in err and out == ""
+    assert "BotFather" not in err  # not a configuration problem: no token lecture
+    assert TOKEN.split(":")[1] not in err
+    assert not database.exists()
+
+
+@pytest.mark.parametrize("secret", ["short-secret", "a secret with spaces in it", "é" * 20,
+                                    "x" * 257])
+@pytest.mark.usefixtures("no_run")
+def test_a_malformed_webhook_secret_is_refused_without_being_shown(
+    database: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+    secret: str,
+) -> None:
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+    monkeypatch.setenv("BUURTNET_WEBHOOK_SECRET", secret)
+    code, _out, err = cli(capsys, "run", "--webhook-url", HOOK)
+    assert code == 2
+    assert "BUURTNET_WEBHOOK_SECRET must be 16 to 256 letters, digits, _ or -." in err
+    assert secret not in err
