@@ -1,4 +1,4 @@
-"""The `buurtnet` command: run, migrate, console, and set-up subcommands.
+"""The `buurtnet` command: run, migrate, backup, console, and set-up subcommands.
 
 `run` polls Telegram, or with --webhook-url serves a webhook. The set-up subcommands
 (`complex add`, `complex list`, `contact invite`) let a deployment be prepared before
@@ -10,12 +10,14 @@ import argparse
 import asyncio
 import html
 import logging
+import os
 import re
 import secrets
 import sqlite3
 import sys
+import tempfile
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -229,6 +231,42 @@ async def migrate(config: Config) -> list[int]:
         await db.close()
 
 
+def backup(config: Config, target: Path, *, force: bool = False) -> Path:
+    """A consistent copy of the database at `target`; where it is.
+
+    SQLite's online backup, from a connection of its own, copies one snapshot: what was
+    committed when it began. In WAL mode it neither waits for the bot's writes nor holds
+    them up, so the bot may run meanwhile. The copy is written beside `target` and moved
+    there whole, readable by its owner only (it holds what people wrote).
+    """
+    source = Path(config.database)
+    if not source.is_file():
+        raise SetupError(f"there is no database {source} to back up; set BUURTNET_DATABASE "
+                         "to the bot's database.")
+    if not target.parent.is_dir():
+        raise SetupError(f"the folder of {target} does not exist; create it first.")
+    if target.is_dir():
+        raise SetupError(f"{target} is a folder; give the backup's file name, like "
+                         f"{target / 'buurtnet-backup.sqlite3'}.")
+    if target.exists():
+        if target.resolve() == source.resolve():
+            raise SetupError(f"{target} is the database itself; give another path.")
+        if not force:
+            raise SetupError(f"{target} exists; choose another path, or pass --force to "
+                             "replace it.")
+    handle, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.",
+                                    suffix=".partial")
+    os.close(handle)
+    partial = Path(name)
+    try:
+        with closing(sqlite3.connect(source)) as db, closing(sqlite3.connect(partial)) as copy:
+            db.backup(copy)
+        os.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)
+    return target.resolve()
+
+
 # -- set-up subcommands ------------------------------------------------------------
 
 
@@ -395,6 +433,10 @@ def _parser() -> argparse.ArgumentParser:
     run_.add_argument("--port", metavar="N",
                       help=f"with --webhook-url: the port to listen on (default {WEBHOOK_PORT})")
     sub.add_parser("migrate", help="bring the database up to date and exit")
+    backup_ = sub.add_parser("backup", help="copy the database to PATH, also while the bot "
+                             "runs: backup PATH [--force]")
+    backup_.add_argument("path", metavar="PATH", help="the copy's file; its folder must exist")
+    backup_.add_argument("--force", action="store_true", help="replace PATH if it exists")
     sub.add_parser("console", help="try the bot in this terminal, without Telegram")
     bot_username = "the bot's username for the links (default: ask Telegram, if "
     bot_username += "TELEGRAM_BOT_TOKEN is set)"
@@ -459,6 +501,11 @@ def _dispatch(args: argparse.Namespace, config: Config, webhook: Webhook | None)
         applied = asyncio.run(migrate(config))
         print(f"buurtnet: database {config.database} is up to date "
               f"({len(applied)} migration(s) applied).")
+        return 0
+    if args.command == "backup":
+        copy = backup(config, Path(args.path), force=args.force)
+        print(f"buurtnet: backed up {config.database} to {copy} "
+              f"({copy.stat().st_size:,} bytes).")
         return 0
     if args.command == "console":
         from bot.console.interactive import run_console

@@ -5,9 +5,13 @@ import io
 import json
 import logging
 import re
+import shutil
+import sqlite3
+import stat
 import sys
 import threading
 from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -335,12 +339,14 @@ def test_log_lines_blank_out_the_token_and_the_webhook_secret_tracebacks_include
 # -- run --webhook-url ---------------------------------------------------------------
 
 
-def test_help_lists_webhook_mode(capsys: pytest.CaptureFixture[str]) -> None:
+def test_help_lists_webhook_mode_and_backup(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _err = cli(capsys, "--help")
     text = " ".join(out.split())
     assert code == 0
     assert "run start the bot: long polling, or a webhook with --webhook-url URL " \
            "[--listen ADDR] [--port N]" in text
+    assert "backup copy the database to PATH, also while the bot runs: " \
+           "backup PATH [--force]" in text
     code, out, _err = cli(capsys, "run", "--help")
     text = " ".join(out.split())
     assert code == 0
@@ -425,3 +431,129 @@ def test_a_malformed_webhook_secret_is_refused_without_being_shown(
     assert code == 2
     assert "BUURTNET_WEBHOOK_SECRET must be 16 to 256 letters, digits, _ or -." in err
     assert secret not in err
+
+
+# -- backup --------------------------------------------------------------------------
+
+
+def _rows(path: Path, statement: str) -> list[tuple[Any, ...]]:
+    with closing(sqlite3.connect(path)) as db:
+        return db.execute(statement).fetchall()
+
+
+def _handled(path: Path) -> list[int]:
+    return [row[0] for row in _rows(path, "SELECT update_id FROM processed_updates "
+                                          "ORDER BY update_id")]
+
+
+HANDLED = "INSERT INTO processed_updates (update_id, processed_at) VALUES (?, '2026-05-04')"
+
+
+def _assert_whole(copy: Path, database: Path) -> None:
+    """A valid database with the schema and the complex of `database`."""
+    assert _rows(copy, "PRAGMA integrity_check") == [("ok",)]
+    migrations = "SELECT version, name FROM schema_migrations ORDER BY version"
+    assert _rows(copy, migrations) == _rows(database, migrations) != []
+    assert _rows(copy, "SELECT name FROM complexes") == [("De Toren",)]
+
+
+def test_a_backup_while_the_database_is_written_holds_what_was_committed(
+    database: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cli(capsys, *TOREN)
+    # Another connection holds a write transaction open while the copy is made.
+    during_a_write = tmp_path / "during-a-write.sqlite3"
+    with closing(sqlite3.connect(database, isolation_level=None)) as writer:
+        writer.execute(HANDLED, (1,))
+        writer.execute("BEGIN IMMEDIATE")
+        writer.execute(HANDLED, (2,))
+        code, out, _err = cli(capsys, "backup", str(during_a_write))
+        writer.execute("COMMIT")
+    assert code == 0
+    assert out == (f"buurtnet: backed up {database} to {during_a_write} "
+                   f"({during_a_write.stat().st_size:,} bytes).\n")
+    _assert_whole(during_a_write, database)
+    assert _handled(during_a_write) == [1]
+    assert stat.S_IMODE(during_a_write.stat().st_mode) == 0o600  # it holds people's words
+
+    # Another connection commits row after row while the copy is made: the copy has every
+    # row committed before it began, and no gap (one moment's snapshot).
+    written: list[int] = []
+    stop = threading.Event()
+
+    def write() -> None:
+        with closing(sqlite3.connect(database, isolation_level=None, timeout=10)) as db:
+            update_id = 100
+            while not stop.is_set():
+                update_id += 1
+                db.execute(HANDLED, (update_id,))
+                written.append(update_id)
+
+    writing = threading.Thread(target=write)
+    writing.start()
+    try:
+        while len(written) < 20:
+            assert writing.is_alive()
+            stop.wait(0.01)
+        before = list(written)
+        while_writing = tmp_path / "while-writing.sqlite3"
+        code, _out, _err = cli(capsys, "backup", str(while_writing))
+    finally:
+        stop.set()
+        writing.join()
+    assert code == 0
+    _assert_whole(while_writing, database)
+    copied = [update_id for update_id in _handled(while_writing) if update_id > 100]
+    assert copied == written[:len(copied)] and len(copied) >= len(before)
+    assert not list(tmp_path.glob("*.partial"))
+
+
+def test_restoring_a_backup_gives_back_the_database_as_it_was(
+    database: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cli(capsys, *TOREN)
+    copy = tmp_path / "backup.sqlite3"
+    assert cli(capsys, "backup", str(copy))[0] == 0
+    assert cli(capsys, "complex", "add", "--name", "Het Blok", "--homes", "40",
+               "--municipality", "Delft", "--language", "en")[0] == 0
+
+    # The README's restore, with the bot stopped: the copy over the database, and no
+    # -wal or -shm file of the old one left beside it.
+    shutil.copyfile(copy, database)
+    for leftover in ("-wal", "-shm"):
+        Path(f"{database}{leftover}").unlink(missing_ok=True)
+    code, out, _err = cli(capsys, "migrate")
+    assert code == 0 and "is up to date (0 migration(s) applied)" in out
+    code, out, _err = cli(capsys, "complex", "list")
+    assert code == 0 and "De Toren" in out and "Het Blok" not in out
+
+
+def test_a_backup_is_refused_where_it_would_lose_something_or_cannot_go(
+    database: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = cli(capsys, "backup", str(tmp_path / "backup.sqlite3"))
+    assert code == 2 and out == ""
+    assert f"there is no database {database} to back up" in err
+    assert not database.exists()
+
+    cli(capsys, *TOREN)
+    kept = tmp_path / "kept.sqlite3"
+    kept.write_bytes(b"an older backup")
+    refusals = [
+        ([str(kept)], f"{kept} exists; choose another path, or pass --force to replace it."),
+        ([str(tmp_path / "missing" / "b.sqlite3")],
+         f"the folder of {tmp_path / 'missing' / 'b.sqlite3'} does not exist"),
+        ([str(tmp_path), "--force"], f"{tmp_path} is a folder"),
+        ([str(database), "--force"], f"{database} is the database itself"),
+    ]
+    for argv, message in refusals:
+        code, out, err = cli(capsys, "backup", *argv)
+        assert code == 2 and out == "" and message in err, argv
+        assert "BotFather" not in err
+    assert kept.read_bytes() == b"an older backup"
+    _assert_whole(database, database)
+
+    code, out, _err = cli(capsys, "backup", str(kept), "--force")
+    assert code == 0 and f"to {kept} (" in out
+    _assert_whole(kept, database)
+    assert not list(tmp_path.glob("*.partial"))
