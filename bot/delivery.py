@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 BACKOFF_START = timedelta(seconds=5)
 BACKOFF_MAX = timedelta(minutes=30)
 GIVE_UP_AFTER = 50  # attempts, about a day of backing off
+NOT_MODIFIED = "message is not modified"  # an edit to what the message shows already
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,10 @@ def backoff(attempts: int) -> timedelta:
     return min(BACKOFF_START * (2 ** min(attempts, 12)), BACKOFF_MAX)
 
 
-def _retry_after(error: RetryAfter) -> timedelta:
+def asked_to_wait(error: Exception) -> timedelta:
+    """How long flood control (a RetryAfter) asks to wait; nothing for other errors."""
+    if not isinstance(error, RetryAfter):
+        return timedelta()
     value = error.retry_after  # a timedelta: bot/__init__.py opts in to PTB_TIMEDELTA
     return value if isinstance(value, timedelta) else timedelta(seconds=value)
 
@@ -110,11 +114,14 @@ class Deliverer:
                     disable_web_page_preview=True,
                 )).message_id
         except RetryAfter as error:
-            await self.outbox.retry_later(outgoing.id, _retry_after(error), "flood control")
+            await self.outbox.retry_later(outgoing.id, asked_to_wait(error), "flood control")
         except Forbidden as error:
             log.info("outbox %s: the chat is unreachable", outgoing.id)
             await self.outbox.give_up(outgoing.id, "unreachable", error.message)
         except BadRequest as error:
+            if outgoing.edits is not None and NOT_MODIFIED in error.message.lower():
+                await self.outbox.mark_sent(outgoing.id, outgoing.edits)  # it shows that
+                return
             log.warning("outbox %s: Telegram refused it: %s", outgoing.id, error.message)
             await self.outbox.give_up(outgoing.id, "failed", error.message)
         except Exception as error:  # network, server, or our own: try again later

@@ -20,7 +20,7 @@ from bot.domain.button_data import parse_id, pattern
 from bot.domain.models import Complex, Draft, Resident
 from bot.domain.validation import InvalidInput
 from bot.domain.vocabulary import ActivityStatus
-from bot.i18n import N_, _, current_language, ngettext, use_language
+from bot.i18n import N_, _, current_language, ngettext
 from bot.services import activities as activity_service
 from bot.services.activities import card
 from handlers.common import (
@@ -41,7 +41,7 @@ from handlers.guards import (
     refuse,
     residence,
 )
-from handlers.ideas import edit_message, refresh_group_post
+from handlers.ideas import edit_message
 from handlers.presses import Press, ask, step_buttons
 
 FLOW = "plan"
@@ -62,13 +62,6 @@ LABEL_MAX = 40
 
 def coming_keyboard(activity: Activity) -> Keyboard:
     return keyboard_of(activity_service.coming_keyboard(activity))
-
-
-async def _refresh_group_post(context: BuurtnetContext, activity: Activity,
-                              complex_: Complex) -> None:
-    with use_language(complex_.language):
-        await edit_message(context, activity.group_chat_id, activity.group_message_id,
-                           keyboard=coming_keyboard(activity))
 
 
 # -- who may ---------------------------------------------------------------------------
@@ -259,14 +252,10 @@ async def _finish(update: Update, context: BuurtnetContext, draft: Draft,
     parts = [_("<b>{title}</b> is planned.").format(title=html.escape(activity.title))]
     if planned.announced:
         parts.append(_("It is announced in the group chat."))
-    if activity.idea_id is not None:
-        idea = await context.repos.ideas.get(activity.idea_id)
-        if idea is not None:  # its group post shows it is planned now
-            await refresh_group_post(context, idea, complex_)
-        if told:
-            parts.append(ngettext("I told the {count} neighbour who followed the idea.",
-                                  "I told the {count} neighbours who followed the idea.",
-                                  told).format(count=told))
+    if told:
+        parts.append(ngettext("I told the {count} neighbour who followed the idea.",
+                              "I told the {count} neighbours who followed the idea.",
+                              told).format(count=told))
     await reply(update, " ".join(parts))
 
 
@@ -317,7 +306,8 @@ async def _toggle_coming(update: Update, context: BuurtnetContext, activity: Act
         await query.answer(_("Only residents of {complex} can say they are coming.").format(
             complex=complex_.name), show_alert=True)
         return
-    coming, updated = await activity_service.toggle_coming(context.services, activity, resident)
+    coming, updated = await activity_service.toggle_coming(context.services, activity,
+                                                           complex_, resident)
     if coming is None:
         if activity.status is ActivityStatus.CANCELLED:
             text = _("This activity was cancelled.")
@@ -331,8 +321,7 @@ async def _toggle_coming(update: Update, context: BuurtnetContext, activity: Act
     if pressed is not None and (pressed.chat.id, pressed.message_id) != (
             activity.group_chat_id, activity.group_message_id):
         await edit_message(context, pressed.chat.id, pressed.message_id,
-                           keyboard=coming_keyboard(updated))
-    await _refresh_group_post(context, updated, complex_)
+                           keyboard=coming_keyboard(updated))  # the outbox edits the post
 
 
 async def on_outcome_text(update: Update, context: BuurtnetContext, draft: Draft) -> None:

@@ -5,7 +5,7 @@ ones, /closeidea closes one. Buttons: ``idea:support:<id>``, ``idea:help:<id>``,
 import html
 import logging
 
-from telegram import Update
+from telegram import MaybeInaccessibleMessage, Update
 from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
@@ -16,7 +16,7 @@ from bot.domain.ideas import Idea
 from bot.domain.models import Complex, Resident
 from bot.domain.validation import InvalidInput
 from bot.domain.vocabulary import IdeaStatus, VoteKind
-from bot.i18n import _, use_language
+from bot.i18n import _
 from bot.services import ideas as ideas_service
 from bot.services.ideas import idea_post
 from handlers.common import (
@@ -73,17 +73,6 @@ def not_open_text(idea: Idea) -> str:
     if idea.status is IdeaStatus.CLOSED:
         return _("This idea is closed.")
     return _("This idea has already become an activity.")
-
-
-async def refresh_group_post(context: BuurtnetContext, idea: Idea, complex_: Complex) -> None:
-    """Show an idea's current counts, or its end, on its group post."""
-    with use_language(complex_.language):
-        if idea.is_open:
-            await edit_message(context, idea.group_chat_id, idea.group_message_id,
-                               keyboard=vote_keyboard(idea))
-        else:
-            await edit_message(context, idea.group_chat_id, idea.group_message_id,
-                               text=idea_post(idea))
 
 
 # -- /idea ---------------------------------------------------------------------------
@@ -168,16 +157,14 @@ async def ideas_command(update: Update, context: BuurtnetContext) -> None:
                     vote_keyboard(idea, can_close=ideas.may_close(idea, resident)))
 
 
-async def _close(context: BuurtnetContext, idea: Idea, resident: Resident) -> Idea | str:
+async def _close(context: BuurtnetContext, idea: Idea, complex_: Complex,
+                 resident: Resident) -> Idea | str:
     """Close the idea: the closed idea, or why it cannot be closed."""
-    outcome, closed = await ideas_service.close(context.services, idea, resident)
+    outcome, closed = await ideas_service.close(context.services, idea, complex_, resident)
     if outcome is ideas_service.Closing.NOT_YOURS:
         return _("Only the person who proposed an idea, or an initiator, can close it.")
     if outcome is ideas_service.Closing.NOT_OPEN:
         return not_open_text(idea)
-    complex_ = await context.repos.complexes.get(idea.complex_id)
-    assert complex_ is not None
-    await refresh_group_post(context, closed, complex_)
     return closed
 
 
@@ -197,7 +184,7 @@ async def closeidea_command(update: Update, context: BuurtnetContext) -> None:
                               "numbers.").format(number=int(number),
                                                  complex=html.escape(complex_.name)))
         return
-    outcome = await _close(context, idea, resident)
+    outcome = await _close(context, idea, complex_, resident)
     if isinstance(outcome, str):
         await reply(update, outcome)
         return
@@ -220,12 +207,12 @@ async def on_button(update: Update, context: BuurtnetContext) -> None:
             complex=found.complex_.name), show_alert=True)
         return
     if found.button.verb == "close":
-        outcome = await _close(context, idea, resident)
+        outcome = await _close(context, idea, found.complex_, resident)
         if isinstance(outcome, str):
             await query.answer(outcome, show_alert=True)
             return
         await query.answer(_("Idea #{number} is closed.").format(number=idea.id))
-        if query.message is not None:
+        if query.message is not None and not _is_group_post(query.message, idea):
             await edit_message(context, query.message.chat.id, query.message.message_id,
                                text=idea_post(outcome))
         return
@@ -236,7 +223,7 @@ async def _vote(update: Update, context: BuurtnetContext, idea: Idea, complex_: 
                 resident: Resident, kind: VoteKind) -> None:
     query = update.callback_query
     assert query is not None
-    added, updated = await ideas_service.vote(context.services, idea, resident, kind)
+    added, updated = await ideas_service.vote(context.services, idea, complex_, resident, kind)
     if added is None:
         await query.answer(not_open_text(idea), show_alert=True)
         return
@@ -247,11 +234,13 @@ async def _vote(update: Update, context: BuurtnetContext, idea: Idea, complex_: 
             _("You no longer offer to help.")
     await query.answer(toast)
     pressed = query.message
-    if pressed is not None and (pressed.chat.id, pressed.message_id) != (
-            idea.group_chat_id, idea.group_message_id):
+    if pressed is not None and not _is_group_post(pressed, idea):  # the outbox edits that
         await edit_message(context, pressed.chat.id, pressed.message_id, keyboard=vote_keyboard(
             updated, can_close=ideas.may_close(updated, resident)))
-    await refresh_group_post(context, updated, complex_)
+
+
+def _is_group_post(message: MaybeInaccessibleMessage, idea: Idea) -> bool:
+    return (message.chat.id, message.message_id) == (idea.group_chat_id, idea.group_message_id)
 
 
 def handlers() -> list[BaseHandler]:

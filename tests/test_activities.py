@@ -430,10 +430,10 @@ async def test_coming_toggles_and_counts_in_place(world: World) -> None:
     assert alerts(pressed) == ["See you there! I will remind you."]
     assert labels(world, group_post) == ["🙋 I'm coming · 1"]
     pressed = await world.press(NEIGHBOUR, private, "act:go:1")
-    edited = {(c.chat_id, c.params["message_id"]) for c in pressed
-              if c.method == "editMessageReplyMarkup"}
-    assert edited == {(NEIGHBOUR["id"], private.result["message_id"]),
-                      (GROUP_ID, group_post.result["message_id"])}
+    edited = {(c.method, c.chat_id, c.params["message_id"]) for c in pressed
+              if c.method.startswith("edit")}
+    assert edited == {("editMessageReplyMarkup", NEIGHBOUR["id"], private.result["message_id"]),
+                      ("editMessageText", GROUP_ID, group_post.result["message_id"])}
     assert labels(world, private) == labels(world, group_post) == ["🙋 I'm coming · 2"]
     assert alerts(await world.press(RESIDENT, group_post, "act:go:1")) == \
         ["You are no longer coming."]

@@ -369,7 +369,7 @@ def test_a_group_button_from_before_can_be_pressed_by_someone_who_switched_in_la
          "Sign up privately → https://t.me/BuurtnetBot?start=r_",
          "👍 0   (group: 💡 Idea #1 from Ivo:)", "🙋 0   (group: 💡 Idea #1 from Ivo:)",
          lambda answer: answer.index("Idea #1") < answer.index("(group: Welcome, Rosa!")),
-        (press("👍 0"), "Now in the group chat.", "To the group (new buttons):",
+        (press("👍 0"), "Now in the group chat.", "To the group (edited):",
          "[1] 👍 1   [2] 🙋 0"),
         (":private",),
         (":buttons", "[1] Sign up privately → https://t.me/BuurtnetBot?start=r_",

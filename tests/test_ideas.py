@@ -78,9 +78,9 @@ async def test_votes_toggle_and_update_the_post_in_place(world: World) -> None:
     post = await _propose(world)
     calls = await world.press(NEIGHBOUR, post, "idea:support:1")
     assert alerts(calls) == ["You support this idea."]
-    edits = [c for c in calls if c.method == "editMessageReplyMarkup"]
-    assert [(c.chat_id, c.params["message_id"]) for c in edits] == \
-        [(GROUP_ID, post.result["message_id"])]
+    edits = [c for c in calls if c.method == "editMessageText"]  # through the outbox
+    assert [(c.chat_id, c.params["message_id"], c.text) for c in edits] == \
+        [(GROUP_ID, post.result["message_id"], post.text)]
     assert labels(world, post) == ["👍 1", "🙋 0"]
     await world.press(INITIATOR, post, "idea:support:1")
     assert alerts(await world.press(NEIGHBOUR, post, "idea:help:1")) == \
@@ -215,10 +215,10 @@ async def test_voting_from_the_list_updates_both_messages(world: World) -> None:
     post = await _propose(world)
     item = sent(await world.say(NEIGHBOUR, "/ideas"))[1]
     calls = await world.press(NEIGHBOUR, item, "idea:help:1")
-    edited = {(c.chat_id, c.params["message_id"]) for c in calls
-              if c.method == "editMessageReplyMarkup"}
-    assert edited == {(NEIGHBOUR["id"], item.result["message_id"]),
-                      (GROUP_ID, post.result["message_id"])}
+    edited = {(c.method, c.chat_id, c.params["message_id"]) for c in calls
+              if c.method.startswith("edit")}
+    assert edited == {("editMessageReplyMarkup", NEIGHBOUR["id"], item.result["message_id"]),
+                      ("editMessageText", GROUP_ID, post.result["message_id"])}
     assert labels(world, item) == ["👍 0", "🙋 1"] and labels(world, post) == ["👍 0", "🙋 1"]
     mine = sent(await world.say(RESIDENT, "/ideas"))[1]
     await world.press(RESIDENT, mine, "idea:support:1")

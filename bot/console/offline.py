@@ -82,7 +82,7 @@ class FakeTelegram:
         self._file_ids = itertools.count(1)
         self.files: dict[str, bytes] = {}
         self.blocked: set[int] = set()  # people who blocked the bot
-        self.failures: dict[int, list[TelegramError]] = {}  # next answers to sends, per chat
+        self.failures: dict[int, list[TelegramError]] = {}  # next answers to sends and edits
 
     def restart_update_ids(self, first: int) -> None:
         self._update_ids = itertools.count(first)
@@ -97,7 +97,7 @@ class FakeTelegram:
     ) -> Any:
         record = Call(method=method, params=dict(params), files=dict(files or {}))
         chat_id = int(params["chat_id"]) if params.get("chat_id") is not None else None
-        if method.startswith("send") and chat_id is not None:
+        if method.startswith(("send", "edit")) and chat_id is not None:
             failure = (TelegramError(403, "Forbidden: bot was blocked by the user")
                        if chat_id in self.blocked else
                        self.failures.get(chat_id, []).pop(0) if self.failures.get(chat_id)

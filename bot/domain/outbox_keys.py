@@ -78,6 +78,12 @@ INTRODUCTION = Key("intro", ("introduction", "purpose", "resident"))
 IDEA_POST = Key("idea", ("idea",))
 ACTIVITY_POST = Key("activity-post", ("activity",))
 """The group posts of ideas and activities, edited in place by their message ids."""
+ERROR_ALERT = Key("error", ("kind", "hour", "operator"))
+"""An operator told of an error: one per kind of error and hour."""
+ANSWER_LATER = Key("answer-later", ("update", "number"))
+"""A direct answer to an update that Telegram could not take at the time."""
+POST_EDIT = Key("post-edit", ("chat", "message", "number"))
+"""A group post's new counts: the pending one takes each newer state (coalesced)."""
 ACTIVITY = Key("activity", ("activity", "purpose", "person"))
 """To one person: "planned", a reminder, "outcome"."""
 STAGE_NEWS = Key("stage", ("history entry", "person"))

@@ -13,7 +13,8 @@ from bot.domain.button_data import pack
 from bot.domain.models import Complex, Resident
 from bot.i18n import _, current_language, use_language
 from bot.services import Services
-from bot.services.outgoing import Rows, button, language_for, queue
+from bot.services import ideas as ideas_service
+from bot.services.outgoing import Rows, button, edit_post, language_for, queue
 from bot.services.stages import refresh_stage
 from bot.storage.outbox import Message
 
@@ -59,6 +60,9 @@ async def plan(services: Services, planner: Resident, complex_: Complex,
         announced = await _announce(services, activity, complex_)
         if activity.idea_id is not None:
             told = await _tell_followers(services, activity, planner)
+            idea = await repos.ideas.get(activity.idea_id)
+            assert idea is not None
+            await ideas_service.show_on_post(services, idea, complex_)  # now planned
     return Planned(activity, announced, told)
 
 
@@ -68,11 +72,14 @@ async def _announce(services: Services, activity: Activity, complex_: Complex) -
         return False
     await services.repos.activities.set_group_chat(activity.id, complex_.group_chat_id)
     with use_language(complex_.language):
-        text = _("New activity in {complex}!").format(complex=html.escape(complex_.name))
         await queue(services, outbox_keys.ACTIVITY_POST.of(activity.id), complex_.group_chat_id,
-                    text + "\n\n" + card(services.config.tz, activity) + "\n\n"
-                    + _come_along(), coming_keyboard(activity))
+                    _group_post(services, activity, complex_), coming_keyboard(activity))
     return True
+
+
+def _group_post(services: Services, activity: Activity, complex_: Complex) -> str:
+    text = _("New activity in {complex}!").format(complex=html.escape(complex_.name))
+    return text + "\n\n" + card(services.config.tz, activity) + "\n\n" + _come_along()
 
 
 async def _tell_followers(services: Services, activity: Activity, planner: Resident) -> int:
@@ -94,13 +101,20 @@ async def _tell_followers(services: Services, activity: Activity, planner: Resid
     return told
 
 
-async def toggle_coming(services: Services, activity: Activity, resident: Resident
-                        ) -> tuple[bool | None, Activity]:
+async def toggle_coming(services: Services, activity: Activity, complex_: Complex,
+                        resident: Resident) -> tuple[bool | None, Activity]:
     """`resident` comes, or no longer comes: whether they come now (None once the activity
-    started or was cancelled), and the activity with its count as it is now."""
-    coming = await services.repos.activities.toggle_coming(activity.id, resident.id)
-    now = await services.repos.activities.get(activity.id)
-    assert now is not None
+    started or was cancelled), and the activity with its count as it is now, which its
+    group post shows."""
+    async with services.db.unit():  # the answer and the post's new count, together
+        coming = await services.repos.activities.toggle_coming(activity.id, resident.id)
+        now = await services.repos.activities.get(activity.id)
+        assert now is not None
+        if coming is not None and now.group_chat_id is not None:
+            with use_language(complex_.language):
+                await edit_post(services, outbox_keys.ACTIVITY_POST.of(now.id),
+                                now.group_chat_id, now.group_message_id,
+                                _group_post(services, now, complex_), coming_keyboard(now))
     return coming, now
 
 

@@ -11,7 +11,7 @@ from bot.domain.models import Complex, Resident
 from bot.domain.vocabulary import IdeaStatus, VoteKind
 from bot.i18n import _, use_language
 from bot.services import Services
-from bot.services.outgoing import Rows, button, queue
+from bot.services.outgoing import Rows, button, edit_post, queue
 
 
 def idea_post(idea: Idea) -> str:
@@ -56,13 +56,27 @@ async def propose(services: Services, resident: Resident, complex_: Complex,
     return idea
 
 
-async def vote(services: Services, idea: Idea, resident: Resident, kind: VoteKind
-               ) -> tuple[bool | None, Idea]:
+async def show_on_post(services: Services, idea: Idea, complex_: Complex) -> None:
+    """Its group post shows the idea as it is now (its counts, or its end), in the caller's
+    unit of work."""
+    if idea.group_chat_id is None:
+        return
+    with use_language(complex_.language):
+        await edit_post(services, outbox_keys.IDEA_POST.of(idea.id), idea.group_chat_id,
+                        idea.group_message_id, idea_post(idea), vote_keyboard(idea))
+
+
+async def vote(services: Services, idea: Idea, complex_: Complex, resident: Resident,
+               kind: VoteKind) -> tuple[bool | None, Idea]:
     """Turn `resident`'s vote of `kind` on or off: whether it is on now (None if the idea
-    is not open), and the idea with its counts as they are now."""
-    added = await services.repos.ideas.toggle_vote(idea.id, resident.id, kind) \
-        if idea.is_open else None
-    return added, await _as_now(services, idea)
+    is not open), and the idea with its counts as they are now, which its post shows."""
+    if not idea.is_open:
+        return None, idea
+    async with services.db.unit():  # the vote and the post's new counts, together
+        added = await services.repos.ideas.toggle_vote(idea.id, resident.id, kind)
+        now = await _as_now(services, idea)
+        await show_on_post(services, now, complex_)
+    return added, now
 
 
 class Closing(Enum):
@@ -72,13 +86,20 @@ class Closing(Enum):
     NOT_OPEN = "not open"
 
 
-async def close(services: Services, idea: Idea, resident: Resident) -> tuple[Closing, Idea]:
-    """Close the idea, if `resident` may and it is open; and the idea as it is now."""
+async def close(services: Services, idea: Idea, complex_: Complex, resident: Resident
+                ) -> tuple[Closing, Idea]:
+    """Close the idea, if `resident` may and it is open, and show it closed on its post;
+    and the idea as it is now."""
     if not ideas.may_close(idea, resident):
         return Closing.NOT_YOURS, idea
-    if not idea.is_open or not await services.repos.ideas.close(idea.id):
+    if not idea.is_open:
         return Closing.NOT_OPEN, idea
-    return Closing.CLOSED, await _as_now(services, idea)
+    async with services.db.unit():
+        if not await services.repos.ideas.close(idea.id):
+            return Closing.NOT_OPEN, idea
+        closed = await _as_now(services, idea)
+        await show_on_post(services, closed, complex_)
+    return Closing.CLOSED, closed
 
 
 async def _as_now(services: Services, idea: Idea) -> Idea:

@@ -1,6 +1,9 @@
 """Messages a use case queues for other people: buttons as plain data, the reader's
 language, and the durable outbox (sent after the unit of work commits, once per key)."""
 
+from datetime import timedelta
+
+from bot.domain import outbox_keys
 from bot.services import Services
 from bot.storage.outbox import Shown
 
@@ -23,3 +26,28 @@ async def queue(services: Services, key: str, chat_id: int, text: str,
     """Queue a message, once per `key`; False if `key` was queued before. `shows`: the
     people the text shows, to take out of it if they ask to be forgotten."""
     return await services.repos.outbox.enqueue(key, chat_id, text, keyboard or None, shows)
+
+
+async def edit_post(services: Services, post_key: str, chat_id: int, message_id: int | None,
+                    text: str, keyboard: Rows | None) -> None:
+    """Show a group post's new state through the outbox (see OutboxRepository.edit_post),
+    in the caller's unit of work."""
+    await services.repos.outbox.edit_post(post_key, chat_id, message_id, text, keyboard)
+
+
+async def answer_later(services: Services, update_id: int, number: int, chat_id: int,
+                       text: str, keyboard: Rows | None, delay: timedelta) -> None:
+    """Queue the `number`th direct answer to an update that Telegram could not take, to go
+    out after `delay`: after the update's unit of work (bookkeeping), and once however
+    often the update is handled."""
+    await services.repos.outbox.enqueue_after(outbox_keys.ANSWER_LATER.of(update_id, number),
+                                              chat_id, text, keyboard, delay)
+
+
+async def alert_operator(services: Services, operator: int, error_name: str,
+                         text: str) -> bool:
+    """Tell an operator of an error of a kind, at most once an hour (per key); after any
+    unit of work. False if they were told of this kind this hour already."""
+    hour = services.clock.now().strftime("%Y%m%d%H")
+    return await services.repos.outbox.enqueue_after(
+        outbox_keys.ERROR_ALERT.of(error_name, hour, operator), operator, text, None)

@@ -79,7 +79,7 @@ def _outgoing(row: aiosqlite.Row) -> Outgoing:
 async def enqueue_in(
     conn: aiosqlite.Connection, now: datetime, key: str, chat_id: int, text: str,
     keyboard: list[list[dict[str, Any]]] | None = None, photo_file_id: str | None = None,
-    shows: tuple[Shown, ...] = (), edits: int | None = None,
+    shows: tuple[Shown, ...] = (), edits: int | None = None, delay: timedelta = timedelta(),
 ) -> bool:
     """Queue a message inside the caller's transaction; False if `key` was queued before.
 
@@ -90,7 +90,7 @@ async def enqueue_in(
         "INSERT OR IGNORE INTO outbox (key, chat_id, text, keyboard, photo_file_id, edits,"
         " next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         (key, chat_id, text, json.dumps(keyboard) if keyboard else None, photo_file_id,
-         edits, to_db(now), to_db(now)),
+         edits, to_db(now + delay), to_db(now)),
     )
     if cursor.rowcount != 1:
         return False
@@ -100,6 +100,30 @@ async def enqueue_in(
         [(cursor.lastrowid, shown.telegram_id, shown.shown_as, shown.instead)
          for shown in shows if shown.shown_as in text])
     return True
+
+
+async def edit_post_in(conn: aiosqlite.Connection, now: datetime, post_key: str,
+                       chat_id: int, message_id: int | None, text: str,
+                       keyboard: list[list[dict[str, Any]]] | None) -> None:
+    """Show a post's new state, inside the caller's transaction: a post not sent yet goes
+    out as it is now; for one sent, an edit is queued, or the edit still waiting takes
+    the new state, so a post voted on quickly is edited at its group's pace, not per vote."""
+    kept = json.dumps(keyboard) if keyboard else None
+    if message_id is None:
+        await conn.execute("UPDATE outbox SET text = ?, keyboard = ? WHERE key = ?"
+                           " AND status = 'pending'", (text, kept, post_key))
+        return
+    cursor = await conn.execute(
+        "UPDATE outbox SET text = ?, keyboard = ? WHERE chat_id = ? AND edits = ?"
+        " AND status = 'pending' AND key LIKE ?",
+        (text, kept, chat_id, message_id, f"{outbox_keys.POST_EDIT.prefix}%"))
+    if cursor.rowcount:
+        return
+    async with conn.execute("SELECT COUNT(*) FROM outbox WHERE chat_id = ? AND edits = ?",
+                            (chat_id, message_id)) as counted:
+        earlier = (await counted.fetchone())[0]
+    await enqueue_in(conn, now, outbox_keys.POST_EDIT.of(chat_id, message_id, earlier + 1),
+                     chat_id, text, keyboard, edits=message_id)
 
 
 async def forget_in(conn: aiosqlite.Connection, now: datetime, telegram_id: int) -> None:
@@ -138,6 +162,21 @@ class OutboxRepository(Repository):
         async with self.db.transaction() as conn:
             return await enqueue_in(conn, self.clock.now(), key, chat_id, text, keyboard,
                                     shows=shows)
+
+    async def enqueue_after(self, key: str, chat_id: int, text: str,
+                            keyboard: list[list[dict[str, Any]]] | None,
+                            delay: timedelta = timedelta()) -> bool:
+        """Queue a message about the update just handled, after its unit of work, to be
+        sent no sooner than `delay` from now."""
+        async with self.db.bookkeeping() as conn:
+            return await enqueue_in(conn, self.clock.now(), key, chat_id, text, keyboard,
+                                    delay=delay)
+
+    async def edit_post(self, post_key: str, chat_id: int, message_id: int | None, text: str,
+                        keyboard: list[list[dict[str, Any]]] | None) -> None:
+        async with self.db.transaction() as conn:
+            await edit_post_in(conn, self.clock.now(), post_key, chat_id, message_id, text,
+                               keyboard)
 
     async def due(self, limit: int) -> list[Outgoing]:
         # The oldest pending message of each chat only: one busy chat cannot hold up the
