@@ -1,7 +1,9 @@
 """Small helpers shared by the feature handlers."""
 
+import itertools
 import logging
-from collections.abc import Awaitable, Callable, Collection
+from collections.abc import Awaitable, Callable, Collection, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar
 
@@ -13,13 +15,15 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatType
+from telegram.error import BadRequest, NetworkError, RetryAfter
 
 from bot.context import BuurtnetContext
+from bot.delivery import asked_to_wait
 from bot.domain.button_data import ButtonData, pack, unpack
 from bot.domain.validation import InvalidInput, utf16_length
 from bot.i18n import _
 from bot.roles import Standing, standing_of
-from bot.services import outgoing
+from bot.services import Services, outgoing
 from bot.services.outgoing import Rows
 from bot.storage.outbox import Shown
 
@@ -61,17 +65,49 @@ async def standing(update: Update, context: BuurtnetContext) -> Standing:
     return await standing_of(context.repos, context.config.operators, update.effective_user.id)
 
 
+# Where the direct answers to the update in hand fall back to when Telegram cannot take them
+# now (set per update by handlers/tracking.py): its services, and a count of its answers.
+_answering: ContextVar[tuple[Services, Iterator[int]] | None] = ContextVar(
+    "buurtnet_answering", default=None)
+
+
+def answering(services: Services | None) -> None:
+    """The answers from here on are to a new update (None: to no update)."""
+    _answering.set((services, itertools.count(1)) if services is not None else None)
+
+
+def _passing(error: Exception) -> bool:
+    """A failure that may be over in a moment (the network, Telegram's servers, flood
+    control), as opposed to a refusal (BadRequest, Forbidden) that sending again repeats."""
+    return isinstance(error, RetryAfter) or (
+        isinstance(error, NetworkError) and not isinstance(error, BadRequest))
+
+
 async def reply(update: Update, text: str, keyboard: Keyboard | None = None) -> Message | None:
-    """Answer in the chat the update came from."""
+    """Answer in the chat the update came from. An answer Telegram cannot take now goes to
+    the outbox, which sends it when it can (once, also if the update is handled again):
+    never lost. Its message is then not known yet, so None."""
     message = update.effective_message
     if message is None:
         return None
-    return await message.reply_text(
-        text,
-        reply_markup=markup(keyboard) if keyboard else None,
-        do_quote=False,
-        disable_web_page_preview=True,
-    )
+    answering_now = _answering.get()
+    number = next(answering_now[1]) if answering_now is not None else 0
+    try:
+        return await message.reply_text(
+            text,
+            reply_markup=markup(keyboard) if keyboard else None,
+            do_quote=False,
+            disable_web_page_preview=True,
+        )
+    except Exception as error:
+        if answering_now is None or not _passing(error):
+            raise
+        log.warning("answer %s to update %s goes to the outbox: %s", number,
+                    update.update_id, type(error).__name__)
+        await outgoing.answer_later(answering_now[0], update.update_id, number,
+                                    message.chat_id, text, rows_of(keyboard),
+                                    asked_to_wait(error))
+        return None
 
 
 MESSAGE_MAX = 4096  # Telegram's limit on a message's text, in characters

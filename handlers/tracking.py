@@ -7,7 +7,7 @@ from bot.clock import to_db
 from bot.context import BuurtnetContext
 from bot.i18n import resolve_language, set_language
 from bot.storage.db import handling_update
-from handlers.common import is_group
+from handlers.common import answering, is_group
 
 BEFORE = -1
 AFTER = 100
@@ -19,6 +19,7 @@ async def before_update(update: Update, context: BuurtnetContext) -> None:
     if await context.repos.updates.seen(update.update_id):
         raise ApplicationHandlerStop
     handling_update(update.update_id, to_db(context.clock.now()))
+    answering(context.services)
     language = None
     chat = update.effective_chat
     if is_group(update) and chat is not None:
@@ -34,6 +35,7 @@ async def before_update(update: Update, context: BuurtnetContext) -> None:
 async def after_update(update: Update, context: BuurtnetContext) -> None:
     """Record updates that wrote nothing too; work after this belongs to no update."""
     handling_update(None)
+    answering(None)
     if not await context.repos.updates.seen(update.update_id):  # recorded with its changes
         await context.repos.updates.record(update.update_id)
 

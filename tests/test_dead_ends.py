@@ -286,22 +286,59 @@ async def test_a_double_tap_is_harmless(world: World) -> None:
     assert sent(calls, OPERATOR["id"]) == []
 
 
-async def test_error_notices_reach_operators_in_their_language(tmp_path, clock) -> None:
+def _fail_every_step() -> None:
+    raise RuntimeError("the disk is full")
+
+
+async def test_error_notices_reach_operators_in_their_language_once_an_hour(
+        tmp_path, clock) -> None:
     dutch_operator = user(1002, "Otto", "nl")
     world = await World.start(make_config(
         tmp_path, operators=frozenset({OPERATOR["id"], dutch_operator["id"]})), clock)
     try:
+        complex_ = await world.new_complex()
+        await world.sign_up(RESIDENT, complex_.resident_code)
         await world.say(dutch_operator, "/help")  # the bot learns Otto's language
         await world.repos.people.set_language(dutch_operator["id"], "nl")
-        world.telegram.failures[RESIDENT["id"]] = [TelegramError(500, "Internal Server Error")]
-        await world.say(RESIDENT, "/help")
-        notice = last_message(world.telegram.calls, dutch_operator["id"]).text
+        world.app.bot_data["services"].db.after_step = _fail_every_step
+        calls = await world.say(RESIDENT, "/idea A <b>secret</b> party")
+        assert "went wrong" in last_message(calls, RESIDENT["id"]).text
+        notice = last_message(calls, dutch_operator["id"]).text
         assert notice == nl("Buurtnet hit an error ({error}); see the log.").format(
-            error="NetworkError")
-        english = last_message(world.telegram.calls, OPERATOR["id"]).text
-        assert english == "Buurtnet hit an error (NetworkError); see the log."
+            error="RuntimeError")
+        english = last_message(calls, OPERATOR["id"]).text
+        assert english == "Buurtnet hit an error (RuntimeError); see the log."
+        # A burst of the same error is one notice an hour, whoever meets it.
+        for _ in range(3):
+            calls = await world.say(RESIDENT, "/idea Another one")
+            assert sent(calls, OPERATOR["id"]) == [] and sent(calls, dutch_operator["id"]) == []
+        clock.advance(timedelta(hours=1))
+        calls = await world.say(RESIDENT, "/idea And again")
+        assert last_message(calls, OPERATOR["id"]).text == english
+        assert not any("secret" in c.text or "Rosa" in c.text for c in world.telegram.calls
+                       if c.chat_id in (OPERATOR["id"], dutch_operator["id"]))
     finally:
         await world.stop()
+
+
+async def test_an_answer_telegram_cannot_take_now_is_sent_later(world: World) -> None:
+    for failure in (TelegramError(500, "Internal Server Error"),
+                    TelegramError(429, "Too Many Requests: retry after 1", retry_after=1)):
+        world.telegram.failures[RESIDENT["id"]] = [failure]
+        calls = await world.say(RESIDENT, "/help")
+        refused, *later = [c for c in calls if c.chat_id == RESIDENT["id"]]
+        assert not refused.result and sent(calls, OPERATOR["id"]) == []
+        if failure.retry_after:  # not before the time it names
+            assert later == []
+            world.clock.advance(timedelta(seconds=1))
+            await world.flush()
+            later = [c for c in world.telegram.calls if c.chat_id == RESIDENT["id"]][-1:]
+        assert [(c.text, bool(c.result)) for c in later] == [(refused.text, True)]
+    # Refusals are not passing: sending again would only be refused again.
+    world.telegram.failures[RESIDENT["id"]] = [TelegramError(400, "Bad Request: chat not found")]
+    calls = await world.say(RESIDENT, "/help")
+    assert "Buurtnet hit an error (BadRequest); see the log." in \
+        last_message(calls, OPERATOR["id"]).text
 
 
 async def test_long_lists_are_split_to_fit_telegram(world: World) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from bot.domain.models import ResidentRole
+from bot.domain.outbox_keys import ERROR_ALERT
 from bot.domain.vocabulary import ActivityStatus
 from tests.people import INITIATOR, NEIGHBOUR, OPERATOR, RESIDENT
 from tests.test_activities import START, _planned_with_guests
@@ -369,8 +370,11 @@ CASES: dict[str, tuple[Callable[[World], Awaitable[dict]], Callable[[World], Awa
 
 
 async def _state(world: World) -> list:
-    """Every table's rows, to compare before and after a failed update."""
-    return await world.dump(skip=())
+    """Every table's rows, to compare before and after a failed update; but the operators'
+    notice of the fault, which is about the failure, not part of the change."""
+    return [(table, [row for row in rows if not (
+                table == "outbox" and str(row[1]).startswith(ERROR_ALERT.prefix))])
+            for table, rows in await world.dump(skip=())]
 
 
 @pytest.mark.parametrize("case", CASES)
@@ -419,9 +423,10 @@ async def test_a_fault_after_any_step_changes_nothing_and_the_update_completes_l
     update = await prepare(world)
     assert not await done(world)
     steps, failures = await _fail_after_each_step(world, lambda: world.feed(update), _state)
-    for calls in failures:
+    for number, calls in enumerate(failures):
         assert any("went wrong" in c.text for c in sent(calls))
-        assert any("hit an error" in c.text for c in sent(calls, OPERATOR["id"]))
+        told = any("hit an error" in c.text for c in sent(calls, OPERATOR["id"]))
+        assert told == (number == 0)  # once an hour, however many faults
     assert steps >= 2, "the use case has several steps"
     assert await done(world)
     # Handled now: the same update once more changes nothing.
