@@ -23,7 +23,7 @@ async def mydata_command(update: Update, context: BuurtnetContext) -> None:
         "telegram_user_id": user.id,
         "exported_at": to_db(context.clock.now()),
         "operator": user.id in context.config.operators,
-        "data": await context.repos.people.export(user.id),
+        "data": await context.repos.people.export(user.id, (user.first_name, user.username)),
     }
     payload = json.dumps(export, ensure_ascii=False, indent=2).encode("utf-8")
     await update.effective_message.reply_document(
@@ -47,8 +47,9 @@ async def on_forget(update: Update, context: BuurtnetContext) -> None:
     if query is None:
         return
     await query.answer()
-    assert update.effective_user is not None
-    await joining.forget(context.services, update.effective_user.id)
+    user = update.effective_user
+    assert user is not None
+    await joining.forget(context.services, user.id, (user.first_name, user.username))
     await refresh_command_menu(context, update.effective_user.id)
     await query.edit_message_text(_("Done: everything I kept about you is erased."))
 

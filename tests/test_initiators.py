@@ -129,7 +129,8 @@ async def test_remove_keeps_the_reason(world: World) -> None:
     assert await world.repos.people.resident_of(RESIDENT["id"]) is None
     rows = await world.app.bot_data["services"].db.fetch_all("SELECT * FROM removals")
     assert [(r["telegram_id"], r["reason"], r["removed_by"]) for r in rows] == [
-        (RESIDENT["id"], "moved out in June", INITIATOR["id"])]
+        (None, "moved out in June", INITIATOR["id"])]  # kept by a keyed hash instead
+    assert await world.repos.people.was_removed(RESIDENT["id"], complex_.id)
     assert complex_ is not None
 
 

@@ -163,5 +163,5 @@ async def test_a_post_edit_that_fails_is_tried_again(world: World) -> None:
         "markup are exactly the same as a current content and reply markup of the message")]
     await world.press(NEIGHBOUR, post, "idea:help:1")
     statuses = await world.app.bot_data["services"].db.fetch_column(
-        "SELECT status FROM outbox WHERE key LIKE 'post-edit:%' ORDER BY id")
+        "SELECT status FROM outbox WHERE key LIKE 'edit:%' ORDER BY id")
     assert statuses == ["sent", "sent"]

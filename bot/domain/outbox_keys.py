@@ -82,19 +82,30 @@ ERROR_ALERT = Key("error", ("kind", "hour", "operator"))
 """An operator told of an error: one per kind of error and hour."""
 ANSWER_LATER = Key("answer-later", ("update", "number"))
 """A direct answer to an update that Telegram could not take at the time."""
-POST_EDIT = Key("post-edit", ("chat", "message", "number"))
-"""A group post's new counts: the pending one takes each newer state (coalesced)."""
+EDIT = Key("edit", ("chat", "message", "number"))
+"""An edit of a message sent: a group post's new counts, or someone forgotten taken out;
+the one still waiting takes each newer state (coalesced)."""
 ACTIVITY = Key("activity", ("activity", "purpose", "person"))
 """To one person: "planned", a reminder, "outcome"."""
 STAGE_NEWS = Key("stage", ("history entry", "person"))
 DIGEST = Key("digest", ("complex", "person", "week"))
-FORGOTTEN = Key("forgotten", ("outbox row", "person"))
-"""The correction of a sent message that showed someone who asked to be forgotten."""
 
 
 def report_of_copy(key: str | None) -> int | None:
     """The report a handler's own copy of it belongs to, if `key` is one's."""
     return next((number for family in HANDLERS_COPIES
+                 if (number := family.first_id(key)) is not None), None)
+
+
+REPORT_NEWS = (*HANDLERS_COPIES, ACKNOWLEDGED, RESOLVED, SHARED, ADDITION, TAKEN_OVER,
+               MISSING_TARGETS, WAITING, SLOW, LAP_ALERT, EXHAUSTED)
+"""The families whose first part is a report."""
+
+
+def report_of_key(key: str | None) -> int | None:
+    """The report a message is about, if its key is of a report's family (questions and
+    answers name their question instead)."""
+    return next((number for family in REPORT_NEWS
                  if (number := family.first_id(key)) is not None), None)
 
 

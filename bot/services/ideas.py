@@ -12,6 +12,7 @@ from bot.domain.vocabulary import IdeaStatus, VoteKind
 from bot.i18n import _, use_language
 from bot.services import Services
 from bot.services.outgoing import Rows, button, edit_post, queue
+from bot.storage.outbox import Shown
 
 
 def idea_post(idea: Idea) -> str:
@@ -37,11 +38,20 @@ def vote_keyboard(idea: Idea, *, can_close: bool = False) -> Rows | None:
     return rows
 
 
+async def _shows(services: Services, idea: Idea) -> tuple[Shown, ...]:
+    """Its proposer, as the post names them, in the current language."""
+    proposer = await services.repos.people.resident(idea.proposer_id) \
+        if idea.proposer_id is not None else None
+    if proposer is None or not idea.proposer_name:
+        return ()
+    return (Shown(proposer.telegram_id, html.escape(idea.proposer_name), _("a neighbour")),)
+
+
 async def _post(services: Services, idea: Idea, complex_: Complex, chat_id: int) -> None:
     """Queue the idea's post in the group, in the caller's unit of work."""
     with use_language(complex_.language):
         await queue(services, outbox_keys.IDEA_POST.of(idea.id), chat_id, idea_post(idea),
-                    vote_keyboard(idea))
+                    vote_keyboard(idea), await _shows(services, idea))
 
 
 async def propose(services: Services, resident: Resident, complex_: Complex,
@@ -63,7 +73,8 @@ async def show_on_post(services: Services, idea: Idea, complex_: Complex) -> Non
         return
     with use_language(complex_.language):
         await edit_post(services, outbox_keys.IDEA_POST.of(idea.id), idea.group_chat_id,
-                        idea.group_message_id, idea_post(idea), vote_keyboard(idea))
+                        idea.group_message_id, idea_post(idea), vote_keyboard(idea),
+                        await _shows(services, idea))
 
 
 async def vote(services: Services, idea: Idea, complex_: Complex, resident: Resident,

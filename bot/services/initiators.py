@@ -84,10 +84,11 @@ async def remove(services: Services, complex_: Complex, resident: Resident, by: 
     """An initiator removes a resident, with a reason that is kept; the resident is told."""
     if (refused := removal_refused(resident, by)) is not None:
         return refused
+    language = await language_for(services, resident.telegram_id)  # before it is erased
     async with services.db.unit():  # removed, measured and told, together
         await services.repos.people.remove_resident(resident, removed_by=by, reason=reason)
         await refresh_stage(services, complex_.id)
-        with use_language(await language_for(services, resident.telegram_id)):
+        with use_language(language):
             await queue(services, outbox_keys.REMOVED.of(resident.id), resident.telegram_id, _(
                 "An initiator removed you from <b>{complex}</b>. If you think this is a "
                 "mistake, talk to an initiator of your complex.").format(

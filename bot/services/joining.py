@@ -3,6 +3,7 @@ the complex asks for it the initiators' approval (or the operators', while it ha
 initiators), leaving, and being forgotten."""
 
 import html
+from collections.abc import Iterable
 from enum import Enum
 from typing import Any
 
@@ -189,11 +190,12 @@ async def leave(services: Services, resident: Resident) -> None:
         await refresh_stage(services, resident.complex_id)
 
 
-async def forget(services: Services, telegram_id: int) -> None:
-    """/forgetme: everything kept about the person is erased (`PeopleRepository.forget`)."""
+async def forget(services: Services, telegram_id: int, names: Iterable[str | None]) -> None:
+    """/forgetme: everything kept about the person is erased (`PeopleRepository.forget`);
+    `names`: how Telegram names them (first name, username), to take out of texts too."""
     resident = await services.repos.people.resident_of(telegram_id)
     async with services.db.unit():  # erased everywhere, and the stage measured
-        await services.repos.people.forget(telegram_id)
+        await services.repos.people.forget(telegram_id, names)
         if resident is not None:
             await refresh_stage(services, resident.complex_id)
 

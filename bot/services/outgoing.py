@@ -29,10 +29,10 @@ async def queue(services: Services, key: str, chat_id: int, text: str,
 
 
 async def edit_post(services: Services, post_key: str, chat_id: int, message_id: int | None,
-                    text: str, keyboard: Rows | None) -> None:
+                    text: str, keyboard: Rows | None, shows: tuple[Shown, ...] = ()) -> None:
     """Show a group post's new state through the outbox (see OutboxRepository.edit_post),
-    in the caller's unit of work."""
-    await services.repos.outbox.edit_post(post_key, chat_id, message_id, text, keyboard)
+    in the caller's unit of work. `shows`: as for `queue`."""
+    await services.repos.outbox.edit_post(post_key, chat_id, message_id, text, keyboard, shows)
 
 
 async def answer_later(services: Services, update_id: int, number: int, chat_id: int,

@@ -104,26 +104,42 @@ async def enqueue_in(
 
 async def edit_post_in(conn: aiosqlite.Connection, now: datetime, post_key: str,
                        chat_id: int, message_id: int | None, text: str,
-                       keyboard: list[list[dict[str, Any]]] | None) -> None:
+                       keyboard: list[list[dict[str, Any]]] | None,
+                       shows: tuple[Shown, ...] = ()) -> None:
     """Show a post's new state, inside the caller's transaction: a post not sent yet goes
-    out as it is now; for one sent, an edit is queued, or the edit still waiting takes
-    the new state, so a post voted on quickly is edited at its group's pace, not per vote."""
-    kept = json.dumps(keyboard) if keyboard else None
+    out as it is now; one sent is edited (`edit_sent_in`)."""
     if message_id is None:
         await conn.execute("UPDATE outbox SET text = ?, keyboard = ? WHERE key = ?"
-                           " AND status = 'pending'", (text, kept, post_key))
+                           " AND status = 'pending'",
+                           (text, json.dumps(keyboard) if keyboard else None, post_key))
         return
+    await edit_sent_in(conn, now, chat_id, message_id, text, keyboard, shows)
+
+
+async def edit_sent_in(conn: aiosqlite.Connection, now: datetime, chat_id: int,
+                       message_id: int, text: str,
+                       keyboard: list[list[dict[str, Any]]] | None,
+                       shows: tuple[Shown, ...] = ()) -> None:
+    """Queue an edit of a message sent, inside the caller's transaction; or, if an edit of
+    it still waits, let that one show the new state, so a post voted on quickly is edited
+    at its group's pace, not once per vote. `shows`: as for `enqueue_in` (an edit that
+    waits keeps the people its first state showed)."""
+    kept = json.dumps(keyboard) if keyboard else None
     cursor = await conn.execute(
         "UPDATE outbox SET text = ?, keyboard = ? WHERE chat_id = ? AND edits = ?"
         " AND status = 'pending' AND key LIKE ?",
-        (text, kept, chat_id, message_id, f"{outbox_keys.POST_EDIT.prefix}%"))
+        (text, kept, chat_id, message_id, f"{outbox_keys.EDIT.prefix}%"))
     if cursor.rowcount:
         return
-    async with conn.execute("SELECT COUNT(*) FROM outbox WHERE chat_id = ? AND edits = ?",
-                            (chat_id, message_id)) as counted:
-        earlier = (await counted.fetchone())[0]
-    await enqueue_in(conn, now, outbox_keys.POST_EDIT.of(chat_id, message_id, earlier + 1),
-                     chat_id, text, keyboard, edits=message_id)
+    # Numbered after the last edit of it still kept (older ones may have been purged).
+    prefix = f"{outbox_keys.EDIT.prefix}{chat_id}:{message_id}:"
+    async with conn.execute(
+            "SELECT COALESCE(MAX(CAST(substr(key, ?) AS INTEGER)), 0) FROM outbox"
+            " WHERE chat_id = ? AND edits = ? AND key LIKE ?",
+            (len(prefix) + 1, chat_id, message_id, f"{prefix}%")) as counted:
+        last = (await counted.fetchone())[0]
+    await enqueue_in(conn, now, outbox_keys.EDIT.of(chat_id, message_id, last + 1),
+                     chat_id, text, keyboard, shows=shows, edits=message_id)
 
 
 async def forget_in(conn: aiosqlite.Connection, now: datetime, telegram_id: int) -> None:
@@ -150,8 +166,8 @@ async def forget_in(conn: aiosqlite.Connection, now: datetime, telegram_id: int)
         if first["status"] == "sent" and first["message_id"] is not None \
                 and not first["photo_file_id"]:
             keyboard = json.loads(first["keyboard"]) if first["keyboard"] else None
-            await enqueue_in(conn, now, outbox_keys.FORGOTTEN.of(outbox_id, telegram_id),
-                             first["chat_id"], text, keyboard, edits=first["message_id"])
+            await edit_sent_in(conn, now, first["chat_id"], first["message_id"], text,
+                               keyboard)
 
 
 class OutboxRepository(Repository):
@@ -173,10 +189,11 @@ class OutboxRepository(Repository):
                                     delay=delay)
 
     async def edit_post(self, post_key: str, chat_id: int, message_id: int | None, text: str,
-                        keyboard: list[list[dict[str, Any]]] | None) -> None:
+                        keyboard: list[list[dict[str, Any]]] | None,
+                        shows: tuple[Shown, ...] = ()) -> None:
         async with self.db.transaction() as conn:
             await edit_post_in(conn, self.clock.now(), post_key, chat_id, message_id, text,
-                               keyboard)
+                               keyboard, shows)
 
     async def due(self, limit: int) -> list[Outgoing]:
         # The oldest pending message of each chat only: one busy chat cannot hold up the
@@ -201,6 +218,10 @@ class OutboxRepository(Repository):
                 " attempts = attempts + 1, last_error = NULL WHERE id = ?",
                 (to_db(self.clock.now()), message_id, outgoing_id),
             )
+            # The last word to someone whose data is gone goes with it.
+            await conn.execute(
+                "DELETE FROM outbox WHERE id = ? AND key LIKE ?",
+                (outgoing_id, f"{outbox_keys.REMOVED.prefix}%"))
 
     async def retry_later(self, outgoing_id: int, delay: timedelta, error: str) -> None:
         async with self.db.bookkeeping() as conn:

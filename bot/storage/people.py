@@ -1,5 +1,6 @@
 import sqlite3
 from collections.abc import Iterable
+from datetime import datetime
 
 import aiosqlite
 
@@ -7,6 +8,14 @@ from bot.clock import to_db
 from bot.domain import outbox_keys
 from bot.domain.models import Contact, Resident, ResidentRole, ResidentStatus
 from bot.storage.db import Repository
+from bot.storage.erasure import (
+    Identity,
+    identity_of,
+    mentions,
+    person_hash,
+    person_key,
+    scrub_in,
+)
 from bot.storage.outbox import forget_in
 from bot.storage.rows import insert, read_back, record
 
@@ -28,6 +37,38 @@ async def _close_introductions(conn: aiosqlite.Connection, which: str, value: in
         f" ON r.id = m.resident_id WHERE r.{which})",
         (value,),
     )
+
+
+async def _erase(conn: aiosqlite.Connection, now: datetime, identity: Identity) -> None:
+    """Everything about the person as a resident and reporter, inside the caller's
+    transaction: rows about them go, links to them are cut, texts no longer show them."""
+    telegram_id = identity.telegram_id
+    await _close_introductions(conn, "telegram_id = ?", telegram_id)
+    for table in ("residents", "drafts", "users", "digests"):
+        await conn.execute(f"DELETE FROM {table} WHERE telegram_id = ?", (telegram_id,))
+    # Reports stay for the complex, but no longer lead to this person; a "me too" is
+    # withdrawn, and no longer counted.
+    await conn.execute("UPDATE reports SET reporter_id = 0, reporter_name = NULL"
+                       " WHERE reporter_id = ?", (telegram_id,))
+    await conn.execute(
+        "UPDATE reports SET me_too = me_too - 1 WHERE id IN"
+        " (SELECT report_id FROM report_me_too WHERE telegram_id = ?)", (telegram_id,))
+    await conn.execute("DELETE FROM report_me_too WHERE telegram_id = ?", (telegram_id,))
+    await forget_in(conn, now, telegram_id)  # out of others' messages, in Telegram too
+    await conn.execute("DELETE FROM outbox WHERE chat_id = ?", (telegram_id,))
+    # As someone who handled reports or ran complexes: the records stay, the person goes.
+    await conn.execute("DELETE FROM escalation_targets WHERE telegram_id = ?", (telegram_id,))
+    for table, column in (("escalations", "acknowledged_by"), ("report_questions", "asked_by"),
+                          ("removals", "removed_by"), ("complexes", "created_by"),
+                          ("contact_invites", "created_by")):
+        await conn.execute(f"UPDATE {table} SET {column} = 0 WHERE {column} = ?",
+                           (telegram_id,))
+    await conn.execute("UPDATE stage_history SET changed_by = NULL WHERE changed_by = ?",
+                       (telegram_id,))
+    await conn.execute(  # what they sent that is not handled yet
+        "DELETE FROM inbox WHERE ? IN (json_extract(payload, '$.message.from.id'),"
+        " json_extract(payload, '$.callback_query.from.id'))", (telegram_id,))
+    await scrub_in(conn, identity)
 
 
 class PeopleRepository(Repository):
@@ -176,28 +217,28 @@ class PeopleRepository(Repository):
             )
             return cursor.rowcount == 1
 
-    async def remove_resident(self, resident: Resident, *, removed_by: int, reason: str) -> None:
+    async def remove_resident(self, resident: Resident, *, removed_by: int, reason: str
+                              ) -> None:
+        """Remove the resident, who leaves no trace but the removal: kept by a keyed hash
+        of their id (so a later /forgetme does not undo it) with the reason and who
+        removed them, never their name or id."""
         async with self.db.transaction() as conn:
-            await _close_introductions(conn, "id = ?", resident.id)
-            await conn.execute("DELETE FROM residents WHERE id = ?", (resident.id,))
+            identity = await identity_of(conn, resident.telegram_id, ())
             await conn.execute(
-                "INSERT INTO removals (complex_id, telegram_id, first_name, removed_by, reason,"
-                " removed_at) VALUES (?, ?, ?, ?, ?, ?)",
-                (
-                    resident.complex_id,
-                    resident.telegram_id,
-                    resident.first_name,
-                    removed_by,
-                    reason,
-                    to_db(self.clock.now()),
-                ),
+                "INSERT INTO removals (complex_id, person_hash, removed_by, reason,"
+                " removed_at) VALUES (?, ?, ?, ?, ?)",
+                (resident.complex_id, person_hash(await person_key(conn), resident.telegram_id),
+                 removed_by, reason, to_db(self.clock.now())),
             )
+            await _erase(conn, self.clock.now(), identity)
 
     async def was_removed(self, telegram_id: int, complex_id: int) -> bool:
+        key = await person_key(self.db.conn)
         return bool(
             await self.db.fetch_value(
-                "SELECT 1 FROM removals WHERE telegram_id = ? AND complex_id = ?",
-                (telegram_id, complex_id),
+                "SELECT 1 FROM removals WHERE complex_id = ? AND (person_hash = ?"
+                " OR telegram_id = ?)",
+                (complex_id, person_hash(key, telegram_id), telegram_id),
             )
         )
 
@@ -218,8 +259,10 @@ class PeopleRepository(Repository):
 
     # -- privacy -------------------------------------------------------------
 
-    async def export(self, telegram_id: int) -> dict[str, list[dict]]:
-        """Every row that is about this person, table by table."""
+    async def export(self, telegram_id: int, names: Iterable[str | None] = ()
+                     ) -> dict[str, list[dict]]:
+        """Every row that is about this person, table by table, and every text kept that
+        shows them (`erasure.mentions`)."""
         queries = {
             "users": "SELECT * FROM users WHERE telegram_id = ?",
             "residents": "SELECT * FROM residents WHERE telegram_id = ?",
@@ -227,8 +270,8 @@ class PeopleRepository(Repository):
             " JOIN residents r ON r.id = i.resident_id WHERE r.telegram_id = ?",
             "contacts": "SELECT * FROM contacts WHERE telegram_id = ?",
             # Who removed them stays out: the removal notice does not name them either.
-            "removals": "SELECT complex_id, first_name, reason, removed_at FROM removals"
-            " WHERE telegram_id = ?",
+            "removals": "SELECT complex_id, reason, removed_at FROM removals"
+            " WHERE telegram_id = ?1 OR person_hash = ?2",
             "removals_you_made": "SELECT complex_id, first_name, reason, removed_at"
             " FROM removals WHERE removed_by = ?",
             "drafts": "SELECT * FROM drafts WHERE telegram_id = ?",
@@ -264,39 +307,24 @@ class PeopleRepository(Repository):
             "stage_changes": "SELECT * FROM stage_history WHERE changed_by = ?",
             "digests": "SELECT * FROM digests WHERE telegram_id = ?",
         }
-        return {
-            table: [dict(row) for row in await self.db.fetch_all(sql, (telegram_id,))]
+        hashed = person_hash(await person_key(self.db.conn), telegram_id)
+        found = {
+            table: [dict(row) for row in await self.db.fetch_all(
+                sql, (telegram_id, hashed) if "?2" in sql else (telegram_id,))]
             for table, sql in queries.items()
         }
+        identity = await identity_of(self.db.conn, telegram_id, names)
+        return found | {"texts_that_show_you": await mentions(self.db.conn, identity)}
 
-    async def forget(self, telegram_id: int) -> None:
+    async def forget(self, telegram_id: int, names: Iterable[str | None] = ()) -> None:
+        """Erase the person (see bot/storage/erasure.py). A removal stays, keyed."""
         async with self.db.transaction() as conn:
-            await _close_introductions(conn, "telegram_id = ?", telegram_id)
-            for table in ("residents", "contacts", "removals", "drafts", "users"):
-                await conn.execute(f"DELETE FROM {table} WHERE telegram_id = ?", (telegram_id,))
+            identity = await identity_of(conn, telegram_id, names)
             await conn.execute(
-                "UPDATE contact_invites SET used_by = NULL WHERE used_by = ?", (telegram_id,)
-            )
-            # Reports stay for the complex, but no longer lead to this person.
+                "UPDATE removals SET person_hash = ?, telegram_id = NULL, first_name = NULL"
+                " WHERE telegram_id = ?", (person_hash(await person_key(conn), telegram_id),
+                                           telegram_id))
+            await conn.execute("DELETE FROM contacts WHERE telegram_id = ?", (telegram_id,))
             await conn.execute(
-                "UPDATE reports SET reporter_id = 0, reporter_name = NULL"
-                " WHERE reporter_id = ?", (telegram_id,)
-            )
-            await conn.execute("DELETE FROM report_me_too WHERE telegram_id = ?",
-                               (telegram_id,))
-            await forget_in(conn, self.clock.now(), telegram_id)  # out of others' messages
-            await conn.execute("DELETE FROM outbox WHERE chat_id = ?", (telegram_id,))
-            await conn.execute("DELETE FROM digests WHERE telegram_id = ?", (telegram_id,))
-            # As someone who handled reports: the reports stay, the person goes.
-            await conn.execute("DELETE FROM escalation_targets WHERE telegram_id = ?",
-                               (telegram_id,))
-            await conn.execute(
-                "UPDATE escalations SET acknowledged_by = 0 WHERE acknowledged_by = ?",
-                (telegram_id,))
-            await conn.execute(
-                "UPDATE report_questions SET asked_by = 0 WHERE asked_by = ?", (telegram_id,))
-            await conn.execute("UPDATE removals SET removed_by = 0 WHERE removed_by = ?",
-                               (telegram_id,))
-            await conn.execute(
-                "UPDATE stage_history SET changed_by = NULL WHERE changed_by = ?", (telegram_id,)
-            )
+                "UPDATE contact_invites SET used_by = NULL WHERE used_by = ?", (telegram_id,))
+            await _erase(conn, self.clock.now(), identity)
