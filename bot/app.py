@@ -10,14 +10,14 @@ from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest
 
-from bot.clock import Clock, SystemClock, to_db
+from bot.clock import Clock, SystemClock
 from bot.config import Config
 from bot.context import DELIVERER, SERVICES, BuurtnetApp, BuurtnetContext
 from bot.delivery import TELEGRAM_PACING, Deliverer, Pacing
-from bot.intake import KEEP_FAILED, MAX_ATTEMPTS, DurableQueue
+from bot.intake import DurableQueue
 from bot.jobs import sweeper
 from bot.roles import standing_of
-from bot.services import Services
+from bot.services import Services, retention
 from handlers import (
     activities,
     approvals,
@@ -48,8 +48,6 @@ log = logging.getLogger(__name__)
 DELIVERY_TASK = "delivery_task"
 DELIVERY_STOP_TIMEOUT = 5.0
 HOUSEKEEPING_EVERY = timedelta(hours=6)
-KEEP_UPDATE_IDS = timedelta(days=8)
-KEEP_DRAFTS = timedelta(days=30)
 
 
 def register_handlers(app: Application) -> None:
@@ -150,13 +148,7 @@ async def close_services(app: Application) -> None:
 
 
 async def housekeeping(context: BuurtnetContext) -> None:
-    """Forget old update ids, abandoned conversations and the texts of old reports."""
-    now = context.clock.now()
-    await context.repos.inbox.give_up(MAX_ATTEMPTS, to_db(now - KEEP_FAILED))
-    await context.repos.updates.prune(to_db(now - KEEP_UPDATE_IDS))
-    await context.repos.drafts.prune(to_db(now - KEEP_DRAFTS))
-    await context.repos.reports.purge_resolved(
-        now - timedelta(days=context.config.report_retention_days))
+    await retention.purge(context.services)
 
 
 def build_application(

@@ -45,6 +45,7 @@ class Config:
     police_number: str = "0900-8844"
     stage_thresholds: Thresholds = field(default_factory=Thresholds)
     report_retention_days: int = 365
+    anonymous_link_days: int = 30
     webhook_secret: str | None = None
 
     @property
@@ -92,6 +93,13 @@ def parse_thresholds(env: Mapping[str, str]) -> Thresholds:
     return Thresholds(**values)  # type: ignore[arg-type]
 
 
+def _days(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name, "").strip() or str(default)
+    if not raw.isascii() or not raw.isdecimal() or not 1 <= int(raw) <= 3650:
+        raise ConfigError(f"{name} must be a number of days from 1 to 3650; {raw!r} is not.")
+    return int(raw)
+
+
 def load_config(env: Mapping[str, str] = os.environ, *, need_token: bool = True) -> Config:
     """Read the configuration; raise ConfigError naming the first bad setting."""
     token = env.get("TELEGRAM_BOT_TOKEN", "").strip()
@@ -133,16 +141,15 @@ def load_config(env: Mapping[str, str] = os.environ, *, need_token: bool = True)
         if not re.fullmatch(r"[0-9 +()-]{2,20}", value):
             raise ConfigError(f"{name} {value!r} is not a phone number.")
         numbers[name] = value
-    retention = env.get("BUURTNET_REPORT_RETENTION_DAYS", "").strip() or "365"
-    if not retention.isdigit() or not 1 <= int(retention) <= 3650:
-        raise ConfigError("BUURTNET_REPORT_RETENTION_DAYS must be a number of days from 1 to "
-                          f"3650; {retention!r} is not.")
+    retention = _days(env, "BUURTNET_REPORT_RETENTION_DAYS", 365)
+    anonymous_link = _days(env, "BUURTNET_ANONYMOUS_LINK_DAYS", 30)
     webhook_secret = env.get("BUURTNET_WEBHOOK_SECRET", "").strip() or None
     if webhook_secret and not _WEBHOOK_SECRET_SHAPE.fullmatch(webhook_secret):
         # Not quoted: it is a secret.
         raise ConfigError("BUURTNET_WEBHOOK_SECRET must be 16 to 256 letters, digits, _ or -.")
     return Config(
-        report_retention_days=int(retention),
+        report_retention_days=retention,
+        anonymous_link_days=anonymous_link,
         webhook_secret=webhook_secret,
         routing=routing,
         emergency_number=numbers["BUURTNET_EMERGENCY_NUMBER"],

@@ -12,18 +12,16 @@ order, before anything new.
 import asyncio
 import json
 import logging
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from telegram import Bot, Update
 
 from bot.clock import to_db
-from bot.storage.inbox import Inbox
+from bot.storage.inbox import KEEP_FAILED, MAX_ATTEMPTS, Inbox
 
 log = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 3  # handlings that ended in an error before an update is given up
-KEEP_FAILED = timedelta(days=1)
 
 
 class DurableQueue(asyncio.Queue):

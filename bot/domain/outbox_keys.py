@@ -29,6 +29,10 @@ class Key:
             raise TypeError(f"outbox key {self.name} takes {', '.join(self.parts)}")
         return ":".join((self.name, *map(str, values)))
 
+    def of_first(self, record: int) -> str:
+        """The key of a family of one part: "ack:12"."""
+        return f"{self.prefix}{record}"
+
     def first_id(self, key: str | None) -> int | None:
         """The record (the first part) `key` belongs to, if it is of this family."""
         if not key or not key.startswith(self.prefix):
@@ -107,6 +111,13 @@ def report_of_key(key: str | None) -> int | None:
     answers name their question instead)."""
     return next((number for family in REPORT_NEWS
                  if (number := family.first_id(key)) is not None), None)
+
+
+def report_messages(report_id: int, question_ids: list[int]) -> list[str]:
+    """LIKE patterns of every message about a report: its copies and its news."""
+    patterns = [pattern for family in REPORT_NEWS
+                for pattern in (family.of_first(report_id), f"{family.prefix}{report_id}:%")]
+    return patterns + [p for q in question_ids for p in (QUESTION.of(q), f"{ANSWER.prefix}{q}:%")]
 
 
 def report_copies(report_id: int, question_ids: list[int]) -> list[str]:

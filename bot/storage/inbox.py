@@ -1,5 +1,10 @@
+from datetime import timedelta
+
 from bot.clock import to_db
 from bot.storage.db import Repository
+
+MAX_ATTEMPTS = 3  # handlings that ended in an error before an update is given up
+KEEP_FAILED = timedelta(days=1)
 
 
 class Inbox(Repository):

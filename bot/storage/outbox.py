@@ -195,6 +195,28 @@ class OutboxRepository(Repository):
             await edit_post_in(conn, self.clock.now(), post_key, chat_id, message_id, text,
                                keyboard, shows)
 
+    async def purge_sent(self, before: datetime) -> int:
+        """Delete the copies of messages dealt with (sent, or given up) that were queued
+        before `before`; but the posts of ideas still open and of activities still
+        planned, which are edited in place, and what belongs to a report still open."""
+        async with self.db.transaction() as conn:
+            async with conn.execute(
+                "SELECT id, key FROM outbox o WHERE status != 'pending' AND created_at < ?"
+                " AND NOT EXISTS (SELECT 1 FROM ideas i WHERE i.status = 'open'"
+                "  AND o.key = ? || i.id)"
+                " AND NOT EXISTS (SELECT 1 FROM activities a WHERE a.status = 'planned'"
+                "  AND o.key = ? || a.id)",
+                (to_db(before), outbox_keys.IDEA_POST.prefix,
+                 outbox_keys.ACTIVITY_POST.prefix)) as cursor:
+                rows = list(await cursor.fetchall())
+            async with conn.execute("SELECT id FROM reports WHERE status != 'resolved'"
+                                    ) as cursor:
+                open_reports = {row[0] for row in await cursor.fetchall()}
+            gone = [(row[0],) for row in rows
+                    if outbox_keys.report_of_key(row[1]) not in open_reports]
+            await conn.executemany("DELETE FROM outbox WHERE id = ?", gone)
+        return len(gone)
+
     async def due(self, limit: int) -> list[Outgoing]:
         # The oldest pending message of each chat only: one busy chat cannot hold up the
         # others, and a chat's messages arrive in the order they were queued.

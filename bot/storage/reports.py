@@ -466,6 +466,29 @@ class ReportRepository(Repository):
                     [(pattern,) for pattern in patterns])
         return len(ids)
 
+    async def unlink_anonymous(self, before: datetime) -> int:
+        """Drop who sent the anonymous reports resolved before `before`, with the messages
+        to them about those reports: nothing is left to relay."""
+        async with self.db.transaction() as conn:
+            async with conn.execute(
+                "SELECT id, reporter_id FROM reports WHERE status = 'resolved'"
+                " AND resolved_at < ? AND reporter_name IS NULL AND reporter_id != 0",
+                (to_db(before),),
+            ) as cursor:
+                found = [(row[0], row[1]) for row in await cursor.fetchall()]
+            for report_id, reporter in found:
+                async with conn.execute(
+                    "SELECT id FROM report_questions WHERE report_id = ?", (report_id,)
+                ) as cursor:
+                    questions = [row[0] for row in await cursor.fetchall()]
+                await conn.executemany(
+                    "DELETE FROM outbox WHERE chat_id = ? AND key LIKE ?",
+                    [(reporter, pattern)
+                     for pattern in outbox_keys.report_messages(report_id, questions)])
+                await conn.execute("UPDATE reports SET reporter_id = 0 WHERE id = ?",
+                                   (report_id,))
+        return len(found)
+
     # -- questions to the reporter -----------------------------------------------------
 
     async def ask(self, report_id: int, asked_by: int, question: str,
