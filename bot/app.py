@@ -39,6 +39,7 @@ from handlers import (
     signup,
     stage,
     start,
+    tenancy,
     tracking,
 )
 from handlers.menus import apply_personal_menu, setup_command_menus
@@ -69,6 +70,7 @@ def register_handlers(app: Application) -> None:
         *activities.handlers(),
         *reports.handlers(),
         *escalations.handlers(),
+        *tenancy.handlers(),
         *oversight.handlers(),
         *stage.handlers(),
         *conversation.handlers(

@@ -9,7 +9,7 @@ from bot.context import BuurtnetContext
 from bot.domain.button_data import pattern
 from bot.domain.models import Complex
 from bot.i18n import _, use_language
-from bot.services import groups
+from bot.services import groups, tenancy
 from handlers.common import (
     choice,
     deep_link,
@@ -121,6 +121,7 @@ async def on_new_members(update: Update, context: BuurtnetContext) -> None:
     people = [member for member in members if not member.is_bot]
     if complex_ is None or not people:
         return
+    await tenancy.back_in_group(context.services, complex_, [member.id for member in people])
     with use_language(complex_.language):
         names = ", ".join(html.escape(member.first_name) for member in people)
         await reply(update, _("Welcome, {names}! Get to know your neighbours in "
@@ -129,12 +130,17 @@ async def on_new_members(update: Update, context: BuurtnetContext) -> None:
             signup_button(context, complex_))
 
 
-async def on_bot_left(update: Update, context: BuurtnetContext) -> None:
+async def on_left(update: Update, context: BuurtnetContext) -> None:
     message = update.effective_message
     chat = update.effective_chat
     assert message is not None and chat is not None
-    if message.left_chat_member and message.left_chat_member.id == context.bot.id:
+    gone = message.left_chat_member
+    if gone is not None and gone.id == context.bot.id:
         await groups.left(context.services, chat.id)
+    elif gone is not None and not gone.is_bot:
+        complex_ = await context.repos.complexes.by_group(chat.id)
+        if complex_ is not None:
+            await tenancy.left_group(context.services, complex_, gone.id)
 
 
 async def on_migrate(update: Update, context: BuurtnetContext) -> None:
@@ -150,6 +156,6 @@ def handlers() -> list[BaseHandler]:
         CommandHandler("linkgroup", linkgroup_command),
         CallbackQueryHandler(on_link_button, pattern=pattern("lg")),
         MessageHandler(filters.StatusUpdate.NEW_CHAT_MEMBERS, on_new_members),
-        MessageHandler(filters.StatusUpdate.LEFT_CHAT_MEMBER, on_bot_left),
+        MessageHandler(filters.StatusUpdate.LEFT_CHAT_MEMBER, on_left),
         MessageHandler(filters.StatusUpdate.MIGRATE, on_migrate),
     ]

@@ -73,6 +73,12 @@ DECISION = Key("decision", ("resident",))
 WELCOME = Key("welcome", ("resident",))
 ROLE = Key("role", ("resident", "role", "moment"))
 REMOVED = Key("removed", ("resident",))
+STILL_HERE = Key("still-here", ("resident", "noticed"))
+"""A resident who may have moved out asked whether they still live in the complex."""
+MOVED_OUT = Key("moved-out", ("resident", "initiator"))
+"""An initiator told that a resident is no longer signed up, and why."""
+GONE_ONCE_SENT = (REMOVED, MOVED_OUT)
+"""Messages to (or about) someone whose data is gone: deleted once sent."""
 BECOME_INITIATOR = Key("become-initiator", ("resident",))
 """A helpful resident asked whether they would become an initiator, and their answer."""
 BECOME_INITIATOR_ANSWER = Key("become-initiator-answer", ("resident",))

@@ -17,6 +17,7 @@ from bot.services import (
     joining,
     ladder,
     stages,
+    tenancy,
 )
 
 log = logging.getLogger(__name__)
@@ -26,7 +27,7 @@ SWEEP_EVERY = timedelta(minutes=1)
 # Reports first: they are what cannot wait.
 STEPS: tuple[Callable[[Services], Awaitable[None]], ...] = (
     ladder.run_due, joining.run_due, introductions.run_due, ideas.run_due, activities.run_due,
-    stages.run_due, digest.run_due)
+    stages.run_due, digest.run_due, tenancy.run_due)
 
 # What can fall due later, each as "when next"; what the other steps do is due at once.
 NEXT_DUE: tuple[Callable[[Services], Awaitable[datetime | None]], ...] = (

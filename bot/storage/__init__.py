@@ -16,6 +16,7 @@ from bot.storage.outbox import OutboxRepository
 from bot.storage.people import PeopleRepository
 from bot.storage.reports import ReportRepository
 from bot.storage.stages import DigestRepository, StageRepository
+from bot.storage.tenancy import TenancyRepository
 from bot.storage.updates import UpdateLog
 
 
@@ -35,6 +36,7 @@ class Repositories:
     stages: StageRepository
     digests: DigestRepository
     activities: ActivityRepository
+    tenancy: TenancyRepository
 
     @classmethod
     def build(cls, db: Database, clock: Clock) -> "Repositories":

@@ -10,6 +10,7 @@ from bot.clock import to_db
 from bot.domain import outbox_keys
 from bot.storage.db import Database, Repository
 from bot.storage.rows import record
+from bot.storage.tenancy import reached_in, unreachable_in
 
 
 @dataclass(frozen=True)
@@ -240,10 +241,15 @@ class OutboxRepository(Repository):
                 " attempts = attempts + 1, last_error = NULL WHERE id = ?",
                 (to_db(self.clock.now()), message_id, outgoing_id),
             )
-            # The last word to someone whose data is gone goes with it.
-            await conn.execute(
+            # The last word about (or to) someone whose data is gone goes with it.
+            await conn.executemany(
                 "DELETE FROM outbox WHERE id = ? AND key LIKE ?",
-                (outgoing_id, f"{outbox_keys.REMOVED.prefix}%"))
+                [(outgoing_id, f"{family.prefix}%") for family in outbox_keys.GONE_ONCE_SENT])
+            async with conn.execute("SELECT chat_id FROM outbox WHERE id = ?",
+                                    (outgoing_id,)) as cursor:
+                row = await cursor.fetchone()
+            if row is not None:
+                await reached_in(conn, row[0])
 
     async def retry_later(self, outgoing_id: int, delay: timedelta, error: str) -> None:
         async with self.db.bookkeeping() as conn:
@@ -261,6 +267,12 @@ class OutboxRepository(Repository):
                 " WHERE id = ?",
                 (status, error, outgoing_id),
             )
+            if status == "unreachable":
+                async with conn.execute("SELECT chat_id FROM outbox WHERE id = ?",
+                                        (outgoing_id,)) as cursor:
+                    row = await cursor.fetchone()
+                if row is not None:
+                    await unreachable_in(conn, self.clock.now(), row[0])
 
     async def status(self, key: str) -> str | None:
         return await self.db.fetch_value("SELECT status FROM outbox WHERE key = ?", (key,))
