@@ -82,9 +82,14 @@ async def privacy_command(update: Update, context: BuurtnetContext) -> None:
         "those who handle them at your complex's stage: the municipality, the police, the "
         "housing corporation or your complex's initiators; reports you make anonymously are "
         "never linked to your name for any of them.\n"
+        "How long: what people wrote in a report goes {retention} days after it is "
+        "resolved; who sent an anonymous report I forget {link} days after it is resolved. "
+        "If you leave your complex's group chat, or my messages stop reaching you, I ask "
+        "whether you still live there.\n"
         "You decide: /mydata sends you everything I keep about you, /forgetme erases it, "
         "/leave takes you out of your complex."
-    ))
+    ).format(retention=context.config.report_retention_days,
+             link=context.config.anonymous_link_days))
 
 
 async def cancel_command(update: Update, context: BuurtnetContext) -> None:
