@@ -4,6 +4,7 @@ counts as delivered is handled after a SIGKILL, and only once.
 The bot runs as `python -m bot run` against tests.fake_bot_api.
 """
 
+import signal
 from collections.abc import Callable
 from pathlib import Path
 
@@ -71,3 +72,28 @@ def test_an_update_delivered_again_is_not_handled_twice(
     again.say(OPERATOR, "/help", message(OPERATOR["id"]))
     e2e_support.settle_and_stop(again)
     assert _answers(api) == 1 and api.delivered(update["update_id"]) == 2
+
+
+def test_sigterm_finishes_the_update_in_hand_and_loses_nothing(
+    api: FakeBotApi, launch: Callable[[], BotProcess], tmp_path: Path
+) -> None:
+    bot = launch()
+    create_complex(bot)
+    # The answer in hand hangs when the stop comes; it cannot be sent then, so it is kept
+    # (in the outbox) and sent once, before the stop or after the restart.
+    stall = api.inject("stall", method="sendMessage", chat_id=OPERATOR["id"], times=1,
+                       seconds=2)
+    api.say(OPERATOR, "/complexes")
+    api.wait_until(lambda: stall.served or None, alive=bot.alive, what="the stalled answer")
+    assert bot.proc is not None
+    bot.proc.send_signal(signal.SIGTERM)
+    later = api.say(OPERATOR, "/complexes")  # after the stop: not taken any more
+    assert bot.proc.wait(timeout=e2e_support.STOP_TIMEOUT) == 0
+    bot.close()
+    bot.assert_clean_output()
+    assert not (tmp_path / f"{e2e_support.DATABASE}-wal").exists()  # closed, checkpointed
+    again = launch()
+    api.wait_until(lambda: _answers(api) >= 2 or None, alive=again.alive,
+                   what="both answers after the restart")
+    e2e_support.settle_and_stop(again)
+    assert _answers(api) == 2 and api.delivered(later["update_id"]) >= 1
