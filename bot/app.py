@@ -8,7 +8,7 @@ from telegram import Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
-from telegram.request import BaseRequest
+from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.clock import Clock, SystemClock
 from bot.config import Config
@@ -18,6 +18,7 @@ from bot.intake import DurableQueue
 from bot.jobs import sweeper
 from bot.roles import standing_of
 from bot.services import Services, retention
+from bot.telegram_api import BuurtnetBot
 from handlers import (
     activities,
     approvals,
@@ -162,23 +163,25 @@ def build_application(
     rate_limit: bool = True,
     pacing: Pacing = TELEGRAM_PACING,
 ) -> BuurtnetApp:
+    bot = BuurtnetBot(
+        config.token,
+        base_url=config.api_base_url or "https://api.telegram.org/bot",
+        # As ApplicationBuilder makes them: a pool for the calls, one for polling.
+        request=request or HTTPXRequest(connection_pool_size=256),
+        get_updates_request=updates_request or request or HTTPXRequest(),
+        defaults=Defaults(parse_mode=ParseMode.HTML, tzinfo=config.tz),
+        rate_limiter=AIORateLimiter(max_retries=3) if rate_limit else None,
+    )
     builder = (
         ApplicationBuilder()
-        .token(config.token)
+        .bot(bot)
         .context_types(ContextTypes(context=BuurtnetContext))
-        .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=config.tz))
         .concurrent_updates(False)
         .update_queue(DurableQueue())
         .post_init(start_up)
         .post_stop(stop_delivery)
         .post_shutdown(close_services)
     )
-    if config.api_base_url:
-        builder = builder.base_url(config.api_base_url)
-    if request is not None:
-        builder = builder.request(request).get_updates_request(updates_request or request)
-    if rate_limit:
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
     app = builder.build()
     app.bot_data["config"] = config
     app.bot_data["clock"] = clock or SystemClock()
