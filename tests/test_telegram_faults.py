@@ -8,18 +8,20 @@ The sender runs over real HTTP against tests.fake_bot_api; the group posts in pr
 
 import asyncio
 import itertools
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from telegram.ext import AIORateLimiter, ExtBot
+from telegram.ext import AIORateLimiter
 
 from bot.clock import ManualClock
 from bot.console.offline import TelegramError
 from bot.delivery import TELEGRAM_PACING, Deliverer
 from bot.services import Services
-from tests.conftest import TOKEN, make_config
+from bot.telegram_api import BuurtnetBot
+from tests import e2e_support
+from tests.conftest import make_config
 from tests.fake_bot_api import FakeBotApi, Stamp
 from tests.people import INITIATOR, NEIGHBOUR, RESIDENT
 from tests.test_ideas import _complex, _propose, labels
@@ -28,11 +30,7 @@ from tests.world import GROUP_ID, World
 EPSILON = 0.05  # seconds of timer slack
 
 
-@pytest.fixture
-def api() -> Iterator[FakeBotApi]:
-    server = FakeBotApi(TOKEN).start()
-    yield server
-    server.stop()
+api = e2e_support.api  # the fake Bot API over HTTP, shared with the end-to-end suites
 
 
 @pytest.fixture
@@ -43,9 +41,10 @@ async def services(tmp_path: Path, clock: ManualClock) -> AsyncIterator[Services
 
 
 @pytest.fixture
-async def bot(api: FakeBotApi) -> AsyncIterator[ExtBot]:
+async def bot(api: FakeBotApi) -> AsyncIterator[BuurtnetBot]:
     """A bot as the running application has it: over HTTP, with PTB's rate limiter."""
-    over_http = ExtBot(TOKEN, base_url=api.base_url, rate_limiter=AIORateLimiter(max_retries=3))
+    over_http = BuurtnetBot(e2e_support.TOKEN, base_url=api.base_url,
+                            rate_limiter=AIORateLimiter(max_retries=3))
     async with over_http:
         yield over_http
 
@@ -79,7 +78,7 @@ def _sends(api: FakeBotApi, chat: int) -> list[Stamp]:
 
 @pytest.mark.parametrize("kind", ["server_error", "bad_gateway", "stall", "drop"])
 async def test_a_message_is_delivered_once_after_a_passing_fault(
-        api: FakeBotApi, services: Services, bot: ExtBot, clock: ManualClock,
+        api: FakeBotApi, services: Services, bot: BuurtnetBot, clock: ManualClock,
         kind: str) -> None:
     faulty, fine = 7001, 7002
     fault = api.inject(kind, method="sendMessage", chat_id=faulty, times=2, seconds=0.5)
@@ -91,7 +90,7 @@ async def test_a_message_is_delivered_once_after_a_passing_fault(
 
 
 async def test_nothing_reaches_a_chat_before_its_retry_after(
-        api: FakeBotApi, services: Services, bot: ExtBot, clock: ManualClock) -> None:
+        api: FakeBotApi, services: Services, bot: BuurtnetBot, clock: ManualClock) -> None:
     flooded = 7001
     api.inject("retry_after", method="sendMessage", chat_id=flooded, times=1, seconds=2)
     await _queue(services, [flooded], each=2)
@@ -103,7 +102,7 @@ async def test_nothing_reaches_a_chat_before_its_retry_after(
 
 
 async def test_refusals_are_not_sent_again(
-        api: FakeBotApi, services: Services, bot: ExtBot, clock: ManualClock) -> None:
+        api: FakeBotApi, services: Services, bot: BuurtnetBot, clock: ManualClock) -> None:
     blocked, unknown = 7001, 7002
     api.inject("blocked", chat_id=blocked)
     api.inject("chat_not_found", chat_id=unknown)
@@ -115,7 +114,7 @@ async def test_refusals_are_not_sent_again(
 
 
 async def test_the_overall_and_per_chat_pace_is_kept(
-        api: FakeBotApi, services: Services, bot: ExtBot, clock: ManualClock) -> None:
+        api: FakeBotApi, services: Services, bot: BuurtnetBot, clock: ManualClock) -> None:
     busy, group, many = [7001, 7002], -1007001, list(range(8000, 8045))
     await _queue(services, busy, each=4)
     await _queue(services, [group], each=3)
