@@ -34,6 +34,7 @@ from handlers import (
     operator,
     oversight,
     privacy,
+    private_buttons,
     profile,
     reports,
     settings,
@@ -56,6 +57,7 @@ def register_handlers(app: Application) -> None:
     """Every handler, in one place. Order matters: the first match in a group wins."""
     app.add_handlers(tracking.before(), group=tracking.BEFORE)
     app.add_handlers([
+        *private_buttons.handlers(),  # first: a press in a group that belongs in private
         *start.handlers(),
         *basics.handlers(),
         *signup.handlers(),

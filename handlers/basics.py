@@ -10,11 +10,9 @@ from bot.services import settings
 from handlers.common import (
     choice,
     is_group,
-    is_private,
     pressed,
     reply,
     require_private,
-    stale_button,
     standing,
 )
 from handlers.menus import GROUP, commands_for, refresh_command_menu
@@ -57,9 +55,6 @@ async def language_command(update: Update, context: BuurtnetContext) -> None:
 async def on_language(update: Update, context: BuurtnetContext) -> None:
     query = update.callback_query
     assert query is not None and update.effective_user is not None
-    if not is_private(update):  # a choice posted in a group before it was private-only
-        await stale_button(query)
-        return
     button = await pressed(query, LANGUAGES)
     if button is None or button.verb is None:
         return

@@ -538,7 +538,9 @@ async def test_a_cancelled_activity(world: World) -> None:
 
 async def test_outcome_buttons_are_checked(world: World) -> None:
     group_post = await _planned_with_guests(world)
-    key = (GROUP_ID, group_post.result["message_id"])
+    on_the_post = await world.feed(world.telegram.press_update(
+        INITIATOR, GROUP_ID, group_post.result["message_id"], "act:held:1"))
+    assert alerts(on_the_post) == ["This button only works in a private chat with me."]
     for person, data, answer in [
         (INITIATOR, "act:held:1", "This button is no longer valid."),  # not asked yet
         (INITIATOR, "act:off:1", "This button is no longer valid."),
@@ -546,8 +548,9 @@ async def test_outcome_buttons_are_checked(world: World) -> None:
         (STRANGER, "act:held:1", RECORDERS),
         (INITIATOR, "act:off:999", "This button is no longer valid."),
     ]:
-        assert alerts(await world.feed(world.telegram.press_update(person, *key, data))) == \
-            [answer], (person["first_name"], data)
+        # (forged in the presser's own chat: the bot asks these questions in private)
+        assert alerts(await world.feed(world.telegram.press_update(
+            person, person["id"], 999, data))) == [answer], (person["first_name"], data)
     _to(world, START + timedelta(hours=3))
     question = last_message(await sweep(world))
     forged = await world.feed(world.telegram.press_update(

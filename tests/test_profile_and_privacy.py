@@ -212,7 +212,7 @@ async def test_language_is_chosen_in_private_only(world: World) -> None:
     asked = last_message(await world.say(RESIDENT, "/language", world.group()))
     assert asked.text == "Please use this command in a private chat with me."
     assert asked.buttons[0]["url"].startswith("https://t.me/")
-    # A language button on a group message (posted before this was private-only) is stale.
+    # A language button on a group message (posted before this was private-only) is refused.
     pressed = await world.feed(world.telegram.press_update(RESIDENT, GROUP_ID, 1, "lang:nl"))
-    assert alerts(pressed) == ["This button is no longer valid."]
+    assert alerts(pressed) == ["This button only works in a private chat with me."]
     assert await world.repos.people.language_of(RESIDENT["id"]) is None
