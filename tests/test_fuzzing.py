@@ -11,6 +11,7 @@ data nobody made, nothing changed.
 """
 
 import asyncio
+import html
 import logging
 import os
 import re
@@ -178,8 +179,10 @@ def check_for_telegram(call: Call) -> None:
     text = str(call.params.get("text") or call.params.get("caption") or "")
     if not text:
         return
-    assert utf16_length(text) <= 4096, (call.method, utf16_length(text))
-    if call.params.get("parse_mode") != "HTML":
+    html_mode = call.params.get("parse_mode") == "HTML"
+    shown = html.unescape(re.sub(r"<[^>]*>", "", text)) if html_mode else text
+    assert utf16_length(shown) <= (1024 if "caption" in call.params else 4096), call.method
+    if not html_mode:
         return
     assert not [canary for canary in CANARIES if canary in text], text
     without_entities = ENTITY.sub("", text)

@@ -5,8 +5,10 @@ fake at the Bot API boundary: it answers each Bot API method the way Telegram wo
 remembers every call, and builds the incoming updates a person would cause.
 """
 
+import html
 import itertools
 import json
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -134,8 +136,7 @@ class FakeTelegram:
         return {"reply_markup": markup} if markup else {}
 
     def _api_sendMessage(self, params: dict, files: dict) -> dict:
-        if len(str(params["text"]).encode("utf-16-le")) // 2 > 4096:  # UTF-16 code units
-            raise TelegramError(400, "Bad Request: message is too long")
+        _within(params, "text", 4096, "message is too long")
         return self._new_message(
             int(params["chat_id"]), text=str(params["text"]), **self._markup(params)
         )
@@ -157,6 +158,7 @@ class FakeTelegram:
         )
 
     def _api_sendPhoto(self, params: dict, files: dict) -> dict:
+        _within(params, "caption", 1024, "message caption is too long")
         photo = {"file_id": str(params["photo"]), "file_unique_id": str(params["photo"]),
                  "width": 10, "height": 10}
         extra = {"caption": str(params["caption"])} if params.get("caption") else {}
@@ -185,6 +187,7 @@ class FakeTelegram:
                                      "message content and reply markup are exactly the same")
 
     def _api_editMessageText(self, params: dict, files: dict) -> dict:
+        _within(params, "text", 4096, "MESSAGE_TOO_LONG")
         message = self._stored(params)
         self._unchanged(message, params, text=True)
         message["text"] = str(params["text"])
@@ -285,6 +288,16 @@ class FakeTelegram:
     ) -> dict[str, Any]:
         location = {"latitude": latitude, "longitude": longitude}
         return self._update(message=self._incoming(user, chat, location=location))
+
+
+def _within(params: dict, field: str, limit: int, refusal: str) -> None:
+    """Telegram's limit on a text: in UTF-16 code units, after its HTML is parsed (tags
+    do not count, an entity counts as the character it stands for)."""
+    text = str(params.get(field) or "")
+    if params.get("parse_mode") == "HTML":
+        text = html.unescape(re.sub(r"<[^>]*>", "", text))
+    if len(text.encode("utf-16-le")) // 2 > limit:
+        raise TelegramError(400, f"Bad Request: {refusal}")
 
 
 class OfflineRequest(BaseRequest):
