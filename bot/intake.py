@@ -7,6 +7,11 @@ before either acknowledgement, so a crash can no longer lose an update Telegram 
 counts as delivered. The update leaves the inbox in the transaction that records it as
 handled (`bot.storage.db.record_handled`); at start-up what is left is queued again, in
 order, before anything new.
+
+Those updates from before the restart are handled like any other, but their button
+presses are not answered: the press in hand when the bot died had its answer taken by
+Telegram already (which refuses a second one), and the others' answers would come after
+Telegram stopped waiting for them (bot/telegram_api.py).
 """
 
 import asyncio
@@ -30,6 +35,7 @@ class DurableQueue(asyncio.Queue):
     def __init__(self) -> None:
         super().__init__()
         self.inbox: Inbox | None = None
+        self._from_before: set[int] = set()
 
     async def attach(self, inbox: Inbox, bot: Bot, now: datetime) -> None:
         """Start storing what arrives, after queueing what the last run left."""
@@ -38,9 +44,14 @@ class DurableQueue(asyncio.Queue):
         left = await inbox.pending(MAX_ATTEMPTS)
         if left:
             log.info("handling %d updates received before the restart", len(left))
-        for _update_id, payload in left:
+        for update_id, payload in left:
+            self._from_before.add(update_id)
             await super().put(Update.de_json(json.loads(payload), bot))
         self.inbox = inbox
+
+    def received_before_start(self, update_id: int) -> bool:
+        """Whether the update was left in the inbox by the run before this one."""
+        return update_id in self._from_before
 
     async def put(self, item: Any) -> None:
         if isinstance(item, Update):

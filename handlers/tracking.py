@@ -6,7 +6,9 @@ from telegram.ext import ApplicationHandlerStop, BaseHandler, TypeHandler
 from bot.clock import to_db
 from bot.context import BuurtnetContext
 from bot.i18n import resolve_language, set_language
+from bot.intake import DurableQueue
 from bot.storage.db import handling_update
+from bot.telegram_api import answer_presses
 from handlers.common import answering, is_group
 
 BEFORE = -1
@@ -16,6 +18,9 @@ AFTER = 100
 async def before_update(update: Update, context: BuurtnetContext) -> None:
     set_language(context.config.language)  # until we know better, e.g. if the database fails
     handling_update(None)
+    queue = context.application.update_queue
+    answer_presses(not (isinstance(queue, DurableQueue)
+                        and queue.received_before_start(update.update_id)))
     if await context.repos.updates.seen(update.update_id):
         raise ApplicationHandlerStop
     handling_update(update.update_id, to_db(context.clock.now()))
@@ -36,6 +41,7 @@ async def after_update(update: Update, context: BuurtnetContext) -> None:
     """Record updates that wrote nothing too; work after this belongs to no update."""
     handling_update(None)
     answering(None)
+    answer_presses(True)
     if not await context.repos.updates.seen(update.update_id):  # recorded with its changes
         await context.repos.updates.record(update.update_id)
 

@@ -414,10 +414,16 @@ class Person:
             assert action.on is not None and self.task is not None
             try:
                 update = api.press(self.user, action.on, action.data)
-            except LookupError:  # the bot took the buttons away: type it
-                if not self.task.typable:
+            except LookupError:  # the bot took the buttons away
+                if self.task.typable:  # type it
+                    update = api.say(self.user, action.label())
+                elif self.sent is not None and self.sent.action is action:
+                    # Pressed before and not answered (handled after a restart, whose
+                    # presses get no pop-up): the changed message shows it was done.
+                    self.react(Outcome.DONE)
+                    return
+                else:
                     raise
-                update = api.say(self.user, action.label())
         else:
             update = api.say(self.user, action.text)
         callback = update.get("callback_query", {}).get("id")

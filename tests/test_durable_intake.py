@@ -4,6 +4,7 @@ counts as delivered is handled after a SIGKILL, and only once.
 The bot runs as `python -m bot run` against tests.fake_bot_api.
 """
 
+import json
 import signal
 from collections.abc import Callable
 from pathlib import Path
@@ -97,3 +98,29 @@ def test_sigterm_finishes_the_update_in_hand_and_loses_nothing(
                    what="both answers after the restart")
     e2e_support.settle_and_stop(again)
     assert _answers(api) == 2 and api.delivered(later["update_id"]) >= 1
+
+
+
+def test_a_press_left_in_the_inbox_is_handled_without_a_second_answer(
+    api: FakeBotApi, launch: Callable[[], BotProcess], tmp_path: Path
+) -> None:
+    bot = launch()
+    question = bot.say(OPERATOR, "/language", message(OPERATOR["id"]))
+    e2e_support.settle_and_stop(bot)
+    # As a crash leaves it: the press fetched, stored, and (perhaps) answered, its change
+    # not committed.
+    press = api.telegram.press_update(OPERATOR, OPERATOR["id"], question.result["message_id"],
+                                      e2e_support.button_data(question, "lang:en"))
+    sql(tmp_path, "INSERT INTO inbox (update_id, payload, received_at) VALUES (?, ?, ?)",
+        press["update_id"], json.dumps(press), e2e_support.db_time())
+
+    since = api.mark()
+    again = launch()
+    again.expect(message(OPERATOR["id"], "From now on I will write to you in English.",
+                         method="editMessageText"), since, "the press handled after the restart")
+    e2e_support.settle_and_stop(again)
+    assert [c for c in api.calls(since) if c.method == "answerCallbackQuery"] == []
+    assert sql(tmp_path, "SELECT language FROM users WHERE telegram_id = ?",
+               OPERATOR["id"]) == [("en",)]
+    assert sql(tmp_path, "SELECT COUNT(*) FROM inbox") == [(0,)]
+    again.assert_clean_output()
