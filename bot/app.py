@@ -92,7 +92,7 @@ async def open_services(app: Application) -> None:
     clock: Clock = app.bot_data["clock"]
     services = await Services.open(config, clock)
     app.bot_data[SERVICES] = services
-    deliverer = Deliverer(services.repos.outbox, app.bot, app.bot_data["pacing"])
+    deliverer = Deliverer(services, app.bot, app.bot_data["pacing"])
     app.bot_data[DELIVERER] = deliverer
     services.db.on_commit(lambda _update: deliverer.kick())  # what was queued goes out now
     try:

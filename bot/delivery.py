@@ -4,6 +4,11 @@ Telegram allows about 30 messages a second overall, one a second per private cha
 a minute per group. Flood answers (429) are retried after the time Telegram names; server
 and network errors with growing pauses; a person who blocked the bot is marked unreachable
 and never retried, so that, for example, an escalation moves on at once.
+
+A message is marked in flight before it goes to Telegram. If the bot dies before Telegram
+answers, nobody can know whether Telegram has it (the Bot API cannot be asked), and losing
+a report is worse than showing it twice: it is sent again, after a note that it may be a
+repeat, so a contact who got it before knows they did not get a second report.
 """
 
 import asyncio
@@ -16,7 +21,9 @@ from datetime import timedelta
 from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
-from bot.storage.outbox import OutboxRepository, Outgoing
+from bot.services import Services
+from bot.services.outgoing import repeat_notice
+from bot.storage.outbox import Outgoing
 
 log = logging.getLogger(__name__)
 
@@ -55,9 +62,9 @@ def asked_to_wait(error: Exception) -> timedelta:
 
 
 class Deliverer:
-    def __init__(self, outbox: OutboxRepository, bot: Bot,
-                 pacing: Pacing = TELEGRAM_PACING) -> None:
-        self.outbox = outbox
+    def __init__(self, services: Services, bot: Bot, pacing: Pacing = TELEGRAM_PACING) -> None:
+        self.services = services
+        self.outbox = services.repos.outbox
         self.bot = bot
         self.pacing = pacing
         self._next_allowed: dict[int, float] = {}
@@ -96,8 +103,13 @@ class Deliverer:
     async def _send(self, outgoing: Outgoing) -> None:
         markup = (InlineKeyboardMarkup.de_json({"inline_keyboard": outgoing.keyboard}, self.bot)
                   if outgoing.keyboard else None)
+        await self.outbox.mark_in_flight(outgoing.id)
         try:
-            if outgoing.edits is not None:  # a correction (someone was forgotten)
+            if outgoing.in_flight_since is not None and outgoing.edits is None:
+                await self.bot.send_message(
+                    outgoing.chat_id, await repeat_notice(self.services, outgoing.chat_id))
+            if outgoing.edits is not None:  # a correction (someone was forgotten); editing
+                # again after a crash shows the same text, so it needs no note
                 await self.bot.edit_message_text(
                     outgoing.text, outgoing.chat_id, outgoing.edits, reply_markup=markup,
                     disable_web_page_preview=True,

@@ -130,7 +130,7 @@ async def test_a_pending_sign_up_nobody_was_asked_about_is_asked_by_the_sweeper(
 async def test_one_busy_chat_does_not_hold_up_the_others(world: World) -> None:
     from bot.delivery import Deliverer, Pacing
 
-    paced = Deliverer(world.repos.outbox, world.app.bot, Pacing(0.0, 3600.0, 3600.0))
+    paced = Deliverer(world.app.bot_data["services"], world.app.bot, Pacing(0.0, 3600.0, 3600.0))
     for n in range(150):
         await world.repos.outbox.enqueue(f"busy:{n}", CONTACT["id"], f"Digest {n}")
     await world.repos.outbox.enqueue("urgent:1", POLICE["id"], "Urgent report")

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from bot.console.offline import TelegramError
 from bot.delivery import Deliverer, Pacing, backoff
-from tests.people import CONTACT, RESIDENT
+from tests.people import CONTACT, DUTCH_RESIDENT, RESIDENT
 from tests.world import World
 
 
@@ -85,7 +85,7 @@ async def test_a_refused_message_fails_without_stopping_the_others(world: World)
 
 
 async def test_pacing_holds_back_a_second_message_to_the_same_chat(world: World) -> None:
-    paced = Deliverer(world.repos.outbox, world.app.bot, Pacing(0.0, 3600.0, 3600.0))
+    paced = Deliverer(world.app.bot_data["services"], world.app.bot, Pacing(0.0, 3600.0, 3600.0))
     for n in range(3):
         await world.repos.outbox.enqueue(f"paced:{n}", RESIDENT["id"], f"Message {n}")
     await world.repos.outbox.enqueue("paced:other", CONTACT["id"], "Other chat")
@@ -96,7 +96,7 @@ async def test_pacing_holds_back_a_second_message_to_the_same_chat(world: World)
 
 
 async def test_the_sender_runs_until_stopped(world: World) -> None:
-    sender = Deliverer(world.repos.outbox, world.app.bot, Pacing(0.0, 0.0, 0.0))
+    sender = Deliverer(world.app.bot_data["services"], world.app.bot, Pacing(0.0, 0.0, 0.0))
     task = asyncio.create_task(sender.run(poll_every=0.05))
     await world.repos.outbox.enqueue("running:1", RESIDENT["id"], "Hello")
     sender.kick()
@@ -107,3 +107,45 @@ async def test_the_sender_runs_until_stopped(world: World) -> None:
     sender.stop()
     await asyncio.wait_for(task, 2)
     assert await _status(world, "running:1") == ("sent", 1)
+
+
+async def test_a_message_cut_off_in_flight_is_sent_again_after_a_note(world: World) -> None:
+    """As a crash leaves it: Telegram may or may not have the message."""
+    db = world.app.bot_data["services"].db
+    await world.repos.outbox.enqueue("cut:1", CONTACT["id"], "<b>Report R-0001</b>")
+    await world.repos.outbox.enqueue("cut:2", RESIDENT["id"], "Not cut off")
+    await db.write("UPDATE outbox SET in_flight_since = '2026-01-01T00:00:00+00:00'"
+                   " WHERE key = 'cut:1'")
+    await world.flush()
+    assert [c.text for c in _sends(world, CONTACT["id"])] == [
+        "⚠️ You may have the next message already: I was interrupted while sending it and "
+        "cannot tell whether it arrived.", "<b>Report R-0001</b>"]
+    assert [c.text for c in _sends(world, RESIDENT["id"])] == ["Not cut off"]
+    assert await db.fetch_column("SELECT in_flight_since FROM outbox") == [None, None]
+    await world.flush()
+    assert len(_sends(world, CONTACT["id"])) == 2
+
+
+async def test_the_note_is_in_the_readers_language(world: World) -> None:
+    db = world.app.bot_data["services"].db
+    await world.press(DUTCH_RESIDENT, (await world.say(DUTCH_RESIDENT, "/language"))[-1],
+                      "lang:nl")
+    await world.repos.outbox.enqueue("cut:nl", DUTCH_RESIDENT["id"], "Melding")
+    await db.write("UPDATE outbox SET in_flight_since = '2026-01-01T00:00:00+00:00'")
+    await world.flush()
+    assert _sends(world, DUTCH_RESIDENT["id"])[-2].text.startswith(
+        "⚠️ Misschien heb je het volgende bericht al")
+
+
+async def test_a_correction_cut_off_in_flight_is_made_again_without_a_note(
+        world: World) -> None:
+    db = world.app.bot_data["services"].db
+    sent = (await world.say(RESIDENT, "/help"))[-1]
+    await db.write(
+        "INSERT INTO outbox (key, chat_id, text, next_attempt_at, created_at, edits,"
+        " in_flight_since) VALUES ('fix:1', ?, 'Corrected', '', '', ?, '')",
+        (RESIDENT["id"], sent.result["message_id"]))
+    first = len(world.telegram.calls)
+    await world.flush()
+    assert [(c.method, c.text) for c in world.telegram.calls[first:]] == [
+        ("editMessageText", "Corrected")]

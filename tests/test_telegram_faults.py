@@ -83,7 +83,7 @@ async def test_a_message_is_delivered_once_after_a_passing_fault(
     faulty, fine = 7001, 7002
     fault = api.inject(kind, method="sendMessage", chat_id=faulty, times=2, seconds=0.5)
     await _queue(services, [faulty, fine])
-    await _deliver_all(services, Deliverer(services.repos.outbox, bot), clock)
+    await _deliver_all(services, Deliverer(services, bot), clock)
     assert fault.served == 2
     assert len(_sends(api, faulty)) == 1 and len(_sends(api, fine)) == 1
     assert await services.db.fetch_column("SELECT status FROM outbox") == ["sent", "sent"]
@@ -94,7 +94,7 @@ async def test_nothing_reaches_a_chat_before_its_retry_after(
     flooded = 7001
     api.inject("retry_after", method="sendMessage", chat_id=flooded, times=1, seconds=2)
     await _queue(services, [flooded], each=2)
-    await _deliver_all(services, Deliverer(services.repos.outbox, bot), clock)
+    await _deliver_all(services, Deliverer(services, bot), clock)
     assert api.early == []
     assert [s.fault for s in api.stamps if s.chat_id == flooded] == ["retry_after", None, None]
     first = next(s for s in api.stamps if s.fault == "retry_after")
@@ -107,7 +107,7 @@ async def test_refusals_are_not_sent_again(
     api.inject("blocked", chat_id=blocked)
     api.inject("chat_not_found", chat_id=unknown)
     await _queue(services, [blocked, unknown])
-    await _deliver_all(services, Deliverer(services.repos.outbox, bot), clock)
+    await _deliver_all(services, Deliverer(services, bot), clock)
     assert len([s for s in api.stamps if s.method == "sendMessage"]) == 2  # one try each
     assert sorted(await services.db.fetch_column("SELECT status FROM outbox")) == \
         ["failed", "unreachable"]
@@ -119,7 +119,7 @@ async def test_the_overall_and_per_chat_pace_is_kept(
     await _queue(services, busy, each=4)
     await _queue(services, [group], each=3)
     await _queue(services, many)
-    await _deliver_all(services, Deliverer(services.repos.outbox, bot, TELEGRAM_PACING), clock)
+    await _deliver_all(services, Deliverer(services, bot, TELEGRAM_PACING), clock)
     sends = api.performed("sendMessage")
     assert len(sends) == 4 * 2 + 3 + 45
     for chat, gap in [(busy[0], TELEGRAM_PACING.private_chat),

@@ -4,6 +4,7 @@ language, and the durable outbox (sent after the unit of work commits, once per 
 from datetime import timedelta
 
 from bot.domain import outbox_keys
+from bot.i18n import _, use_language
 from bot.services import Services
 from bot.storage.outbox import Shown
 
@@ -19,6 +20,16 @@ def button(text: str, data: str) -> Button:
 async def language_for(services: Services, telegram_id: int) -> str:
     """The language to write to someone else in."""
     return await services.repos.people.language_of(telegram_id) or services.config.language
+
+
+async def repeat_notice(services: Services, chat_id: int) -> str:
+    """What goes before a message that may have arrived already (bot/delivery.py), in the
+    chat's language: a group's is its complex's."""
+    complex_ = await services.repos.complexes.by_group(chat_id) if chat_id < 0 else None
+    language = complex_.language if complex_ else await language_for(services, chat_id)
+    with use_language(language):
+        return _("⚠️ You may have the next message already: I was interrupted while sending "
+                 "it and cannot tell whether it arrived.")
 
 
 async def queue(services: Services, key: str, chat_id: int, text: str,

@@ -24,6 +24,8 @@ class Outgoing:
     photo_file_id: str | None = None
     edits: int | None = None
     """For a correction: the Telegram message whose text this replaces."""
+    in_flight_since: str | None = None
+    """Set when an attempt to send it was cut off before Telegram answered (a crash)."""
 
 
 @dataclass(frozen=True)
@@ -234,11 +236,18 @@ class OutboxRepository(Repository):
             "SELECT MIN(next_attempt_at) FROM outbox WHERE status = 'pending'"
         )
 
+    async def mark_in_flight(self, outgoing_id: int) -> None:
+        """It goes to Telegram now: until Telegram answers, nobody knows whether it has it."""
+        async with self.db.bookkeeping() as conn:
+            await conn.execute("UPDATE outbox SET in_flight_since = ? WHERE id = ?",
+                               (to_db(self.clock.now()), outgoing_id))
+
     async def mark_sent(self, outgoing_id: int, message_id: int) -> None:
         async with self.db.bookkeeping() as conn:
             await conn.execute(
                 "UPDATE outbox SET status = 'sent', sent_at = ?, message_id = ?,"
-                " attempts = attempts + 1, last_error = NULL WHERE id = ?",
+                " attempts = attempts + 1, last_error = NULL, in_flight_since = NULL"
+                " WHERE id = ?",
                 (to_db(self.clock.now()), message_id, outgoing_id),
             )
             # The last word about (or to) someone whose data is gone goes with it.
@@ -255,7 +264,7 @@ class OutboxRepository(Repository):
         async with self.db.bookkeeping() as conn:
             await conn.execute(
                 "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?,"
-                " last_error = ? WHERE id = ?",
+                " last_error = ?, in_flight_since = NULL WHERE id = ?",
                 (to_db(self.clock.now() + delay), error, outgoing_id),
             )
 
@@ -263,8 +272,8 @@ class OutboxRepository(Repository):
         """Stop trying: 'unreachable' (blocked by the person) or 'failed'."""
         async with self.db.bookkeeping() as conn:
             await conn.execute(
-                "UPDATE outbox SET status = ?, attempts = attempts + 1, last_error = ?"
-                " WHERE id = ?",
+                "UPDATE outbox SET status = ?, attempts = attempts + 1, last_error = ?,"
+                " in_flight_since = NULL WHERE id = ?",
                 (status, error, outgoing_id),
             )
             if status == "unreachable":
