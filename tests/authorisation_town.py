@@ -51,10 +51,22 @@ class Town:
     base: list
 
     async def put_back(self) -> None:
-        """The database as it was when the town was built (SQLite's online backup, run on
-        the connection's own thread, as aiosqlite requires)."""
-        conn = self.world.app.bot_data["services"].db.conn
-        await conn._execute(self.snapshot.backup, conn._conn)
+        """The database as it was when the town was built."""
+        await restore(self.world, self.snapshot)
+
+
+async def snapshot(world: World) -> sqlite3.Connection:
+    """A copy of the world's database, in memory (SQLite's online backup)."""
+    copy = sqlite3.connect(":memory:", check_same_thread=False)
+    await world.app.bot_data["services"].db.conn.backup(copy)
+    return copy
+
+
+async def restore(world: World, copy: sqlite3.Connection) -> None:
+    """The world's database as `copy` has it; the backup runs on the connection's own
+    thread, as aiosqlite requires."""
+    conn = world.app.bot_data["services"].db.conn
+    await conn._execute(copy.backup, conn._conn)
 
 
 async def build(world: World) -> Town:
@@ -88,9 +100,7 @@ async def build(world: World) -> Town:
     for person in ROLES.values():
         await db.write("INSERT INTO users (telegram_id, language, created_at) VALUES (?, 'nl', '')"
                        " ON CONFLICT (telegram_id) DO UPDATE SET language = 'nl'", (person["id"],))
-    snapshot = sqlite3.connect(":memory:", check_same_thread=False)
-    await db.conn.backup(snapshot)
-    return Town(world, toren, blok, ids, snapshot, await world.dump())
+    return Town(world, toren, blok, ids, await snapshot(world), await world.dump())
 
 
 def commands(world: World) -> set[str]:

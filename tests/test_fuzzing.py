@@ -27,7 +27,15 @@ from hypothesis import strategies as st
 
 from bot.clock import ManualClock
 from bot.domain.validation import utf16_length
-from tests.authorisation_town import COMMAND_LINES, DUTCH, MADE_UP_BUTTONS, Town, build
+from tests.authorisation_town import (
+    COMMAND_LINES,
+    DUTCH,
+    MADE_UP_BUTTONS,
+    Town,
+    build,
+    restore,
+    snapshot,
+)
 from tests.conftest import make_config
 from tests.test_authorisation_matrix import BUTTONS, COMMANDS, LETTERS, expected
 from tests.world import GROUP_ID, Call, World
@@ -85,15 +93,6 @@ class Fuzzer:
         self.run(self.world.stop())
         self.loop.close()
 
-    async def snapshot(self) -> sqlite3.Connection:
-        copy = sqlite3.connect(":memory:", check_same_thread=False)
-        await self.world.app.bot_data["services"].db.conn.backup(copy)
-        return copy
-
-    async def restore(self, snapshot: sqlite3.Connection) -> None:
-        conn = self.world.app.bot_data["services"].db.conn
-        await conn._execute(snapshot.backup, conn._conn)  # on the connection's own thread
-
     async def act(self, who: str, action: str, chat_id: int | None = None, *,
                   forge: bool = True) -> list[Call] | None:
         """Say `action`; or "press <data>": press the button whose data ends with it on the
@@ -126,11 +125,11 @@ class Fuzzer:
     async def place(self, name: str, steps: tuple[tuple[str, str], ...]) -> None:
         """Reach the moment after `steps` from the town, once, and keep its database."""
         if name not in self.places:
-            await self.restore(self.town.snapshot)
+            await restore(self.world, self.town.snapshot)
             for who, action in steps:
                 await self.act(who, action.format(**self.town.ids, **self.codes()))
-            self.places[name] = await self.snapshot()
-        await self.restore(self.places[name])
+            self.places[name] = await snapshot(self.world)
+        await restore(self.world, self.places[name])
 
     def codes(self) -> dict[str, str]:
         return {"resident_code": self.town.toren.resident_code}
