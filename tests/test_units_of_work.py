@@ -1,9 +1,11 @@
 """One update, one unit of work: a use case commits once, or not at all, and the same
 update handled again completes it."""
 
+import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,6 +13,7 @@ import pytest
 from bot.domain.models import ResidentRole
 from bot.domain.outbox_keys import ERROR_ALERT
 from bot.domain.vocabulary import ActivityStatus
+from bot.storage.db import Database
 from tests.people import INITIATOR, NEIGHBOUR, OPERATOR, RESIDENT
 from tests.test_activities import START, _planned_with_guests
 from tests.test_initiator_suggestions import _complex as _suggestion_complex
@@ -520,3 +523,26 @@ async def test_a_sign_up_whose_approval_question_was_lost_is_asked_again(world: 
     assert [b["callback_data"] for b in question.buttons] == [f"1:ap:ok:{rosa.id}",
                                                               f"1:ap:no:{rosa.id}"]
     assert await world.repos.people.pending_unasked() == []
+
+
+async def test_a_transaction_cancelled_before_it_began_is_not_left_open(tmp_path: Path) -> None:
+    """Cancelled while its BEGIN waits behind a slow statement on the connection's thread:
+    the BEGIN still runs there afterwards, and must be undone, or the next transaction
+    finds one open ("cannot start a transaction within a transaction")."""
+    db = await Database.open(str(tmp_path / "cancel.sqlite3"))
+    try:
+        await db.conn.execute("CREATE TABLE t (x INTEGER)")
+        slow = asyncio.ensure_future(db.fetch_value(
+            "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c LIMIT 2000000)"
+            " SELECT COUNT(*) FROM c"))
+        await asyncio.sleep(0.01)  # the slow statement holds the connection's thread
+        writer = asyncio.ensure_future(db.write("INSERT INTO t VALUES (1)"))
+        await asyncio.sleep(0.01)  # its BEGIN is queued behind the slow statement
+        writer.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await writer
+        await slow
+        assert await db.write("INSERT INTO t VALUES (2)") == 1
+        assert await db.fetch_column("SELECT x FROM t") == [2]
+    finally:
+        await db.close()

@@ -11,6 +11,7 @@ call belongs inside a unit: people are told after it commits.
 """
 
 import asyncio
+import contextlib
 import logging
 import re
 import sqlite3
@@ -150,8 +151,11 @@ class Database:
                 for listener in self._commit_listeners:
                     listener(handling[0] if handling else None)
             except BaseException:
-                # Also when BEGIN or COMMIT itself was interrupted: never leave it open.
-                if self.conn.in_transaction:
+                # Also when BEGIN or COMMIT itself was interrupted (cancelled): never leave
+                # it open. The statement still runs on the connection's thread, which runs
+                # them in order, so this ROLLBACK comes after it, though in_transaction
+                # cannot show it yet; with no transaction open it is refused, harmlessly.
+                with contextlib.suppress(sqlite3.OperationalError):
                     await self.conn.execute("ROLLBACK")
                 raise
 
