@@ -298,6 +298,7 @@ async def measure(path: Path, city: City) -> dict[str, float]:
         figures["steady sweep"] = await _timed(lambda: sweeper.sweep(services))
         contact = {"id": city.busy_contact, "is_bot": False, "first_name": "Gemeente"}
         initiator = {"id": city.big_initiator, "is_bot": False, "first_name": "Ini"}
+        await session.say(contact, "/help")  # the catalogs are loaded once, at first use
         for name, person, text in (("/stage (contact)", contact, f"/stage {city.big_complex}"),
                                    ("/queue (contact, 400 open)", contact, "/queue"),
                                    ("/members (1,000 residents)", initiator, "/members"),

@@ -19,6 +19,8 @@ from bot.storage.erasure import (
 from bot.storage.outbox import forget_in
 from bot.storage.rows import insert, read_back, record
 
+INTERESTS_PER_QUERY = 500  # ids in one IN (...), well within SQLite's limit
+
 
 class AlreadyResident(Exception):
     """The person already lives in (or applied to) a complex."""
@@ -109,15 +111,27 @@ class PeopleRepository(Repository):
         row = await self.db.fetch_one("SELECT * FROM residents WHERE id = ?", (resident_id,))
         return await self._resident(row)
 
+    async def _residents(self, rows: list[aiosqlite.Row]) -> list[Resident]:
+        """The residents of `rows`, in their order, with their interests: one query for
+        the interests of every few hundred, not one each."""
+        interests: dict[int, list[str]] = {row["id"]: [] for row in rows}
+        ids = list(interests)
+        for start in range(0, len(ids), INTERESTS_PER_QUERY):
+            part = ids[start:start + INTERESTS_PER_QUERY]
+            for item in await self.db.fetch_all(
+                    "SELECT resident_id, interest FROM resident_interests WHERE resident_id"
+                    f" IN ({','.join('?' * len(part))}) ORDER BY interest", part):
+                interests[item["resident_id"]].append(item["interest"])
+        return [record(Resident, row, interests=tuple(interests[row["id"]])) for row in rows]
+
     async def residents_of_complex(
         self, complex_id: int, status: ResidentStatus = ResidentStatus.ACTIVE
     ) -> list[Resident]:
-        rows = await self.db.fetch_all(
+        return await self._residents(await self.db.fetch_all(
             "SELECT * FROM residents WHERE complex_id = ? AND status = ?"
             " ORDER BY first_name COLLATE NOCASE, id",
             (complex_id, status.value),
-        )
-        return [resident for row in rows if (resident := await self._resident(row))]
+        ))
 
     async def pending_unasked(self) -> list[Resident]:
         """Sign-ups waiting for approval that no approval question was queued for."""
@@ -126,7 +140,7 @@ class PeopleRepository(Repository):
             " SELECT 1 FROM outbox o WHERE o.key LIKE ? || r.id || ':%')",
             (outbox_keys.APPROVAL.prefix,),  # any approval:<resident>:<initiator> key
         )
-        return [resident for row in rows if (resident := await self._resident(row))]
+        return await self._residents(rows)
 
     async def with_personal_menus(self) -> list[int]:
         """Telegram ids of everyone whose role gives them a menu of their own: active
@@ -136,8 +150,9 @@ class PeopleRepository(Repository):
             " UNION SELECT telegram_id FROM contacts ORDER BY 1")
 
     async def initiators_of(self, complex_id: int) -> list[Resident]:
-        residents = await self.residents_of_complex(complex_id)
-        return [resident for resident in residents if resident.is_initiator]
+        return await self._residents(await self.db.fetch_all(
+            "SELECT * FROM residents WHERE complex_id = ? AND status = 'active'"
+            " AND role = 'initiator' ORDER BY first_name COLLATE NOCASE, id", (complex_id,)))
 
     async def add_resident(
         self,

@@ -52,23 +52,24 @@ class StageRepository(Repository):
     async def metrics(self, complex_id: int, limits: Thresholds) -> Metrics:
         """What the stage criteria look at, measured now."""
         now = self.clock.now()
+        # Acquaintances are counted per resident once (both sides of each pair), not by
+        # comparing every resident with every pair of the complex.
         row = await self.db.fetch_one(
-            "SELECT c.committee,"
+            "WITH sides AS (SELECT resident_a AS id FROM acquaintances WHERE complex_id = ?4"
+            "  UNION ALL SELECT resident_b FROM acquaintances WHERE complex_id = ?4),"
+            " known AS (SELECT s.id, COUNT(*) AS n FROM sides s JOIN residents r"
+            "  ON r.id = s.id AND r.complex_id = ?4 AND r.status = 'active' GROUP BY s.id)"
+            " SELECT c.committee,"
             " (SELECT COUNT(*) FROM residents r WHERE r.complex_id = c.id"
             "  AND r.status = 'active') AS residents,"
             " (SELECT COUNT(*) FROM residents r WHERE r.complex_id = c.id"
             "  AND r.status = 'active' AND r.role = 'initiator') AS active_initiators,"
             " (SELECT COUNT(*) FROM activities a WHERE a.complex_id = c.id"
-            "  AND a.status = 'held' AND a.starts_at > ? AND a.starts_at <= ?) AS activities_held,"
-            " (SELECT COUNT(*) FROM residents r WHERE r.complex_id = c.id"
-            "  AND r.status = 'active' AND EXISTS (SELECT 1 FROM acquaintances q"
-            "   WHERE q.complex_id = c.id AND r.id IN (q.resident_a, q.resident_b)))"
-            "  AS introduced_residents,"
-            " (SELECT COUNT(*) FROM residents r WHERE r.complex_id = c.id"
-            "  AND r.status = 'active' AND (SELECT COUNT(*) FROM acquaintances q"
-            "   WHERE q.complex_id = c.id AND r.id IN (q.resident_a, q.resident_b)) >= ?)"
-            "  AS acquainted_residents"
-            " FROM complexes c WHERE c.id = ?",
+            "  AND a.status = 'held' AND a.starts_at > ?1 AND a.starts_at <= ?2)"
+            "  AS activities_held,"
+            " (SELECT COUNT(*) FROM known) AS introduced_residents,"
+            " (SELECT COUNT(*) FROM known WHERE n >= ?3) AS acquainted_residents"
+            " FROM complexes c WHERE c.id = ?4",
             (to_db(now - timedelta(days=limits.window_days)), to_db(now),
              limits.group_neighbours_known, complex_id),
         )
