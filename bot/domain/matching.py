@@ -69,23 +69,45 @@ def match(
     rng = random.Random(seed)
     people = sorted(candidates, key=lambda person: person.id)
     rng.shuffle(people)
-    # Work on precomputed plain values: a round scores every pair once.
+    # Pairs are taken best first: by points, then by their random tie-break, then by
+    # position. Points are few small numbers, so the pairs are put in a bucket per points
+    # (scored once, on plain values: a bit per interest) and each bucket is sorted only
+    # when it is reached, without the pairs whose people were taken by better buckets.
+    index_of = {person.id: index for index, person in enumerate(people)}
+    barred: set[tuple[int, int]] = set()
+    for pair in forbidden:
+        ends = [index_of[person] for person in pair if person in index_of]
+        if len(ends) == 2:
+            barred.add((min(ends), max(ends)))
+    bits = {interest: 1 << n for n, interest in enumerate(
+        sorted({i for person in people for i in person.interests}))}
     facts = [_facts(person, now) for person in people]
+    masks = [sum(bits[interest] for interest in fact[1]) for fact in facts]
     ties = [rng.random() for _ in people]
-    options = [
-        (-_points(facts[i], facts[j]), ties[i] + ties[j], i, j)
-        for i in range(len(people))
-        for j in range(i + 1, len(people))
-        if not forbidden or pair_key(people[i].id, people[j].id) not in forbidden
-    ]
-    options.sort()
-    taken: set[int] = set()
+    buckets: dict[int, list[tuple[float, int, int]]] = {}
+    for i in range(len(people)):
+        building_i, _, new_i = facts[i]
+        mask_i, tie_i = masks[i], ties[i]
+        for j in range(i + 1, len(people)):
+            if barred and (i, j) in barred:
+                continue
+            building_j, _, new_j = facts[j]
+            points = SHARED_INTEREST_POINTS * min((mask_i & masks[j]).bit_count(),
+                                                  SHARED_INTEREST_CAP)
+            if building_i is not None and building_i == building_j:
+                points += SAME_BUILDING_POINTS
+            if new_i != new_j:
+                points += NEWCOMER_MIX_POINTS
+            buckets.setdefault(points, []).append((tie_i + ties[j], i, j))
+    chosen: set[int] = set()  # positions in `people`
     groups: list[list[Candidate]] = []
-    for _, _, i, j in options:
-        a, b = people[i], people[j]
-        if a.id not in taken and b.id not in taken:
-            groups.append([a, b])
-            taken.update((a.id, b.id))
+    for points in sorted(buckets, reverse=True):
+        for _, i, j in sorted(pair for pair in buckets[points]
+                              if pair[1] not in chosen and pair[2] not in chosen):
+            if i not in chosen and j not in chosen:
+                groups.append([people[i], people[j]])
+                chosen.update((i, j))
+    taken = {people[i].id for i in chosen}
     left = [person for person in people if person.id not in taken]
     if len(people) % 2 == 1 and left:
         _add_to_trio(left[0], groups, forbidden, now)
