@@ -7,7 +7,7 @@ from datetime import timedelta
 from telegram import Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.clock import Clock, SystemClock
@@ -162,7 +162,6 @@ def build_application(
     clock: Clock | None = None,
     request: BaseRequest | None = None,
     updates_request: BaseRequest | None = None,
-    rate_limit: bool = True,
     pacing: Pacing = TELEGRAM_PACING,
 ) -> BuurtnetApp:
     bot = BuurtnetBot(
@@ -172,7 +171,6 @@ def build_application(
         request=request or HTTPXRequest(connection_pool_size=256),
         get_updates_request=updates_request or request or HTTPXRequest(),
         defaults=Defaults(parse_mode=ParseMode.HTML, tzinfo=config.tz),
-        rate_limiter=AIORateLimiter(max_retries=3) if rate_limit else None,
     )
     builder = (
         ApplicationBuilder()

@@ -13,7 +13,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from telegram.ext import AIORateLimiter
 
 from bot.clock import ManualClock
 from bot.console.offline import TelegramError
@@ -42,9 +41,8 @@ async def services(tmp_path: Path, clock: ManualClock) -> AsyncIterator[Services
 
 @pytest.fixture
 async def bot(api: FakeBotApi) -> AsyncIterator[BuurtnetBot]:
-    """A bot as the running application has it: over HTTP, with PTB's rate limiter."""
-    over_http = BuurtnetBot(e2e_support.TOKEN, base_url=api.base_url,
-                            rate_limiter=AIORateLimiter(max_retries=3))
+    """A bot as the running application has it: over HTTP; the outbox paces it."""
+    over_http = BuurtnetBot(e2e_support.TOKEN, base_url=api.base_url)
     async with over_http:
         yield over_http
 
@@ -60,14 +58,16 @@ async def _pending(services: Services) -> int:
 
 
 async def _deliver_all(services: Services, sender: Deliverer, clock: ManualClock,
-                       *, rounds: int = 400) -> None:
+                       *, rounds: int = 400, real_time: bool = False) -> None:
     """Send until nothing is pending, moving the clock past retries (not the pace, which
-    runs on real time)."""
+    runs on real time); with `real_time`, the clock keeps step with the real one, as the
+    fake Bot API's flood control does."""
     for _ in range(rounds):
         if not await _pending(services):
             return
         if not await sender.deliver_due():
-            clock.advance(timedelta(seconds=30))  # the next retry, or the pace's next turn
+            step = 0.05 if real_time else 30  # the next retry, or the pace's next turn
+            clock.advance(timedelta(seconds=step))
             await asyncio.sleep(0.05)
     raise AssertionError("the outbox never emptied")
 
@@ -94,7 +94,7 @@ async def test_nothing_reaches_a_chat_before_its_retry_after(
     flooded = 7001
     api.inject("retry_after", method="sendMessage", chat_id=flooded, times=1, seconds=2)
     await _queue(services, [flooded], each=2)
-    await _deliver_all(services, Deliverer(services, bot), clock)
+    await _deliver_all(services, Deliverer(services, bot), clock, real_time=True)
     assert api.early == []
     assert [s.fault for s in api.stamps if s.chat_id == flooded] == ["retry_after", None, None]
     first = next(s for s in api.stamps if s.fault == "retry_after")

@@ -359,10 +359,8 @@ class OfflineSession:
         from bot.delivery import NO_PACING
 
         telegram = FakeTelegram()
-        app = build_application(
-            config, clock=clock, request=OfflineRequest(telegram), rate_limit=False,
-            pacing=NO_PACING,
-        )
+        app = build_application(config, clock=clock, request=OfflineRequest(telegram),
+                                pacing=NO_PACING)
         app_clock = app.bot_data["clock"]
         telegram.seconds = lambda: app_clock.now().timestamp()
         await app.initialize()
