@@ -86,7 +86,7 @@ class IntroductionRepository(Repository):
     async def in_open_introduction(self, resident_id: int) -> bool:
         return bool(await self.db.fetch_value(
             "SELECT 1 FROM introduction_members m JOIN introductions i"
-            " ON i.id = m.introduction_id WHERE m.resident_id = ? AND i.status = 'proposed'",
+            " ON i.id = m.introduction_id WHERE m.resident_id = ? AND +i.status = 'proposed'",
             (resident_id,),
         ))
 
@@ -115,7 +115,8 @@ class IntroductionRepository(Repository):
         self, conn: aiosqlite.Connection, complex_id: int, include: int | None = None
     ) -> list[Candidate]:
         """Active residents who want introductions (or asked for one: `include`) and are
-        not waiting on one."""
+        not waiting on one. (`+i.status`: from each resident's memberships, not from every
+        open introduction of the city, which SQLite's planner would otherwise prefer.)"""
         async with conn.execute(
             "SELECT r.id, r.building, r.joined_at,"
             " (SELECT GROUP_CONCAT(interest) FROM resident_interests i"
@@ -124,7 +125,7 @@ class IntroductionRepository(Repository):
             " AND (r.wants_introductions = 1 OR r.id = ?) AND NOT EXISTS ("
             "  SELECT 1 FROM introduction_members m JOIN introductions i"
             "  ON i.id = m.introduction_id WHERE m.resident_id = r.id"
-            "  AND i.status = 'proposed')",
+            "  AND +i.status = 'proposed')",
             (complex_id, include),
         ) as cursor:
             rows = await cursor.fetchall()
