@@ -424,11 +424,12 @@ class ReportRepository(Repository):
             " ORDER BY t.telegram_id", (report_id,))
 
     async def queue_of(self, telegram_id: int) -> list[Report]:
-        """Open reports this person was asked to act on (and still may)."""
+        """Open reports this person was asked to act on (and still may): found from their
+        own targets, not by looking through every report of the city for them."""
         rows = await self.db.fetch_all(
-            f"{_SELECT} WHERE r.status != 'resolved' AND EXISTS (SELECT 1 FROM"
-            f" escalation_targets t WHERE t.report_id = r.id AND t.telegram_id = ?"
-            f" AND t.acts = 1 AND {_STILL_IN_ROLE}) ORDER BY r.id",
+            f"{_SELECT} WHERE r.id IN (SELECT t.report_id FROM escalation_targets t"
+            f" JOIN reports r ON r.id = t.report_id WHERE t.telegram_id = ? AND t.acts = 1"
+            f" AND r.status != 'resolved' AND {_STILL_IN_ROLE}) ORDER BY r.id",
             (telegram_id,),
         )
         return [_report(row) for row in rows]
