@@ -30,8 +30,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from bot.app import close_services
 from bot.clock import ManualClock, to_db
 from bot.config import Config
+from bot.console.offline import OfflineSession
 from bot.domain.signup import INTERESTS
 from bot.jobs import sweeper
 from bot.services import Services, digest, introductions, reporting, stages
@@ -266,9 +268,6 @@ async def _timed(work: Callable[[], Awaitable[Any]]) -> float:
 
 
 async def measure(path: Path, city: City) -> dict[str, float]:
-    from bot.app import close_services
-    from bot.console.offline import OfflineSession
-
     clock = ManualClock(NOW)
     config = Config(token=TOKEN, database=str(path), operators=frozenset({OPERATOR}),
                     language="nl")

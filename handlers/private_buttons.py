@@ -15,8 +15,8 @@ from handlers.common import is_private
 
 # What the bot posts in group chats: votes on ideas, "I'm coming", "me too", and the
 # choice of complex when a group is linked; of an activity, only its planner's questions
-# (held? called off?) are private. Data nothing recognises is left to the features, which
-# call it no longer valid.
+# (held? called off?) are private. Anything else pressed in a group is refused here, data
+# nothing recognises included: no button of ours in a group carries it.
 GROUP_PREFIXES = frozenset({"idea", "act", "me", "lg"})
 PRIVATE_VERBS = frozenset({("act", "held"), ("act", "off")})
 
